@@ -1,0 +1,32 @@
+"""slogen: compile SLO specs into Prometheus rules, routing, dashboards and tests.
+
+The public API is what this module exports; everything else is internal.
+"""
+
+from slogen.api import Bundle, compile, generate, load
+from slogen.errors import Location, Problem, SlogenError, SpecError, ToolError
+from slogen.model import SLO, Model, Service
+from slogen.spec.loader import Specs
+from slogen.tools import ToolResult
+from slogen.write import Staleness
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SLO",
+    "Bundle",
+    "Location",
+    "Model",
+    "Problem",
+    "Service",
+    "SlogenError",
+    "SpecError",
+    "Specs",
+    "Staleness",
+    "ToolError",
+    "ToolResult",
+    "__version__",
+    "compile",
+    "generate",
+    "load",
+]

@@ -1,0 +1,75 @@
+"""The public Python API, the one the CLI uses too.
+
+    specs = slogen.load(["specs"])
+    bundle = slogen.compile(specs)
+    bundle.write("generated")
+    for result in bundle.check(): print(result)
+
+Every failure a user can fix raises :class:`slogen.SpecError` carrying the same
+located messages the CLI prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from slogen import tools, verify, write
+from slogen.model import Model
+from slogen.resolve import resolve
+from slogen.rules.files import prometheus_rules, rule_files
+from slogen.spec.loader import Specs
+from slogen.spec.loader import load as load_specs
+
+Generator = Callable[[Model], dict[str, bytes]]
+
+GENERATORS: tuple[Generator, ...] = (rule_files, prometheus_rules)
+"""Every artifact generator, each a pure function of the model returning path -> bytes."""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Everything generated from a set of specs, in memory, keyed by relative path."""
+
+    model: Model
+    files: Mapping[str, bytes]
+
+    def write(self, directory: str | Path) -> write.Staleness:
+        """Make ``directory`` hold exactly these files; returns what changed."""
+        return write.write(self.files, Path(directory))
+
+    def compare(self, directory: str | Path) -> write.Staleness:
+        """What differs between ``directory`` and these files (nothing is written)."""
+        return write.compare(self.files, Path(directory))
+
+    def check(self) -> list[tools.ToolResult]:
+        """Run promtool on the generated rules; each result says ok or why not."""
+        return verify.verify(self.files)
+
+
+def load(paths: Sequence[str | Path] = ("specs",), *, defaults: str | Path | None = None) -> Specs:
+    """Load and validate spec files and directories."""
+    return load_specs(paths, defaults=defaults)
+
+
+def compile(specs: Specs) -> Bundle:  # noqa: A001 - the verb users expect
+    """Resolve specs into the model and run every generator on it."""
+    model = resolve(specs)
+    files: dict[str, bytes] = {}
+    for generator in GENERATORS:
+        for path, content in generator(model).items():
+            if path in files:
+                raise AssertionError(f"two generators wrote {path}")
+            files[path] = content
+    return Bundle(model, dict(sorted(files.items())))
+
+
+def generate(
+    paths: Sequence[str | Path] = ("specs",),
+    output: str | Path = "generated",
+    *,
+    defaults: str | Path | None = None,
+) -> write.Staleness:
+    """Load, compile and write in one call, as ``slogen generate`` does."""
+    return compile(load(paths, defaults=defaults)).write(output)

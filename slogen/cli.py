@@ -1,0 +1,109 @@
+"""The ``slogen`` command: a thin layer over the public API.
+
+Exit codes: 0 success; 1 ``--check`` found stale output or a tool rejected it;
+2 bad input (specs, arguments, an output directory slogen does not own);
+3 a required tool (promtool) is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import slogen
+from slogen.errors import SpecError, ToolError
+
+EXIT_OK, EXIT_STALE, EXIT_INPUT, EXIT_TOOL = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="slogen",
+        description="Compile SLO specs into Prometheus rules and everything around them.",
+    )
+    parser.add_argument("--version", action="version", version=f"slogen {slogen.__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def spec_args(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "paths", nargs="*", default=["specs"], metavar="PATH",
+            help="spec files or directories (default: specs)",
+        )
+        command.add_argument(
+            "--defaults", metavar="FILE", help="extra defaults file, applied last"
+        )
+
+    generate = commands.add_parser("generate", help="write generated/ from the specs")
+    spec_args(generate)
+    generate.add_argument(
+        "-o", "--output", default="generated", metavar="DIR",
+        help="output directory, owned by slogen (default: generated)",
+    )
+    generate.add_argument(
+        "--check", action="store_true",
+        help="write nothing; exit 1 and list the differences if DIR is stale",
+    )
+    validate = commands.add_parser("validate", help="check the specs, write nothing")
+    spec_args(validate)
+    check = commands.add_parser("check", help="run promtool on the rules the specs produce")
+    spec_args(check)
+    schema = commands.add_parser("schema", help="print the JSON Schema of a spec file")
+    schema.add_argument("kind", choices=["service", "defaults"], nargs="?", default="service")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_INPUT if exit_.code not in (0, None) else EXIT_OK
+    try:
+        return int(_run(args))
+    except SpecError as error:
+        print(error.render(), file=sys.stderr)
+        return EXIT_INPUT
+    except ToolError as error:
+        print(f"slogen: {error}", file=sys.stderr)
+        return EXIT_TOOL
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "schema":
+        print(json.dumps(schema(args.kind), indent=2, sort_keys=True))
+        return EXIT_OK
+    specs = slogen.load(args.paths, defaults=args.defaults)
+    if args.command == "validate":
+        model = slogen.compile(specs).model
+        slos = sum(len(s.slos) for s in model.services)
+        print(f"ok: {len(model.services)} services, {slos} SLOs")
+        return EXIT_OK
+    bundle = slogen.compile(specs)
+    if args.command == "check":
+        results = bundle.check()
+        for result in results:
+            print(result)
+        return EXIT_OK if all(r.ok for r in results) else EXIT_STALE
+    output = Path(args.output)
+    if args.check:
+        staleness = bundle.compare(output)
+        if staleness.stale:
+            print(f"{output} is stale; run `slogen generate` to update it:", file=sys.stderr)
+            print(staleness.report(str(output)), file=sys.stderr)
+            return EXIT_STALE
+        print(f"{output} is up to date ({len(bundle.files)} files)")
+        return EXIT_OK
+    changes = bundle.write(output)
+    touched = len(changes.missing) + len(changes.changed) + len(changes.extra)
+    print(f"wrote {output}: {len(bundle.files)} files, {touched} changed")
+    return EXIT_OK
+
+
+def schema(kind: str) -> dict[str, object]:
+    """The JSON Schema of a service spec or a defaults file."""
+    from slogen.spec.models import DefaultsSpec, ServiceSpec
+
+    model = ServiceSpec if kind == "service" else DefaultsSpec
+    return model.model_json_schema(by_alias=True)

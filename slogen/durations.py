@@ -1,0 +1,78 @@
+"""Prometheus-style durations, parsed to whole seconds and printed back canonically.
+
+Windows are kept as integer seconds inside slogen so that arithmetic on them is exact;
+they are printed in the largest units that divide them (``28d``, ``1h30m``) so that
+record names and expressions read the way a person would write them.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+_UNITS: dict[str, int] = {
+    "y": 365 * 86400,
+    "w": 7 * 86400,
+    "d": 86400,
+    "h": 3600,
+    "m": 60,
+    "s": 1,
+}
+_PRINT_UNITS = ("d", "h", "m", "s")
+_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_SECONDS = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
+
+
+def parse_duration(text: str) -> int:
+    """Parse a Prometheus duration such as ``5m``, ``1h30m`` or ``28d`` to seconds.
+
+    Raises ValueError with the accepted forms when the text is not one.
+    """
+    match = _DURATION.match(text.strip()) if text else None
+    if not match or not any(match.groups()):
+        raise ValueError(
+            f"{text!r} is not a duration; write a number followed by a unit "
+            "(s, m, h, d, w, y), for example 5m, 1h30m or 28d"
+        )
+    return sum(
+        int(value) * _UNITS[unit]
+        for value, unit in zip(match.groups(), _UNITS, strict=True)
+        if value
+    )
+
+
+def parse_seconds(text: str | int | float) -> Fraction:
+    """Parse a latency bound: a number of seconds or a duration like ``100ms`` or ``2.5s``.
+
+    Returned as an exact fraction so that ``100ms`` is exactly one tenth of a second.
+    """
+    if isinstance(text, bool):
+        raise ValueError("expected a duration such as 100ms or 2.5s, or a number of seconds")
+    if isinstance(text, int | float):
+        value = Fraction(repr(text)) if isinstance(text, float) else Fraction(text)
+    else:
+        match = _SECONDS.match(text.strip())
+        if not match:
+            raise ValueError(
+                f"{text!r} is not a latency bound; write seconds (0.25) or a duration "
+                "with a unit (100ms, 2.5s, 1m)"
+            )
+        number, unit = match.groups()
+        scale = {"ms": Fraction(1, 1000), "s": 1, None: 1, "m": 60, "h": 3600}[unit]
+        value = Fraction(number) * scale
+    if value <= 0:
+        raise ValueError("a latency bound must be greater than zero")
+    return value
+
+
+def format_duration(seconds: int) -> str:
+    """Print seconds as a Prometheus duration in days, hours, minutes and seconds."""
+    if seconds <= 0:
+        raise ValueError(f"durations are positive, got {seconds}s")
+    parts = []
+    rest = seconds
+    for unit in _PRINT_UNITS:
+        count, rest = divmod(rest, _UNITS[unit])
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)

@@ -1,0 +1,206 @@
+"""The resolved model: one immutable object per SLO, every default applied.
+
+Generators read only this. All arithmetic that the rules depend on (objective as a
+ratio, error budget, burn factors from budget share and windows) lives here, computed
+with exact fractions so that printed thresholds are the numbers a person would write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+
+from slogen import naming
+from slogen.promql import Selector
+
+BASE_WINDOW = 300
+"""Seconds of the only window read from raw series (the 5m rates)."""
+
+
+def burn_factor(budget_spent: Fraction, period: int, long_window: int) -> Fraction:
+    """How many times faster than sustainable the budget burns when ``budget_spent``
+    of it goes in ``long_window``: ``budget_spent * period / long_window``.
+
+    The SRE Workbook's 14.4 is 2% of a 30-day budget in one hour.
+    """
+    return budget_spent * period / long_window
+
+
+@dataclass(frozen=True)
+class Severity:
+    """A severity key (``page``, ``ticket``), its label value and shared settings."""
+
+    key: str
+    label: str
+    enabled: bool
+    for_seconds: int
+
+
+@dataclass(frozen=True)
+class BurnAlert:
+    """One long/short window pair of a multi-window multi-burn-rate alert."""
+
+    severity: str
+    budget_spent: Fraction
+    long: int
+    short: int
+    factor: Fraction
+
+    def detection_seconds(self, error_ratio: Fraction, budget: Fraction) -> Fraction:
+        """Time for the long window's error ratio to cross the threshold from a clean
+        start under a constant error ratio (the short window crosses first)."""
+        return self.long * self.factor * budget / error_ratio
+
+
+@dataclass(frozen=True)
+class BudgetAlert:
+    """An error budget policy state: remaining budget below a share of the whole."""
+
+    severity: str
+    below: Fraction
+
+
+@dataclass(frozen=True)
+class NoDataAlert:
+    """The SLI's total series is absent for ``after`` seconds."""
+
+    severity: str
+    after: int
+
+
+@dataclass(frozen=True)
+class Alerting:
+    """The alerts of one SLO, with disabled severities already removed."""
+
+    severities: tuple[Severity, ...]
+    burn: tuple[BurnAlert, ...]
+    budget: tuple[BudgetAlert, ...]
+    no_data: NoDataAlert | None
+    min_request_rate: Fraction
+
+    def severity(self, key: str) -> Severity:
+        return next(s for s in self.severities if s.key == key)
+
+    def burn_by_severity(self) -> dict[str, tuple[BurnAlert, ...]]:
+        """Burn policies grouped per severity, fastest first: one alert per group."""
+        grouped: dict[str, list[BurnAlert]] = {}
+        for alert in self.burn:
+            grouped.setdefault(alert.severity, []).append(alert)
+        return {
+            key: tuple(sorted(alerts, key=lambda a: (a.long, a.short)))
+            for key, alerts in grouped.items()
+        }
+
+
+@dataclass(frozen=True)
+class EventsSLI:
+    """Counters: errors (or good) and total."""
+
+    total: Selector
+    errors: Selector | None = None
+    good: Selector | None = None
+
+
+@dataclass(frozen=True)
+class LatencySLI:
+    """A classic histogram and the bucket bound (seconds) that good requests meet."""
+
+    histogram: Selector
+    threshold: Fraction
+
+
+@dataclass(frozen=True)
+class UpSLI:
+    """A 0/1 gauge, good while 1."""
+
+    metric: Selector
+
+
+@dataclass(frozen=True)
+class FreshnessSLI:
+    """A last-success timestamp gauge, good while younger than ``max_age`` seconds."""
+
+    timestamp: Selector
+    max_age: int
+
+
+@dataclass(frozen=True)
+class RatioSLI:
+    """Raw PromQL templates with a ``$window`` placeholder."""
+
+    total: str
+    errors: str | None = None
+    good: str | None = None
+
+
+SLI = EventsSLI | LatencySLI | UpSLI | FreshnessSLI | RatioSLI
+
+
+@dataclass(frozen=True)
+class SLO:
+    """One SLO, fully resolved."""
+
+    service: str
+    team: str
+    tier: str | None
+    name: str
+    description: str
+    objective: Fraction
+    period: int
+    group_by: tuple[str, ...]
+    labels: tuple[tuple[str, str], ...]
+    runbook_url: str | None
+    dashboard_url: str
+    sli: SLI
+    alerting: Alerting
+    source: str
+
+    @property
+    def budget(self) -> Fraction:
+        """The error budget: the share of events allowed to be bad."""
+        return 1 - self.objective
+
+    @property
+    def objective_percent(self) -> Fraction:
+        return self.objective * 100
+
+    @property
+    def identity(self) -> tuple[tuple[str, str], ...]:
+        """The labels that identify this SLO's series among all others."""
+        return ((naming.SERVICE_LABEL, self.service), (naming.SLO_LABEL, self.name))
+
+    @property
+    def counts_traffic(self) -> bool:
+        """True where the SLI counts requests, so a request-rate guard makes sense."""
+        return isinstance(self.sli, EventsSLI | LatencySLI | RatioSLI)
+
+    @property
+    def alert_windows(self) -> tuple[int, ...]:
+        """Every window an alert reads, shortest first."""
+        windows = {w for alert in self.alerting.burn for w in (alert.long, alert.short)}
+        return tuple(sorted(windows))
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service and its SLOs, in spec order."""
+
+    name: str
+    team: str
+    tier: str | None
+    description: str
+    source: str
+    dashboard_uid: str
+    slos: tuple[SLO, ...]
+
+
+@dataclass(frozen=True)
+class Model:
+    """Every service, sorted by name."""
+
+    services: tuple[Service, ...]
+
+    def slos(self) -> Iterator[SLO]:
+        for service in self.services:
+            yield from service.slos

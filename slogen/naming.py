@@ -1,0 +1,62 @@
+"""Names of everything slogen puts into Prometheus: records, labels, groups, alerts.
+
+Identity labels carry an ``slo_`` prefix because plain ``service`` or ``name`` labels
+are common on scraped series (Kubernetes service discovery adds ``service``) and
+would collide when an SLO groups by them. Alerts add the two labels that routing
+conventionally matches on, ``severity`` and ``team``; specs may not use any of these
+names for their own labels, so nothing user-written can overwrite them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from slogen.durations import format_duration
+
+SERVICE_LABEL = "slo_service"
+SLO_LABEL = "slo_name"
+SEVERITY_LABEL = "severity"
+TEAM_LABEL = "team"
+RESERVED_LABELS = frozenset({SEVERITY_LABEL, TEAM_LABEL, "alertname", "alertstate"})
+RESERVED_PREFIXES = ("slo_", "__")
+
+ERRORS_RATE5M = "slo:sli_errors:rate5m"
+TOTAL_RATE5M = "slo:sli_total:rate5m"
+ERROR_RATIO_PERIOD = "slo:sli_error:ratio_period"
+BUDGET_REMAINING = "slo:error_budget_remaining:ratio"
+OBJECTIVE = "slo:objective:ratio"
+INFO = "slo:info"
+
+BURN_ALERT = "SLOErrorBudgetBurn"
+BUDGET_LOW_ALERT = "SLOErrorBudgetLow"
+BUDGET_EXHAUSTED_ALERT = "SLOErrorBudgetExhausted"
+NO_DATA_ALERT = "SLONoData"
+
+
+def error_ratio(window_seconds: int) -> str:
+    """Record name of the error ratio over a window: ``slo:sli_error:ratio_rate1h``."""
+    return f"slo:sli_error:ratio_rate{format_duration(window_seconds)}"
+
+
+def burn_rate(window_seconds: int) -> str:
+    """Record name of the burn rate over a window: ``slo:burn_rate:ratio_rate1h``."""
+    return f"slo:burn_rate:ratio_rate{format_duration(window_seconds)}"
+
+
+def is_reserved_label(name: str) -> bool:
+    """True for label names that slogen owns on the series and alerts it generates."""
+    return name in RESERVED_LABELS or name.startswith(RESERVED_PREFIXES)
+
+
+def group_name(service: str, slo: str, part: str) -> str:
+    """Rule group name; one small group per SLO and part so rulers can shard them."""
+    return f"slogen:{service}:{slo}:{part}"
+
+
+def dashboard_uid(service: str) -> str:
+    """Grafana dashboard UID for a service: stable, readable, at most 40 characters."""
+    uid = f"slo-{service}"
+    if len(uid) <= 40:
+        return uid
+    digest = hashlib.sha256(service.encode()).hexdigest()[:12]
+    return f"slo-{service[:23]}-{digest}"

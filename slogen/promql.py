@@ -1,0 +1,173 @@
+"""The one place where PromQL text is built.
+
+Generators describe what they want (a selector, an aggregation, a window) and this
+module turns it into text: label values are escaped as PromQL string literals, label
+names are checked, numbers print as the shortest decimal that reads back as the same
+float, and durations print in Prometheus units. Nothing else in slogen pastes user
+text into a query.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
+
+from slogen.durations import format_duration
+
+LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+MATCH_OPS = ("=", "!=", "=~", "!~")
+
+
+def escape_string(value: str) -> str:
+    """Quote a value as a PromQL double-quoted string literal (Go escaping rules)."""
+    out = []
+    for char in value:
+        if char == "\\":
+            out.append("\\\\")
+        elif char == '"':
+            out.append('\\"')
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\r":
+            out.append("\\r")
+        elif char == "\t":
+            out.append("\\t")
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def label_name(name: str) -> str:
+    """Return a label name unchanged if PromQL accepts it, else raise ValueError."""
+    if not LABEL_NAME.match(name):
+        raise ValueError(f"{name!r} is not a valid label name")
+    return name
+
+
+def number(value: Fraction | float | int) -> str:
+    """Print a number as the shortest plain decimal that reads back as the same float.
+
+    ``1 - 0.999`` prints as ``0.001``, not ``0.0009999999999999432``, because the value
+    is kept as an exact fraction until here; ``1e-05`` prints as ``0.00001``.
+    """
+    as_float = float(value)
+    if not math.isfinite(as_float):
+        raise ValueError(f"cannot print {value!r} as a PromQL number")
+    text = format(Decimal(repr(as_float)), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def duration(seconds: int) -> str:
+    """Print a window as a PromQL duration (``5m``, ``1h30m``, ``28d``)."""
+    return format_duration(seconds)
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """One label matcher; the value is kept unescaped and escaped when rendered."""
+
+    name: str
+    op: str
+    value: str
+
+    def __post_init__(self) -> None:
+        label_name(self.name)
+        if self.op not in MATCH_OPS:
+            raise ValueError(f"unknown matcher operator {self.op!r}")
+
+    def render(self) -> str:
+        return f"{self.name}{self.op}{escape_string(self.value)}"
+
+
+@dataclass(frozen=True)
+class Selector:
+    """An instant-vector selector: a metric name and label matchers."""
+
+    metric: str
+    matchers: tuple[Matcher, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not METRIC_NAME.match(self.metric):
+            raise ValueError(f"{self.metric!r} is not a valid metric name")
+
+    def render(self) -> str:
+        if not self.matchers:
+            return self.metric
+        return self.metric + "{" + ", ".join(m.render() for m in self.matchers) + "}"
+
+    def named(self, metric: str) -> Selector:
+        return replace(self, metric=metric)
+
+    def having(self, *matchers: Matcher) -> Selector:
+        return replace(self, matchers=self.matchers + tuple(matchers))
+
+    def range(self, seconds: int) -> str:
+        return f"{self.render()}[{duration(seconds)}]"
+
+    def label_names(self) -> frozenset[str]:
+        return frozenset(m.name for m in self.matchers)
+
+
+def equals(labels: Iterable[tuple[str, str]]) -> tuple[Matcher, ...]:
+    """Equality matchers for a set of (name, value) pairs."""
+    return tuple(Matcher(name, "=", value) for name, value in labels)
+
+
+def grouping(labels: Iterable[str]) -> str:
+    """The label list of a ``by``/``on`` clause, checked: ``(cluster, region)``."""
+    return "(" + ", ".join(label_name(name) for name in labels) + ")"
+
+
+def sum_by(labels: tuple[str, ...], expr: str) -> str:
+    """``sum by (labels) (expr)``; plain ``sum(expr)`` when there is nothing to group by."""
+    if not labels:
+        return f"sum({expr})"
+    return f"sum by {grouping(labels)} ({expr})"
+
+
+def count_by(labels: tuple[str, ...], expr: str) -> str:
+    """``count by (labels) (expr)``; plain ``count(expr)`` when ungrouped."""
+    if not labels:
+        return f"count({expr})"
+    return f"count by {grouping(labels)} ({expr})"
+
+
+def on(labels: tuple[str, ...]) -> str:
+    """The ``on (...)`` matching clause; ``on ()`` matches single series on both sides."""
+    return f"on {grouping(labels)}"
+
+
+def number_pattern(value: Fraction) -> str:
+    """A regex (RE2, anchored by Prometheus) matching every decimal spelling of ``value``.
+
+    Clients print histogram bounds differently (Go ``1`` and ``1e+06``, Java ``1.0`` and
+    ``1.0E7``, Python ``1.0`` and ``1.0e+06``) and Prometheus 3 rewrites them at
+    ingestion, so an exact ``le`` matcher silently stops matching after an upgrade. The
+    pattern accepts the plain and the scientific form of this one number, with any
+    number of trailing zeros, and nothing that denotes another number.
+    """
+    if value <= 0:
+        raise ValueError("bucket bounds in an SLO must be positive")
+    exact = Decimal(repr(float(value))).normalize()
+    _, digit_tuple, exponent = exact.as_tuple()
+    assert isinstance(exponent, int)
+    digits = "".join(str(d) for d in digit_tuple)
+    plain = format(exact, "f")
+    if "." in plain:
+        whole, fraction = plain.split(".")
+        plain_pattern = f"{whole}\\.{fraction}0*"
+    else:
+        plain_pattern = f"{plain}(\\.0*)?"
+    power = exponent + len(digits) - 1
+    mantissa = digits[0] + (f"\\.{digits[1:]}0*" if len(digits) > 1 else "(\\.0*)?")
+    power_pattern = f"[eE]\\+?0*{power}" if power >= 0 else f"[eE]-0*{-power}"
+    return f"{plain_pattern}|{mantissa}{power_pattern}"

@@ -1,0 +1,45 @@
+"""Deterministic YAML bytes: sorted keys, no line wrapping, block style for multi-line text.
+
+The same model must give the same bytes on every machine, so that a CI job can
+commit ``generated/`` and ``--check`` can compare it byte for byte.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+try:
+    _BaseDumper: type[yaml.SafeDumper] = yaml.CSafeDumper  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseDumper = yaml.SafeDumper
+
+
+class _Dumper(_BaseDumper):
+    """Safe dumper that writes multi-line strings as literal blocks."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(data: Any, header: str = "") -> bytes:
+    """YAML text for ``data`` with an optional comment header, as UTF-8 bytes."""
+    body = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=True,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=1_000_000,
+        indent=2,
+    )
+    lines = [f"# {line}".rstrip() for line in header.splitlines()] if header else []
+    text = "\n".join(lines) + ("\n" if lines else "") + body
+    return text.encode("utf-8")

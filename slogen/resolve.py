@@ -1,0 +1,348 @@
+"""Resolve validated specs into the model: apply defaults, derive, reject the impossible.
+
+Alerting settings come in layers: slogen's built-in defaults, the spec tree's
+``defaults.yaml``, the service file, the SLO. Each layer overrides keys of the one
+below; ``page``, ``ticket`` and ``no_data`` merge key by key, lists are replaced whole.
+Every merged value remembers which file set it, so an impossible setting is reported
+where it was written, not where it happened to be used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from slogen import model as m
+from slogen import naming
+from slogen.durations import format_duration, parse_duration, parse_seconds
+from slogen.errors import Location, Problem, SpecError
+from slogen.spec.loader import ServiceFile, Specs
+from slogen.spec.models import AlertingSpec, SLISpec, SLOSpec, percent_fraction
+from slogen.spec.promql_input import parse_selector
+from slogen.spec.yaml_source import Path, SourceDocument
+
+_MERGED_BY_KEY = ("page", "ticket", "no_data")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class _Setting:
+    value: Any
+    source: SourceDocument
+    path: Path
+
+    def where(self) -> Location:
+        return self.source.locate(self.path)
+
+
+class _Layers:
+    """Merged alerting settings with the origin of each value."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, ...], _Setting] = {}
+
+    def add(self, spec: AlertingSpec | None, source: SourceDocument, base: Path) -> None:
+        if spec is None:
+            return
+        data = spec.model_dump(exclude_unset=True, by_alias=True)
+        for key, value in data.items():
+            if key in _MERGED_BY_KEY and isinstance(value, dict):
+                for sub, subvalue in value.items():
+                    self.values[(key, sub)] = _Setting(subvalue, source, (*base, key, sub))
+            else:
+                self.values[(key,)] = _Setting(value, source, (*base, key))
+
+    def copy(self) -> _Layers:
+        layers = _Layers()
+        layers.values = dict(self.values)
+        return layers
+
+    def get(self, *key: str) -> _Setting:
+        return self.values[key]
+
+
+def resolve(specs: Specs) -> m.Model:
+    """Build the model from loaded specs or raise SpecError with every problem."""
+    problems: list[Problem] = []
+    base = _Layers()
+    window = tier_objectives = runbook = grafana_url = None
+    for layer in specs.defaults:
+        base.add(layer.spec.alerting, layer.source, ("alerting",))
+        spec = layer.spec
+        if spec.window is not None:
+            window = _Setting(spec.window, layer.source, ("window",))
+        if spec.tiers is not None:
+            tier_objectives = {**(tier_objectives or {}), **spec.tiers}
+        if spec.runbook is not None:
+            runbook = _Setting(spec.runbook, layer.source, ("runbook",))
+        if spec.grafana_url is not None:
+            grafana_url = spec.grafana_url.rstrip("/")
+    services = []
+    for service_file in specs.services:
+        context = _ServiceContext(
+            service_file, base, window, tier_objectives or {}, runbook, grafana_url or ""
+        )
+        services.append(context.resolve(problems))
+    if problems:
+        raise SpecError(problems)
+    return m.Model(tuple(sorted(services, key=lambda s: s.name)))
+
+
+@dataclass
+class _ServiceContext:
+    file: ServiceFile
+    base: _Layers
+    window: _Setting | None
+    tiers: dict[str, Any]
+    runbook: _Setting | None
+    grafana_url: str
+
+    def resolve(self, problems: list[Problem]) -> m.Service:
+        spec, source = self.file.spec, self.file.source
+        layers = self.base.copy()
+        layers.add(spec.alerting, source, ("alerting",))
+        uid = naming.dashboard_uid(spec.service)
+        slos = []
+        for index, slo_spec in enumerate(spec.slos):
+            slo = self._slo(index, slo_spec, layers, uid, problems)
+            if slo is not None:
+                slos.append(slo)
+        return m.Service(
+            spec.service, spec.team, spec.tier, spec.description, source.relative, uid, tuple(slos)
+        )
+
+    def _slo(
+        self, index: int, spec: SLOSpec, service_layers: _Layers, uid: str, problems: list[Problem]
+    ) -> m.SLO | None:
+        service, source = self.file.spec, self.file.source
+        here: Path = ("slos", index)
+        found_before = len(problems)
+        objective = self._objective(spec, here, problems)
+        window = self._setting(spec.window, ("window",), service.window, self.window, here)
+        period = parse_duration(window.value)
+        layers = service_layers.copy()
+        layers.add(spec.alerting, source, (*here, "alerting"))
+        alerting = _alerting(layers, period, objective, spec, problems)
+        labels = {**service.labels, **spec.labels}
+        clash = sorted(set(labels) & set(spec.group_by))
+        if clash:
+            problems.append(
+                Problem(
+                    source.locate((*here, "group_by")),
+                    f"labels {clash} are both static labels of the service and in group_by",
+                    "a grouping label takes its value from the data; drop the static label",
+                )
+            )
+        runbook_url = self._runbook(spec, here, problems)
+        if len(problems) > found_before or objective is None or alerting is None:
+            return None
+        return m.SLO(
+            service=service.service,
+            team=service.team,
+            tier=service.tier,
+            name=spec.name,
+            description=spec.description,
+            objective=objective,
+            period=period,
+            group_by=tuple(spec.group_by),
+            labels=tuple(sorted(labels.items())),
+            runbook_url=runbook_url,
+            dashboard_url=f"{self.grafana_url}/d/{uid}/{service.service}?var-slo={spec.name}",
+            sli=_sli(spec.sli),
+            alerting=alerting,
+            source=source.relative,
+        )
+
+    def _setting(
+        self, slo_value: Any, key: Path, service_value: Any, default: _Setting | None, here: Path
+    ) -> _Setting:
+        source = self.file.source
+        if slo_value is not None:
+            return _Setting(slo_value, source, (*here, *key))
+        if service_value is not None:
+            return _Setting(service_value, source, key)
+        assert default is not None, "built-in defaults set every key"
+        return default
+
+    def _objective(self, spec: SLOSpec, here: Path, problems: list[Problem]) -> Fraction | None:
+        if spec.objective is not None:
+            return Fraction(repr(spec.objective)) / 100
+        tier = self.file.spec.tier
+        if tier is not None and tier in self.tiers:
+            return Fraction(repr(self.tiers[tier].objective)) / 100
+        problems.append(
+            Problem(
+                self.file.source.locate(here),
+                f"SLO {spec.name!r} has no objective",
+                "set objective: (a percent such as 99.9), or give the service a tier "
+                "(critical, important, standard, experimental) that implies one",
+            )
+        )
+        return None
+
+    def _runbook(self, spec: SLOSpec, here: Path, problems: list[Problem]) -> str | None:
+        setting = self._setting(
+            spec.runbook, ("runbook",), self.file.spec.runbook, self.runbook or _UNSET, here
+        )
+        if setting is _UNSET:
+            problems.append(
+                Problem(
+                    self.file.source.locate(here),
+                    f"SLO {spec.name!r} has no runbook",
+                    "set runbook: to a URL on the SLO, the service or in defaults.yaml "
+                    "(it may use {service} and {slo}), or runbook: false to alert without one",
+                )
+            )
+            return None
+        if setting.value is False:
+            return None
+        template = str(setting.value)
+        unknown = sorted(set(_PLACEHOLDER.findall(template)) - {"service", "slo"})
+        if unknown:
+            problems.append(
+                Problem(
+                    setting.where(),
+                    f"runbook template uses unknown placeholders {unknown}",
+                    "only {service} and {slo} are substituted",
+                )
+            )
+            return None
+        return template.replace("{service}", self.file.spec.service).replace("{slo}", spec.name)
+
+
+_UNSET = _Setting(None, SourceDocument("", "", None), ())
+
+
+def _alerting(
+    layers: _Layers, period: int, objective: Fraction | None, spec: SLOSpec, problems: list[Problem]
+) -> m.Alerting | None:
+    found_before = len(problems)
+    severities = tuple(
+        m.Severity(
+            key=key,
+            label=layers.values[(key, "label")].value if (key, "label") in layers.values else key,
+            enabled=layers.get(key, "enabled").value,
+            for_seconds=parse_duration(layers.get(key, "for").value),
+        )
+        for key in ("page", "ticket")
+    )
+    enabled = {s.key for s in severities if s.enabled}
+    burn_setting = layers.get("burn_rate")
+    burn = []
+    for index, policy in enumerate(burn_setting.value):
+        where = burn_setting.source.locate((*burn_setting.path, index))
+        alert = _burn_alert(policy, period, objective, where, problems)
+        if alert is not None and alert.severity in enabled:
+            burn.append(alert)
+    budget_setting = layers.get("budget_remaining")
+    budget = []
+    for index, policy in enumerate(budget_setting.value):
+        below = percent_fraction(policy["below"])
+        if below >= 1:
+            problems.append(
+                Problem(
+                    budget_setting.source.locate((*budget_setting.path, index, "below")),
+                    "a budget_remaining threshold of 100% would always fire",
+                    "use a share below 100%, such as 25%",
+                )
+            )
+        elif policy["severity"] in enabled:
+            budget.append(m.BudgetAlert(policy["severity"], below))
+    severities_used = [p["severity"] for p in budget_setting.value]
+    if len(set(severities_used)) != len(severities_used):
+        problems.append(
+            Problem(
+                budget_setting.where(),
+                "budget_remaining lists a severity twice",
+                "give each severity one threshold (for example ticket below 25%, page below 0%)",
+            )
+        )
+    no_data = None
+    if layers.get("no_data", "enabled").value and layers.get("no_data", "severity").value in enabled:
+        no_data = m.NoDataAlert(
+            layers.get("no_data", "severity").value,
+            parse_duration(layers.get("no_data", "after").value),
+        )
+    rate_setting = layers.get("min_request_rate")
+    if len(problems) > found_before:
+        return None
+    return m.Alerting(
+        severities=severities,
+        burn=tuple(burn),
+        budget=tuple(sorted(budget, key=lambda b: -b.below)),
+        no_data=no_data,
+        min_request_rate=Fraction(repr(rate_setting.value)),
+    )
+
+
+def _burn_alert(
+    policy: dict[str, Any],
+    period: int,
+    objective: Fraction | None,
+    where: Location,
+    problems: list[Problem],
+) -> m.BurnAlert | None:
+    long, short = parse_duration(policy["long"]), parse_duration(policy["short"])
+    spent = percent_fraction(policy["budget_spent"])
+    wrong = None
+    if spent <= 0:
+        wrong = "budget_spent must be more than 0%", "2% in 1h is the usual fast page"
+    elif long >= period:
+        wrong = (
+            f"long window {policy['long']} is not shorter than the SLO period "
+            f"{format_duration(period)}",
+            "alert windows must be shorter than the period they protect",
+        )
+    elif short >= long:
+        wrong = (
+            f"short window {policy['short']} is not shorter than long window {policy['long']}",
+            "the SRE Workbook uses a short window of 1/12 of the long one",
+        )
+    elif short < m.BASE_WINDOW:
+        wrong = (
+            f"short window {policy['short']} is below 5m",
+            "every window is computed from 5-minute rates; use 5m or longer",
+        )
+    if wrong is None and objective is not None:
+        factor = m.burn_factor(spent, period, long)
+        if factor * (1 - objective) >= 1:
+            wrong = (
+                f"this alert can never fire: burn factor {float(factor):g} needs an error "
+                f"ratio of {float(factor * (1 - objective) * 100):g}%, more than 100%",
+                "lower budget_spent or lengthen the long window",
+            )
+        else:
+            return m.BurnAlert(policy["severity"], spent, long, short, factor)
+    if wrong is not None:
+        problems.append(Problem(where, *wrong))
+    return None
+
+
+def _sli(spec: SLISpec) -> m.SLI:
+    if spec.events is not None:
+        events = spec.events
+        return m.EventsSLI(
+            total=parse_selector(events.total),
+            errors=parse_selector(events.errors) if events.errors else None,
+            good=parse_selector(events.good) if events.good else None,
+        )
+    if spec.latency is not None:
+        return m.LatencySLI(
+            histogram=_histogram_base(parse_selector(spec.latency.histogram)),
+            threshold=parse_seconds(spec.latency.threshold),
+        )
+    if spec.up is not None:
+        return m.UpSLI(parse_selector(spec.up.metric))
+    if spec.freshness is not None:
+        return m.FreshnessSLI(
+            parse_selector(spec.freshness.timestamp), parse_duration(spec.freshness.max_age)
+        )
+    assert spec.ratio is not None
+    return m.RatioSLI(total=spec.ratio.total, errors=spec.ratio.errors, good=spec.ratio.good)
+
+
+def _histogram_base(selector: m.Selector) -> m.Selector:
+    """Accept ``x_bucket`` as well as ``x``: the model always holds the histogram name."""
+    return selector.named(selector.metric.removesuffix("_bucket"))

@@ -1,0 +1,1 @@
+"""Prometheus rules for SLOs: recordings, alerts, and their rendering to files."""

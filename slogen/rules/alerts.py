@@ -1,0 +1,124 @@
+"""Alerts: multi-window multi-burn-rate, error budget policy states, and no data.
+
+Burn alerts follow the SRE Workbook: one alert per severity whose expression ORs its
+window pairs, each pair firing while both the long and the short window burn faster
+than the pair's factor. One alert per severity means an incident that moves from the
+1h pair to the 6h pair stays one alert, and no window label ever reaches it.
+"""
+
+from __future__ import annotations
+
+from slogen import naming, promql
+from slogen.durations import format_duration
+from slogen.model import SLO, BudgetAlert, BurnAlert
+from slogen.rules import templates
+from slogen.rules.series import recorded
+from slogen.rules.types import AlertRule
+
+
+def _labels(slo: SLO, severity: str) -> tuple[tuple[str, str], ...]:
+    label = slo.alerting.severity(severity).label
+    return (
+        (naming.SEVERITY_LABEL, label),
+        (naming.TEAM_LABEL, slo.team),
+        *slo.identity,
+        *slo.labels,
+    )
+
+
+def _for(slo: SLO, severity: str) -> str | None:
+    seconds = slo.alerting.severity(severity).for_seconds
+    return format_duration(seconds) if seconds else None
+
+
+def _burn_pair(slo: SLO, alert: BurnAlert) -> str:
+    factor = promql.number(alert.factor)
+    long = recorded(naming.burn_rate(alert.long), slo).render()
+    short = recorded(naming.burn_rate(alert.short), slo).render()
+    condition = f"{long} > {factor} and {short} > {factor}"
+    if slo.counts_traffic and slo.alerting.min_request_rate > 0:
+        total = recorded(naming.TOTAL_RATE5M, slo).range(alert.long)
+        minimum = promql.number(slo.alerting.min_request_rate)
+        condition += f" and avg_over_time({total}) >= {minimum}"
+    return condition
+
+
+def burn_alerts(slo: SLO) -> tuple[AlertRule, ...]:
+    """One alert per severity with burn policies."""
+    rules = []
+    for severity, pairs in slo.alerting.burn_by_severity().items():
+        expr = "\n or\n".join(f"({_burn_pair(slo, pair)})" for pair in pairs)
+        if len(pairs) == 1:
+            expr = _burn_pair(slo, pairs[0])
+        windows = ", ".join(
+            f"{promql.number(p.budget_spent * 100)}% of the budget in "
+            f"{format_duration(p.long)} (burn rate {promql.number(p.factor)})"
+            for p in pairs
+        )
+        description = (
+            (templates.literal(slo.description) + " " if slo.description else "")
+            + "The error budget is burning {{ $value | printf \"%.2f\" }} times faster than "
+            + f"the objective allows. This alert fires when {windows} is being spent."
+        )
+        rules.append(
+            AlertRule(
+                alert=naming.BURN_ALERT,
+                expr=expr,
+                for_=_for(slo, severity),
+                labels=_labels(slo, severity),
+                annotations=(
+                    ("summary", f"{templates.subject(slo)} is burning its error budget"),
+                    ("description", description),
+                    *templates.links(slo),
+                ),
+            )
+        )
+    return tuple(rules)
+
+
+def budget_alert(slo: SLO, policy: BudgetAlert) -> AlertRule:
+    """An error budget policy state as an alert on the remaining budget."""
+    remaining = recorded(naming.BUDGET_REMAINING, slo).render()
+    exhausted = policy.below == 0
+    name = naming.BUDGET_EXHAUSTED_ALERT if exhausted else naming.BUDGET_LOW_ALERT
+    state = "is exhausted" if exhausted else f"is below {promql.number(policy.below * 100)}%"
+    return AlertRule(
+        alert=name,
+        expr=f"{remaining} < {promql.number(policy.below)}",
+        for_=_for(slo, policy.severity),
+        labels=_labels(slo, policy.severity),
+        annotations=(
+            ("summary", f"{templates.subject(slo)}: error budget {state}"),
+            (
+                "description",
+                "{{ $value | humanizePercentage }} of the error budget for the last "
+                f"{format_duration(slo.period)} remains. Follow the error budget policy.",
+            ),
+            *templates.links(slo),
+        ),
+    )
+
+
+def no_data_alert(slo: SLO) -> AlertRule | None:
+    """Fires when the SLI's total series is gone: the SLO cannot be measured."""
+    no_data = slo.alerting.no_data
+    if no_data is None:
+        return None
+    total = recorded(naming.TOTAL_RATE5M, slo).render()
+    after = format_duration(no_data.after)
+    return AlertRule(
+        alert=naming.NO_DATA_ALERT,
+        expr=f"absent({total})",
+        for_=after,
+        labels=_labels(slo, no_data.severity),
+        annotations=(
+            ("summary", f"{templates.subject(slo)} has no data"),
+            (
+                "description",
+                f"No series for the SLI's total events for {after}: the SLO cannot be "
+                "measured. Check that the metrics in the spec are still scraped and named "
+                f"as in {templates.literal(slo.source)}.",
+            ),
+            *templates.links(slo),
+        ),
+    )

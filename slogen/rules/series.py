@@ -1,0 +1,16 @@
+"""Selectors for the series slogen itself records, scoped to one SLO."""
+
+from __future__ import annotations
+
+from slogen import promql
+from slogen.model import SLO
+
+
+def recorded(name: str, slo: SLO) -> promql.Selector:
+    """A recorded series of this SLO: ``name{slo_service="...", slo_name="..."}``."""
+    return promql.Selector(name, promql.equals(slo.identity))
+
+
+def series_labels(slo: SLO) -> tuple[tuple[str, str], ...]:
+    """Labels every recording of the SLO carries: identity, then the spec's static labels."""
+    return slo.identity + slo.labels

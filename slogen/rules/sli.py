@@ -1,0 +1,80 @@
+"""The only rules that read the user's raw series: errors and total over 5 minutes.
+
+Everything else slogen records is computed from these two series per SLO and group,
+so the cost of long windows does not grow with the cardinality of the raw metrics.
+
+The total is recorded first; the errors rule then reuses that recording in the same
+evaluation (rules in a group run in order) for two things the raw data cannot say:
+an errors selector that matches nothing (no 5xx seen yet) counts 0 wherever there is
+traffic, rather than leaving the SLO empty; and good-event SLIs become errors as
+``total - good``, clamped at 0 against scrape skew between the two counters.
+"""
+
+from __future__ import annotations
+
+from slogen import model as m
+from slogen import naming, promql
+from slogen.model import SLO
+from slogen.rules.series import recorded, series_labels
+from slogen.rules.types import Recording
+from slogen.spec.promql_input import window_query
+
+_BASE = promql.duration(m.BASE_WINDOW)
+
+
+def sli_recordings(slo: SLO) -> tuple[Recording, Recording]:
+    """The 5m total and errors recordings, in the order they must be evaluated."""
+    total, errors = _expressions(slo)
+    labels = series_labels(slo)
+    return (
+        Recording(naming.TOTAL_RATE5M, total, labels),
+        Recording(naming.ERRORS_RATE5M, errors, labels),
+    )
+
+
+def _expressions(slo: SLO) -> tuple[str, str]:
+    sli, by = slo.sli, slo.group_by
+    if isinstance(sli, m.EventsSLI):
+        total = promql.sum_by(by, f"rate({sli.total.range(m.BASE_WINDOW)})")
+        if sli.errors is not None:
+            return total, _errors(slo, promql.sum_by(by, f"rate({sli.errors.range(m.BASE_WINDOW)})"))
+        assert sli.good is not None
+        return total, _errors_from_good(
+            slo, promql.sum_by(by, f"rate({sli.good.range(m.BASE_WINDOW)})")
+        )
+    if isinstance(sli, m.LatencySLI):
+        count = sli.histogram.named(sli.histogram.metric + "_count")
+        bucket = sli.histogram.named(sli.histogram.metric + "_bucket").having(
+            promql.Matcher("le", "=~", promql.number_pattern(sli.threshold))
+        )
+        total = promql.sum_by(by, f"rate({count.range(m.BASE_WINDOW)})")
+        return total, _errors_from_good(
+            slo, promql.sum_by(by, f"rate({bucket.range(m.BASE_WINDOW)})")
+        )
+    if isinstance(sli, m.UpSLI):
+        metric = sli.metric.render()
+        return promql.count_by(by, metric), _errors(slo, promql.count_by(by, f"{metric} == 0"))
+    if isinstance(sli, m.FreshnessSLI):
+        stamp = sli.timestamp.render()
+        stale = f"time() - {stamp} > {promql.number(sli.max_age)}"
+        return promql.count_by(by, stamp), _errors(slo, promql.count_by(by, stale))
+    total = promql.sum_by(by, window_query(sli.total, _BASE))
+    if sli.errors is not None:
+        return total, _errors(slo, promql.sum_by(by, window_query(sli.errors, _BASE)))
+    assert sli.good is not None
+    return total, _errors_from_good(slo, promql.sum_by(by, window_query(sli.good, _BASE)))
+
+
+def _zero_where_total(slo: SLO) -> str:
+    """0 for every group that has a total: the fill-in for an empty side."""
+    return f"0 * {recorded(naming.TOTAL_RATE5M, slo).render()}"
+
+
+def _errors(slo: SLO, errors: str) -> str:
+    return f"{errors} or {promql.on(slo.group_by)} {_zero_where_total(slo)}"
+
+
+def _errors_from_good(slo: SLO, good: str) -> str:
+    total = recorded(naming.TOTAL_RATE5M, slo).render()
+    on = promql.on(slo.group_by)
+    return f"clamp_min({total} - {on} ({good} or {on} {_zero_where_total(slo)}), 0)"

@@ -1,0 +1,39 @@
+"""Alert annotation text: Go templates with user-written text made inert.
+
+A description or runbook URL from a spec is literal text. If it contained ``{{`` it
+would be parsed as a template action by Prometheus, so it is escaped here.
+"""
+
+from __future__ import annotations
+
+from slogen import promql
+from slogen.durations import format_duration
+from slogen.model import SLO
+
+
+def literal(text: str) -> str:
+    """User text, safe inside a Prometheus alert template."""
+    return text.replace("{{", '{{ "{{" }}')
+
+
+def group_suffix(slo: SLO) -> str:
+    """`` (cluster=eu-1)`` for grouped SLOs: which group an alert is about."""
+    if not slo.group_by:
+        return ""
+    parts = ", ".join(f"{name}={{{{ $labels.{name} }}}}" for name in slo.group_by)
+    return f" ({parts})"
+
+
+def subject(slo: SLO) -> str:
+    """The SLO as people say it: ``checkout requests-availability (99.95% over 28d)``."""
+    return (
+        f"{literal(slo.service)} {literal(slo.name)}{group_suffix(slo)} "
+        f"({promql.number(slo.objective_percent)}% over {format_duration(slo.period)})"
+    )
+
+
+def links(slo: SLO) -> tuple[tuple[str, str], ...]:
+    out = [("dashboard_url", literal(slo.dashboard_url))]
+    if slo.runbook_url:
+        out.append(("runbook_url", literal(slo.runbook_url)))
+    return tuple(out)

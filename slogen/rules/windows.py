@@ -1,0 +1,64 @@
+"""Error ratios and burn rates over the alert windows, and the SLO's constants.
+
+Each window's ratio is traffic-weighted: the sum of the 5m error rates over the window
+divided by the sum of the 5m total rates, so a quiet hour with errors weighs as little
+as its traffic, and an interval with no traffic adds 0 to both sums instead of a NaN.
+"""
+
+from __future__ import annotations
+
+from slogen import model as m
+from slogen import naming, promql
+from slogen.durations import format_duration
+from slogen.model import SLO
+from slogen.rules.series import recorded, series_labels
+from slogen.rules.types import Recording
+
+
+def traffic_weighted_ratio(slo: SLO, window: int) -> str:
+    """``errors / total`` over a window, from the 5m recordings only."""
+    errors = recorded(naming.ERRORS_RATE5M, slo)
+    total = recorded(naming.TOTAL_RATE5M, slo)
+    if window == m.BASE_WINDOW:
+        return f"{errors.render()} / {total.render()}"
+    return f"sum_over_time({errors.range(window)}) / sum_over_time({total.range(window)})"
+
+
+def window_recordings(slo: SLO) -> tuple[Recording, ...]:
+    """Error ratio and burn rate for every window an alert reads."""
+    labels = series_labels(slo)
+    rules: list[Recording] = []
+    for window in slo.alert_windows:
+        rules.append(
+            Recording(naming.error_ratio(window), traffic_weighted_ratio(slo, window), labels)
+        )
+    for window in slo.alert_windows:
+        ratio = recorded(naming.error_ratio(window), slo).render()
+        rules.append(
+            Recording(naming.burn_rate(window), f"{ratio} / {promql.number(slo.budget)}", labels)
+        )
+    return tuple(rules)
+
+
+def constant_recordings(slo: SLO) -> tuple[Recording, ...]:
+    """The objective as a series, and an info series describing the SLO for dashboards."""
+    labels = series_labels(slo)
+    info = dict(labels)
+    info.update(
+        {
+            "slo_team": slo.team,
+            "slo_objective": promql.number(slo.objective_percent),
+            "slo_window": format_duration(slo.period),
+            "slo_kind": type(slo.sli).__name__.removesuffix("SLI").lower(),
+        }
+    )
+    if slo.tier:
+        info["slo_tier"] = slo.tier
+    if slo.runbook_url:
+        info["slo_runbook"] = slo.runbook_url
+    if slo.group_by:
+        info["slo_group_by"] = ",".join(slo.group_by)
+    return (
+        Recording(naming.OBJECTIVE, f"vector({promql.number(slo.objective)})", labels),
+        Recording(naming.INFO, "vector(1)", tuple(sorted(info.items()))),
+    )

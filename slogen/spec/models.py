@@ -1,0 +1,307 @@
+"""The spec as users write it: pydantic models, strict about unknown keys.
+
+These models check the shape and the local meaning of each field (a duration parses,
+a selector is valid PromQL, exactly one SLI kind is given). Anything that needs more
+than one field or file, such as merging alerting defaults or deriving burn factors,
+happens when the spec is resolved into the model.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
+
+from slogen import naming
+from slogen.durations import parse_duration, parse_seconds
+from slogen.spec.promql_input import check_window_query, parse_selector
+
+NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+Tier = Literal["critical", "important", "standard", "experimental"]
+SeverityName = Literal["page", "ticket"]
+
+
+def _duration(text: str) -> str:
+    parse_duration(text)
+    return text
+
+
+def _percent(value: float | int | str) -> float | int | str:
+    percent_fraction(value)
+    return value
+
+
+def percent_fraction(value: float | int | str) -> Fraction:
+    """A percentage written as ``2%`` or ``2`` (meaning 2 percent), as an exact ratio."""
+    text = value.strip() if isinstance(value, str) else repr(value)
+    text = text.removesuffix("%").strip()
+    if not re.fullmatch(r"\d+(\.\d+)?", text):
+        raise ValueError(f"{value!r} is not a percentage; write a number such as 2% or 0.5%")
+    share = Fraction(text) / 100
+    if share > 1:
+        raise ValueError(f"{value!r} is more than 100%")
+    return share
+
+
+def _selector(text: str) -> str:
+    parse_selector(text)
+    return text
+
+
+def _label_name(name: str) -> str:
+    if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", name):
+        raise ValueError(
+            f"{name!r} is not a valid Prometheus label name "
+            "(letters, digits and underscores, not starting with a digit)"
+        )
+    if naming.is_reserved_label(name):
+        raise ValueError(
+            f"label {name!r} is reserved: slogen sets {sorted(naming.RESERVED_LABELS)} and "
+            "every label starting with slo_ or __ on what it generates; rename yours"
+        )
+    return name
+
+
+def _latency_bound(value: str | float | int) -> str | float | int:
+    parse_seconds(value)
+    return value
+
+
+Name = Annotated[
+    StrictStr, Field(pattern=NAME_PATTERN, max_length=63, examples=["checkout"])
+]
+Duration = Annotated[StrictStr, AfterValidator(_duration), Field(examples=["5m", "1h", "28d"])]
+Percent = Annotated[
+    StrictFloat | StrictInt | StrictStr, AfterValidator(_percent), Field(examples=["2%", 25])
+]
+PromSelector = Annotated[
+    StrictStr,
+    AfterValidator(_selector),
+    Field(examples=['http_requests_total{job="checkout"}']),
+]
+RawQuery = Annotated[
+    StrictStr,
+    AfterValidator(check_window_query),
+    Field(examples=["sum(rate(jobs_failed_total[$window]))"]),
+]
+LabelName = Annotated[StrictStr, AfterValidator(_label_name)]
+Labels = dict[LabelName, StrictStr]
+Objective = Annotated[StrictFloat | StrictInt, Field(gt=0, lt=100, examples=[99.9])]
+Runbook = StrictStr | Literal[False]
+
+
+class Strict(BaseModel):
+    """Base for every spec model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class SeveritySpec(Strict):
+    """Settings shared by every alert of one severity."""
+
+    enabled: StrictBool | None = None
+    for_: Duration | None = Field(default=None, alias="for")
+    label: Annotated[StrictStr, Field(min_length=1)] | None = Field(
+        default=None, description="value of the severity label; defaults to the key"
+    )
+
+
+class BurnPolicySpec(Strict):
+    """Alert when this share of the budget is spent within ``long`` (checked on ``short``)."""
+
+    severity: SeverityName
+    budget_spent: Percent
+    long: Duration
+    short: Duration
+
+
+class BudgetPolicySpec(Strict):
+    """Alert while the error budget remaining over the period is below a share."""
+
+    severity: SeverityName
+    below: Percent
+
+
+class NoDataSpec(Strict):
+    """Alert when the SLI's total series has been absent for ``after``."""
+
+    enabled: StrictBool | None = None
+    severity: SeverityName | None = None
+    after: Duration | None = None
+
+
+class AlertingSpec(Strict):
+    """Alerting settings; every key is optional and overrides the layer below it."""
+
+    page: SeveritySpec | None = None
+    ticket: SeveritySpec | None = None
+    burn_rate: list[BurnPolicySpec] | None = None
+    budget_remaining: list[BudgetPolicySpec] | None = None
+    no_data: NoDataSpec | None = None
+    min_request_rate: Annotated[StrictFloat | StrictInt, Field(ge=0)] | None = Field(
+        default=None,
+        description="events per second below which burn alerts stay quiet (0 turns it off)",
+    )
+
+
+class _GoodOrErrors(Strict):
+    @model_validator(mode="after")
+    def _one_side(self) -> Self:
+        errors, good = getattr(self, "errors"), getattr(self, "good")  # noqa: B009
+        if (errors is None) == (good is None):
+            raise ValueError("give exactly one of 'errors' or 'good', together with 'total'")
+        return self
+
+
+class EventsSLI(_GoodOrErrors):
+    """Counters of bad (or good) events and of all events."""
+
+    errors: PromSelector | None = None
+    good: PromSelector | None = None
+    total: PromSelector
+
+
+class LatencySLI(Strict):
+    """A classic histogram: good events are those at or below the threshold bucket."""
+
+    histogram: PromSelector
+    threshold: Annotated[StrictStr | StrictFloat | StrictInt, AfterValidator(_latency_bound)]
+
+    @model_validator(mode="after")
+    def _plain_histogram(self) -> Self:
+        selector = parse_selector(self.histogram)
+        if selector.metric.endswith(("_count", "_sum")):
+            raise ValueError(
+                f"histogram {selector.metric!r} names a _count or _sum series; name the "
+                "histogram itself (e.g. http_request_duration_seconds)"
+            )
+        if "le" in selector.label_names():
+            raise ValueError("the histogram selector must not match on 'le'; set threshold")
+        return self
+
+
+class UpSLI(Strict):
+    """A 0/1 gauge such as ``up`` or ``probe_success``: good while it is 1."""
+
+    metric: PromSelector
+
+
+class FreshnessSLI(Strict):
+    """A last-success Unix timestamp gauge: good while it is younger than ``max_age``."""
+
+    timestamp: PromSelector
+    max_age: Duration
+
+
+class RatioSLI(_GoodOrErrors):
+    """Raw PromQL for everything else; ``$window`` is replaced by slogen's window."""
+
+    errors: RawQuery | None = None
+    good: RawQuery | None = None
+    total: RawQuery
+
+
+SLI_KINDS = ("events", "latency", "up", "freshness", "ratio")
+
+
+class SLISpec(Strict):
+    """Exactly one SLI kind."""
+
+    events: EventsSLI | None = None
+    latency: LatencySLI | None = None
+    up: UpSLI | None = None
+    freshness: FreshnessSLI | None = None
+    ratio: RatioSLI | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        given = [kind for kind in SLI_KINDS if getattr(self, kind) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"give exactly one SLI kind, one of {', '.join(SLI_KINDS)}; got "
+                + (", ".join(given) if given else "none")
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(kind for kind in SLI_KINDS if getattr(self, kind) is not None)
+
+
+class SLOSpec(Strict):
+    """One objective of a service."""
+
+    name: Name
+    description: StrictStr = ""
+    objective: Objective | None = Field(
+        default=None, description="percent of good events; defaults from the service tier"
+    )
+    window: Duration | None = None
+    group_by: list[LabelName] = Field(default_factory=list)
+    labels: Labels = Field(default_factory=dict)
+    runbook: Runbook | None = Field(
+        default=None, description="URL template ({service}, {slo}); false for none"
+    )
+    sli: SLISpec
+    alerting: AlertingSpec | None = None
+
+    @model_validator(mode="after")
+    def _distinct_labels(self) -> Self:
+        if len(set(self.group_by)) != len(self.group_by):
+            raise ValueError("group_by lists a label twice")
+        clash = sorted(set(self.group_by) & set(self.labels))
+        if clash:
+            raise ValueError(f"labels {clash} are both in group_by and in labels; keep one")
+        return self
+
+
+class ServiceSpec(Strict):
+    """One file per service: who owns it and its SLOs."""
+
+    service: Name
+    team: Name
+    tier: Tier | None = None
+    description: StrictStr = ""
+    window: Duration | None = None
+    labels: Labels = Field(default_factory=dict)
+    runbook: Runbook | None = None
+    alerting: AlertingSpec | None = None
+    slos: Annotated[list[SLOSpec], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_slo_names(self) -> Self:
+        names = [slo.name for slo in self.slos]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"SLO names must be unique within a service; repeated: {duplicates}")
+        return self
+
+
+class TierSpec(Strict):
+    """What a tier implies for the SLOs of a service that has it."""
+
+    objective: Objective
+
+
+class DefaultsSpec(Strict):
+    """Organisation-wide defaults (``defaults.yaml`` beside the service specs)."""
+
+    window: Duration | None = None
+    runbook: Runbook | None = None
+    grafana_url: StrictStr | None = Field(
+        default=None, description="base URL for dashboard links in alerts"
+    )
+    tiers: dict[Tier, TierSpec] | None = None
+    alerting: AlertingSpec | None = None

@@ -1,0 +1,82 @@
+"""Parse the PromQL that users write in specs, so mistakes surface at load time.
+
+A typo in a selector should be reported against the spec line that holds it, not by
+promtool on a generated file the user never wrote. The parser is the in-process
+``promql_parser``; promtool remains the final judge of the generated output.
+"""
+
+from __future__ import annotations
+
+import promql_parser
+
+from slogen.promql import Matcher, Selector
+
+WINDOW_PLACEHOLDER = "$window"
+
+_OPS = {
+    "MatchOp.Equal": "=",
+    "MatchOp.NotEqual": "!=",
+    "MatchOp.Re": "=~",
+    "MatchOp.NotRe": "!~",
+}
+_NOT_A_SELECTOR_HINT = (
+    'write a metric name with optional label matchers, such as http_requests_total{job="api"}; '
+    "use the ratio SLI kind for arbitrary PromQL"
+)
+
+
+def parse_selector(text: str) -> Selector:
+    """Parse a plain instant-vector selector; anything else raises ValueError."""
+    try:
+        expr = promql_parser.parse(text)
+    except ValueError as error:
+        raise ValueError(f"invalid PromQL selector {text!r}: {error}") from None
+    if not isinstance(expr, promql_parser.VectorSelector):
+        raise ValueError(
+            f"expected a metric selector, got {type(expr).__name__} {text!r}; "
+            + _NOT_A_SELECTOR_HINT
+        )
+    if expr.offset is not None or expr.at is not None:
+        raise ValueError(f"{text!r} uses offset or @; a selector in a spec must read current data")
+    if getattr(expr.matchers, "or_matchers", None):
+        raise ValueError(f"{text!r} uses 'or' inside braces, which Prometheus 2 cannot parse")
+    name = expr.name
+    matchers = []
+    for matcher in expr.matchers.matchers:
+        if matcher.name == "__name__":
+            if matcher.op != promql_parser.MatchOp.Equal or name:
+                raise ValueError(f"{text!r} must name exactly one metric")
+            name = matcher.value
+            continue
+        matchers.append(Matcher(matcher.name, _OPS[str(matcher.op)], matcher.value))
+    if not name:
+        raise ValueError(f"{text!r} names no metric; " + _NOT_A_SELECTOR_HINT)
+    return Selector(name, tuple(matchers))
+
+
+def window_query(template: str, window: str) -> str:
+    """Substitute the ``$window`` placeholder of a raw query with a PromQL duration."""
+    return template.replace(WINDOW_PLACEHOLDER, window)
+
+
+def check_window_query(template: str) -> str:
+    """Check a raw ``ratio`` query: it uses ``$window`` and parses to an instant vector."""
+    if WINDOW_PLACEHOLDER not in template:
+        raise ValueError(
+            f"raw query {template!r} has no {WINDOW_PLACEHOLDER} placeholder; write range "
+            f"selectors as [{WINDOW_PLACEHOLDER}] so slogen chooses the window, "
+            f"e.g. sum(rate(jobs_failed_total[{WINDOW_PLACEHOLDER}]))"
+        )
+    query = window_query(template, "5m")
+    try:
+        expr = promql_parser.parse(query)
+    except ValueError as error:
+        raise ValueError(f"invalid PromQL in {template!r}: {error}") from None
+    if isinstance(expr, promql_parser.MatrixSelector | promql_parser.SubqueryExpr):
+        raise ValueError(
+            f"{template!r} returns a range vector; wrap it in a function such as "
+            "rate(...) or sum_over_time(...)"
+        )
+    if isinstance(expr, promql_parser.NumberLiteral | promql_parser.StringLiteral):
+        raise ValueError(f"{template!r} is a constant; it must return a vector of series")
+    return template

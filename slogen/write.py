@@ -1,0 +1,150 @@
+"""The output tree: written whole or not at all, and compared byte for byte.
+
+slogen owns its output directory. A run builds the complete tree in a temporary
+sibling directory and swaps it in only at the end, so a failure leaves the previous
+output untouched and files that no spec produces any more disappear. A manifest file
+marks the directory as slogen's; a non-empty directory without one is never replaced.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from slogen.errors import Location, Problem, SpecError
+
+MANIFEST = ".slogen-manifest"
+_MANIFEST_HEADER = "# Files written by slogen. The whole directory is regenerated on every run.\n"
+
+
+def with_manifest(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The files plus the manifest that lists them, sorted by path."""
+    listing = _MANIFEST_HEADER + "".join(f"{path}\n" for path in sorted(files))
+    tree = dict(files)
+    tree[MANIFEST] = listing.encode("utf-8")
+    return dict(sorted(tree.items()))
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """How a directory differs from what slogen would write there."""
+
+    missing: tuple[str, ...]
+    changed: tuple[str, ...]
+    extra: tuple[str, ...]
+    diffs: Mapping[str, str]
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.missing or self.changed or self.extra)
+
+    def report(self, directory: str, diff_lines: int = 20) -> str:
+        lines = []
+        for path in self.missing:
+            lines.append(f"missing: {directory}/{path}")
+        for path in self.changed:
+            lines.append(f"changed: {directory}/{path}")
+            excerpt = self.diffs[path].splitlines()
+            lines.extend("    " + line for line in excerpt[:diff_lines])
+            if len(excerpt) > diff_lines:
+                lines.append(f"    ... {len(excerpt) - diff_lines} more diff lines")
+        for path in self.extra:
+            lines.append(f"not generated any more: {directory}/{path}")
+        return "\n".join(lines)
+
+
+def read_tree(directory: Path) -> dict[str, bytes]:
+    """Every file under a directory, keyed by its POSIX path relative to it."""
+    if not directory.is_dir():
+        return {}
+    return {
+        file.relative_to(directory).as_posix(): file.read_bytes()
+        for file in sorted(directory.rglob("*"))
+        if file.is_file()
+    }
+
+
+def compare(files: Mapping[str, bytes], directory: Path) -> Staleness:
+    """Compare the tree slogen would write with what the directory holds."""
+    wanted = with_manifest(files)
+    present = read_tree(directory)
+    changed = tuple(p for p in wanted if p in present and present[p] != wanted[p])
+    diffs = {p: _diff(p, present[p], wanted[p]) for p in changed}
+    return Staleness(
+        missing=tuple(p for p in wanted if p not in present),
+        changed=changed,
+        extra=tuple(p for p in present if p not in wanted),
+        diffs=diffs,
+    )
+
+
+def _diff(path: str, old: bytes, new: bytes) -> str:
+    return "".join(
+        difflib.unified_diff(
+            old.decode("utf-8", "replace").splitlines(keepends=True),
+            new.decode("utf-8", "replace").splitlines(keepends=True),
+            fromfile=f"{path} (on disk)",
+            tofile=f"{path} (from specs)",
+            n=1,
+        )
+    )
+
+
+def write(files: Mapping[str, bytes], directory: Path) -> Staleness:
+    """Replace ``directory`` with exactly these files (plus the manifest), atomically
+    per directory: on any error the previous tree stays as it was."""
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise _refuse(directory, "exists and is not a directory")
+    if directory.is_dir() and any(directory.iterdir()) and not (directory / MANIFEST).is_file():
+        raise _refuse(
+            directory,
+            f"is not empty and has no {MANIFEST}, so slogen did not write it",
+        )
+    changes = compare(files, directory)
+    if not changes.stale:
+        return changes
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.new-", dir=directory.parent))
+    try:
+        for path, content in with_manifest(files).items():
+            target = staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        os.chmod(staging, 0o755)
+        _swap(staging, directory)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return changes
+
+
+def _swap(staging: Path, directory: Path) -> None:
+    if not directory.exists():
+        staging.rename(directory)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
+    retired.rmdir()
+    directory.rename(retired)
+    try:
+        staging.rename(directory)
+    except OSError:
+        retired.rename(directory)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _refuse(directory: Path, why: str) -> SpecError:
+    return SpecError(
+        [
+            Problem(
+                Location(str(directory)),
+                f"refusing to write output: the directory {why}",
+                "choose an output directory that slogen owns (-o), or empty this one",
+            )
+        ]
+    )
