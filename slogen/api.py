@@ -15,12 +15,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from slogen import tools, verify, write
+from slogen import tools, verify
+from slogen import write as tree
 from slogen.model import Model
 from slogen.resolve import resolve
 from slogen.rules.files import prometheus_rules, rule_files
 from slogen.spec.loader import Specs
 from slogen.spec.loader import load as load_specs
+from slogen.write import Staleness
 
 Generator = Callable[[Model], dict[str, bytes]]
 
@@ -35,13 +37,13 @@ class Bundle:
     model: Model
     files: Mapping[str, bytes]
 
-    def write(self, directory: str | Path) -> write.Staleness:
+    def write(self, directory: str | Path) -> Staleness:
         """Make ``directory`` hold exactly these files; returns what changed."""
-        return write.write(self.files, Path(directory))
+        return tree.write(self.files, Path(directory))
 
-    def compare(self, directory: str | Path) -> write.Staleness:
+    def compare(self, directory: str | Path) -> Staleness:
         """What differs between ``directory`` and these files (nothing is written)."""
-        return write.compare(self.files, Path(directory))
+        return tree.compare(self.files, Path(directory))
 
     def check(self) -> list[tools.ToolResult]:
         """Run promtool on the generated rules; each result says ok or why not."""
@@ -53,7 +55,7 @@ def load(paths: Sequence[str | Path] = ("specs",), *, defaults: str | Path | Non
     return load_specs(paths, defaults=defaults)
 
 
-def compile(specs: Specs) -> Bundle:  # noqa: A001 - the verb users expect
+def compile(specs: Specs) -> Bundle:
     """Resolve specs into the model and run every generator on it."""
     model = resolve(specs)
     files: dict[str, bytes] = {}
@@ -70,6 +72,6 @@ def generate(
     output: str | Path = "generated",
     *,
     defaults: str | Path | None = None,
-) -> write.Staleness:
+) -> Staleness:
     """Load, compile and write in one call, as ``slogen generate`` does."""
     return compile(load(paths, defaults=defaults)).write(output)

@@ -29,21 +29,26 @@ def _parser() -> argparse.ArgumentParser:
 
     def spec_args(command: argparse.ArgumentParser) -> None:
         command.add_argument(
-            "paths", nargs="*", default=["specs"], metavar="PATH",
+            "paths",
+            nargs="*",
+            default=["specs"],
+            metavar="PATH",
             help="spec files or directories (default: specs)",
         )
-        command.add_argument(
-            "--defaults", metavar="FILE", help="extra defaults file, applied last"
-        )
+        command.add_argument("--defaults", metavar="FILE", help="extra defaults file, applied last")
 
     generate = commands.add_parser("generate", help="write generated/ from the specs")
     spec_args(generate)
     generate.add_argument(
-        "-o", "--output", default="generated", metavar="DIR",
+        "-o",
+        "--output",
+        default="generated",
+        metavar="DIR",
         help="output directory, owned by slogen (default: generated)",
     )
     generate.add_argument(
-        "--check", action="store_true",
+        "--check",
+        action="store_true",
         help="write nothing; exit 1 and list the differences if DIR is stale",
     )
     validate = commands.add_parser("validate", help="check the specs, write nothing")

@@ -58,7 +58,8 @@ def parse_seconds(text: str | int | float) -> Fraction:
                 "with a unit (100ms, 2.5s, 1m)"
             )
         number, unit = match.groups()
-        scale = {"ms": Fraction(1, 1000), "s": 1, None: 1, "m": 60, "h": 3600}[unit]
+        scales = {"ms": Fraction(1, 1000), "s": Fraction(1), "m": Fraction(60), "h": Fraction(3600)}
+        scale = scales[unit or "s"]
         value = Fraction(number) * scale
     if value <= 0:
         raise ValueError("a latency bound must be greater than zero")

@@ -6,14 +6,14 @@ commit ``generated/`` and ``--check`` can compare it byte for byte.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-try:
-    _BaseDumper: type[yaml.SafeDumper] = yaml.CSafeDumper  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+if TYPE_CHECKING:
     _BaseDumper = yaml.SafeDumper
+else:  # the C dumper when PyYAML was built with libyaml: same output, much faster
+    _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class _Dumper(_BaseDumper):

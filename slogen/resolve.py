@@ -10,6 +10,7 @@ where it was written, not where it happened to be used.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -18,8 +19,16 @@ from slogen import model as m
 from slogen import naming
 from slogen.durations import format_duration, parse_duration, parse_seconds
 from slogen.errors import Location, Problem, SpecError
+from slogen.promql import Selector
 from slogen.spec.loader import ServiceFile, Specs
-from slogen.spec.models import AlertingSpec, SLISpec, SLOSpec, percent_fraction
+from slogen.spec.models import (
+    AlertingSpec,
+    SLISpec,
+    SLOSpec,
+    Tier,
+    TierSpec,
+    percent_fraction,
+)
 from slogen.spec.promql_input import parse_selector
 from slogen.spec.yaml_source import Path, SourceDocument
 
@@ -67,23 +76,23 @@ def resolve(specs: Specs) -> m.Model:
     """Build the model from loaded specs or raise SpecError with every problem."""
     problems: list[Problem] = []
     base = _Layers()
-    window = tier_objectives = runbook = grafana_url = None
+    window = runbook = None
+    grafana_url = ""
+    tier_objectives: dict[Tier, TierSpec] = {}
     for layer in specs.defaults:
         base.add(layer.spec.alerting, layer.source, ("alerting",))
         spec = layer.spec
         if spec.window is not None:
             window = _Setting(spec.window, layer.source, ("window",))
         if spec.tiers is not None:
-            tier_objectives = {**(tier_objectives or {}), **spec.tiers}
+            tier_objectives.update(spec.tiers)
         if spec.runbook is not None:
             runbook = _Setting(spec.runbook, layer.source, ("runbook",))
         if spec.grafana_url is not None:
             grafana_url = spec.grafana_url.rstrip("/")
     services = []
     for service_file in specs.services:
-        context = _ServiceContext(
-            service_file, base, window, tier_objectives or {}, runbook, grafana_url or ""
-        )
+        context = _ServiceContext(service_file, base, window, tier_objectives, runbook, grafana_url)
         services.append(context.resolve(problems))
     if problems:
         raise SpecError(problems)
@@ -95,7 +104,7 @@ class _ServiceContext:
     file: ServiceFile
     base: _Layers
     window: _Setting | None
-    tiers: dict[str, Any]
+    tiers: Mapping[Tier, TierSpec]
     runbook: _Setting | None
     grafana_url: str
 
@@ -260,10 +269,10 @@ def _alerting(
             )
         )
     no_data = None
-    if layers.get("no_data", "enabled").value and layers.get("no_data", "severity").value in enabled:
+    no_data_severity = layers.get("no_data", "severity").value
+    if layers.get("no_data", "enabled").value and no_data_severity in enabled:
         no_data = m.NoDataAlert(
-            layers.get("no_data", "severity").value,
-            parse_duration(layers.get("no_data", "after").value),
+            no_data_severity, parse_duration(layers.get("no_data", "after").value)
         )
     rate_setting = layers.get("min_request_rate")
     if len(problems) > found_before:
@@ -343,6 +352,6 @@ def _sli(spec: SLISpec) -> m.SLI:
     return m.RatioSLI(total=spec.ratio.total, errors=spec.ratio.errors, good=spec.ratio.good)
 
 
-def _histogram_base(selector: m.Selector) -> m.Selector:
+def _histogram_base(selector: Selector) -> Selector:
     """Accept ``x_bucket`` as well as ``x``: the model always holds the histogram name."""
     return selector.named(selector.metric.removesuffix("_bucket"))

@@ -57,7 +57,7 @@ def burn_alerts(slo: SLO) -> tuple[AlertRule, ...]:
         )
         description = (
             (templates.literal(slo.description) + " " if slo.description else "")
-            + "The error budget is burning {{ $value | printf \"%.2f\" }} times faster than "
+            + 'The error budget is burning {{ $value | printf "%.2f" }} times faster than '
             + f"the objective allows. This alert fires when {windows} is being spent."
         )
         rules.append(

@@ -31,7 +31,9 @@ def slo_groups(slo: SLO) -> tuple[RuleGroup, ...]:
     if no_data is not None:
         alerts.append(no_data)
     groups = [
-        RuleGroup(naming.group_name(slo.service, slo.name, "sli"), _every(FAST_INTERVAL), recordings)
+        RuleGroup(
+            naming.group_name(slo.service, slo.name, "sli"), _every(FAST_INTERVAL), recordings
+        )
     ]
     if alerts:
         groups.append(

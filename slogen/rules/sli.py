@@ -37,7 +37,9 @@ def _expressions(slo: SLO) -> tuple[str, str]:
     if isinstance(sli, m.EventsSLI):
         total = promql.sum_by(by, f"rate({sli.total.range(m.BASE_WINDOW)})")
         if sli.errors is not None:
-            return total, _errors(slo, promql.sum_by(by, f"rate({sli.errors.range(m.BASE_WINDOW)})"))
+            return total, _errors(
+                slo, promql.sum_by(by, f"rate({sli.errors.range(m.BASE_WINDOW)})")
+            )
         assert sli.good is not None
         return total, _errors_from_good(
             slo, promql.sum_by(by, f"rate({sli.good.range(m.BASE_WINDOW)})")

@@ -79,9 +79,7 @@ def _latency_bound(value: str | float | int) -> str | float | int:
     return value
 
 
-Name = Annotated[
-    StrictStr, Field(pattern=NAME_PATTERN, max_length=63, examples=["checkout"])
-]
+Name = Annotated[StrictStr, Field(pattern=NAME_PATTERN, max_length=63, examples=["checkout"])]
 Duration = Annotated[StrictStr, AfterValidator(_duration), Field(examples=["5m", "1h", "28d"])]
 Percent = Annotated[
     StrictFloat | StrictInt | StrictStr, AfterValidator(_percent), Field(examples=["2%", 25])

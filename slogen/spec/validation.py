@@ -29,7 +29,9 @@ def validate(model: type[Model], source: SourceDocument) -> Model:
         raise SpecError(_problems(model, source, error)) from None
 
 
-def _problems(model: type[BaseModel], source: SourceDocument, error: ValidationError) -> list[Problem]:
+def _problems(
+    model: type[BaseModel], source: SourceDocument, error: ValidationError
+) -> list[Problem]:
     by_path: dict[Path, list[tuple[str, str]]] = {}
     for detail in error.errors(include_url=False):
         loc = tuple(detail["loc"])
@@ -56,10 +58,8 @@ def _real_path(data: Any, loc: tuple[Any, ...]) -> Path:
     for part in loc:
         if part == "[key]":
             continue
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        if in_dict or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
             path.append(part)
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str) and not path_is_tag(part):

@@ -1,0 +1,59 @@
+# slogen: two commands do everything on a fresh Debian machine.
+#   make generate   create the venv, install slogen, write generated/ from specs/
+#   make test       lint, type-check, and run the tests with the real promtool/amtool
+#
+# promtool and amtool come from Debian's prometheus and prometheus-alertmanager
+# packages. When they are not on PATH, `make tools` unpacks those packages' binaries
+# into .tools/ (no daemons are installed or started, nothing outside the checkout
+# changes except apt's package lists, refreshed if a download needs it).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SPECS ?= specs
+OUT ?= generated
+TOOLS := $(CURDIR)/.tools
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+export PATH := $(TOOLS)/usr/bin:$(PATH)
+
+.PHONY: generate check-generated test lint typecheck pytest tools clean
+
+$(BIN)/slogen: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+generate: $(BIN)/slogen
+	$(BIN)/slogen generate $(SPECS) -o $(OUT)
+
+check-generated: $(BIN)/slogen
+	$(BIN)/slogen generate $(SPECS) -o $(OUT) --check
+
+tools:
+	@if command -v promtool >/dev/null && command -v amtool >/dev/null; then \
+		echo "promtool and amtool: $$(command -v promtool), $$(command -v amtool)"; \
+	else \
+		set -e; scratch=$$(mktemp -d); cd $$scratch; \
+		apt-get download prometheus prometheus-alertmanager 2>/dev/null \
+			|| { $(SUDO) apt-get update -qq && apt-get download prometheus prometheus-alertmanager; }; \
+		mkdir -p $(TOOLS); for deb in *.deb; do dpkg-deb -x $$deb $(TOOLS); done; \
+		cd /; rm -rf $$scratch; \
+		$(TOOLS)/usr/bin/promtool --version | head -1; $(TOOLS)/usr/bin/amtool --version 2>&1 | head -1; \
+	fi
+
+lint: $(BIN)/slogen
+	$(BIN)/ruff check slogen tests
+	$(BIN)/ruff format --check slogen tests
+
+typecheck: $(BIN)/slogen
+	$(BIN)/mypy slogen
+
+pytest: $(BIN)/slogen tools
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache *.egg-info
