@@ -114,7 +114,18 @@ class _ServiceContext:
         layers.add(spec.alerting, source, ("alerting",))
         uid = naming.dashboard_uid(spec.service)
         slos = []
+        first_index: dict[str, int] = {}
         for index, slo_spec in enumerate(spec.slos):
+            if slo_spec.name in first_index:
+                problems.append(
+                    Problem(
+                        source.locate(("slos", index, "name")),
+                        f"SLO name {slo_spec.name!r} is already used by slos[{first_index[slo_spec.name]}]",
+                        "SLO names must be unique within a service",
+                    )
+                )
+                continue
+            first_index[slo_spec.name] = index
             slo = self._slo(index, slo_spec, layers, uid, problems)
             if slo is not None:
                 slos.append(slo)
@@ -133,7 +144,7 @@ class _ServiceContext:
         period = parse_duration(window.value)
         layers = service_layers.copy()
         layers.add(spec.alerting, source, (*here, "alerting"))
-        alerting = _alerting(layers, period, objective, spec, problems)
+        alerting = _alerting(layers, period, objective, source.locate(here), problems)
         labels = {**service.labels, **spec.labels}
         clash = sorted(set(labels) & set(spec.group_by))
         if clash:
@@ -225,7 +236,11 @@ _UNSET = _Setting(None, SourceDocument("", "", None), ())
 
 
 def _alerting(
-    layers: _Layers, period: int, objective: Fraction | None, spec: SLOSpec, problems: list[Problem]
+    layers: _Layers,
+    period: int,
+    objective: Fraction | None,
+    slo_where: Location,
+    problems: list[Problem],
 ) -> m.Alerting | None:
     found_before = len(problems)
     severities = tuple(
@@ -241,9 +256,17 @@ def _alerting(
     burn_setting = layers.get("burn_rate")
     burn = []
     for index, policy in enumerate(burn_setting.value):
-        where = burn_setting.source.locate((*burn_setting.path, index))
-        alert = _burn_alert(policy, period, objective, where, problems)
-        if alert is not None and alert.severity in enabled:
+        if policy["severity"] not in enabled:
+            continue
+        alert = _burn_alert(
+            policy,
+            period,
+            objective,
+            _Setting(policy, burn_setting.source, (*burn_setting.path, index)),
+            slo_where,
+            problems,
+        )
+        if alert is not None:
             burn.append(alert)
     budget_setting = layers.get("budget_remaining")
     budget = []
@@ -290,9 +313,12 @@ def _burn_alert(
     policy: dict[str, Any],
     period: int,
     objective: Fraction | None,
-    where: Location,
+    origin: _Setting,
+    slo_where: Location,
     problems: list[Problem],
 ) -> m.BurnAlert | None:
+    """One burn policy for one SLO; a policy that cannot work for this SLO's period or
+    objective is reported at the SLO when it was inherited, naming where it came from."""
     long, short = parse_duration(policy["long"]), parse_duration(policy["short"])
     spent = percent_fraction(policy["budget_spent"])
     wrong = None
@@ -325,7 +351,12 @@ def _burn_alert(
         else:
             return m.BurnAlert(policy["severity"], spent, long, short, factor)
     if wrong is not None:
-        problems.append(Problem(where, *wrong))
+        message, hint = wrong
+        if origin.path[0] == "slos":
+            problems.append(Problem(origin.where(), message, hint))
+        else:
+            inherited = f"burn policy {origin.where()} (inherited): {message}"
+            problems.append(Problem(slo_where, inherited, hint))
     return None
 
 

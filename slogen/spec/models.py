@@ -278,14 +278,6 @@ class ServiceSpec(Strict):
     alerting: AlertingSpec | None = None
     slos: Annotated[list[SLOSpec], Field(min_length=1)]
 
-    @model_validator(mode="after")
-    def _unique_slo_names(self) -> Self:
-        names = [slo.name for slo in self.slos]
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            raise ValueError(f"SLO names must be unique within a service; repeated: {duplicates}")
-        return self
-
 
 class TierSpec(Strict):
     """What a tier implies for the SLOs of a service that has it."""

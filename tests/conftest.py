@@ -1,0 +1,76 @@
+"""Shared fixtures: the project root, a CLI runner, real tools, and spec trees."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from slogen import tools
+from slogen.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = ROOT / "specs"
+GENERATED = ROOT / "generated"
+
+MINIMAL_SPEC = """\
+service: shop
+team: web
+runbook: https://runbooks.example.com/{service}/{slo}
+slos:
+  - name: availability
+    objective: 99.9
+    sli:
+      events:
+        errors: http_requests_total{job="shop", code=~"5.."}
+        total: http_requests_total{job="shop"}
+"""
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run ``slogen ARGS`` in-process from a working directory."""
+
+    def run(*args: str, cwd: Path | None = None) -> CliResult:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def promtool() -> str:
+    """The real promtool; a missing one fails the test instead of skipping it."""
+    try:
+        return tools.locate("promtool")
+    except tools.ToolError as error:
+        pytest.fail(f"{error}; run `make tools`")
+
+
+def write_spec(directory: Path, name: str, text: str) -> Path:
+    path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file under a directory with its bytes, to prove nothing changed."""
+    return {
+        p.relative_to(directory).as_posix(): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }

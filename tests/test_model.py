@@ -1,0 +1,113 @@
+"""Model arithmetic against the SRE Workbook's table, and settings that cannot work."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import slogen
+from slogen.model import SLO, burn_factor
+from tests.conftest import MINIMAL_SPEC, write_spec
+
+DAY = 86400
+HOUR = 3600
+
+
+def _slo(tmp_path: Path, text: str) -> SLO:
+    write_spec(tmp_path, "shop.yaml", text)
+    return next(slogen.compile(slogen.load([tmp_path])).model.slos())
+
+
+@pytest.mark.parametrize(
+    ("spent", "long", "factor"),
+    [("2", HOUR, "14.4"), ("5", 6 * HOUR, "6"), ("10", 3 * DAY, "1")],
+)
+def test_workbook_factors_at_30_days(spent: str, long: int, factor: str) -> None:
+    assert burn_factor(Fraction(spent) / 100, 30 * DAY, long) == Fraction(factor)
+
+
+@pytest.mark.parametrize(
+    ("spent", "long", "factor"),
+    [("2", HOUR, "13.44"), ("5", 6 * HOUR, "5.6"), ("10", 3 * DAY, Fraction(14, 15))],
+)
+def test_factors_derived_for_28_days(spent: str, long: int, factor: str | Fraction) -> None:
+    assert burn_factor(Fraction(spent) / 100, 28 * DAY, long) == Fraction(factor)
+
+
+def test_resolved_slo_uses_default_policies_and_period(tmp_path: Path) -> None:
+    slo = _slo(tmp_path, MINIMAL_SPEC)
+    assert slo.period == 30 * DAY
+    assert slo.objective == Fraction(999, 1000)
+    assert slo.budget == Fraction(1, 1000)
+    pairs = [(a.severity, a.long, a.short, a.factor) for a in slo.alerting.burn]
+    assert pairs == [
+        ("page", HOUR, 300, Fraction("14.4")),
+        ("page", 6 * HOUR, 1800, Fraction(6)),
+        ("ticket", 3 * DAY, 6 * HOUR, Fraction(1)),
+    ]
+    assert [(b.severity, b.below) for b in slo.alerting.budget] == [
+        ("ticket", Fraction(1, 4)),
+        ("page", Fraction(0)),
+    ]
+    assert slo.alert_windows == (300, 1800, HOUR, 6 * HOUR, 3 * DAY)
+
+
+def test_total_outage_pages_within_about_two_minutes_on_the_fast_pair(tmp_path: Path) -> None:
+    slo = _slo(tmp_path, MINIMAL_SPEC)
+    fast = slo.alerting.burn[0]
+    # At 100% errors, 2% of a 30d budget at 99.9% is spent in 0.0144 * 1h = 51.84s.
+    assert fast.detection_seconds(Fraction(1), slo.budget) == Fraction("51.84")
+
+
+def test_overrides_layer_defaults_service_and_slo(tmp_path: Path) -> None:
+    write_spec(tmp_path, "defaults.yaml", "window: 28d\nalerting:\n  page: {for: 1m}\n")
+    text = MINIMAL_SPEC.replace(
+        "team: web\n", "team: web\nalerting:\n  ticket: {for: 1h}\n  min_request_rate: 0.5\n"
+    ).replace(
+        "    objective: 99.9\n",
+        "    objective: 99.9\n    alerting:\n      page: {label: critical}\n",
+    )
+    slo = _slo(tmp_path, text)
+    assert slo.period == 28 * DAY
+    page, ticket = slo.alerting.severity("page"), slo.alerting.severity("ticket")
+    assert (page.label, page.for_seconds) == ("critical", 60)
+    assert (ticket.label, ticket.for_seconds) == ("ticket", HOUR)
+    assert slo.alerting.min_request_rate == Fraction(1, 2)
+    assert slo.alerting.burn[0].factor == Fraction("13.44")
+
+
+def test_disabled_severity_drops_its_alerts(tmp_path: Path) -> None:
+    text = MINIMAL_SPEC.replace("team: web\n", "team: web\nalerting:\n  page: {enabled: false}\n")
+    slo = _slo(tmp_path, text)
+    assert {a.severity for a in slo.alerting.burn} == {"ticket"}
+    assert [b.severity for b in slo.alerting.budget] == ["ticket"]
+
+
+def test_tier_gives_the_objective(tmp_path: Path) -> None:
+    text = MINIMAL_SPEC.replace("team: web\n", "team: web\ntier: critical\n").replace(
+        "    objective: 99.9\n", ""
+    )
+    assert _slo(tmp_path, text).objective == Fraction(9995, 10000)
+
+
+def test_budget_has_no_float_noise(tmp_path: Path) -> None:
+    slo = _slo(tmp_path, MINIMAL_SPEC.replace("99.9", "99.95"))
+    assert slo.budget == Fraction(5, 10000)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        ("    window: 1h\n", "long window 1h is not shorter than the SLO period 1h"),
+        ("    objective: 0\n", "greater than 0"),
+        ("    objective: 100.5\n", "less than 100"),
+    ],
+)
+def test_impossible_settings_are_rejected(tmp_path: Path, edit: str, message: str) -> None:
+    text = MINIMAL_SPEC.replace("    objective: 99.9\n", edit if "objective" in edit else "    objective: 99.9\n" + edit)
+    write_spec(tmp_path, "shop.yaml", text)
+    with pytest.raises(slogen.SpecError) as error:
+        slogen.compile(slogen.load([tmp_path]))
+    assert message in str(error.value)

@@ -1,0 +1,288 @@
+"""Bad input: every kind gives the file, the line, the field, exit 2, and no output change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MINIMAL_SPEC, snapshot, write_spec
+
+
+def _edit(old: str, new: str) -> str:
+    assert old in MINIMAL_SPEC
+    return MINIMAL_SPEC.replace(old, new)
+
+
+# (case id, spec text, expected line, expected field, words the message must contain)
+CASES = [
+    (
+        "unknown-key",
+        _edit("    objective: 99.9", "    objectiv: 99.9"),
+        6,
+        "slos[0].objectiv",
+        ["unknown key 'objectiv'", "did you mean 'objective'"],
+    ),
+    (
+        "promql-typo",
+        _edit(
+            'errors: http_requests_total{job="shop", code=~"5.."}',
+            'errors: http_requests_total{job="shop"',
+        ),
+        9,
+        "slos[0].sli.events.errors",
+        ["invalid PromQL selector"],
+    ),
+    (
+        "not-a-selector",
+        _edit('total: http_requests_total{job="shop"}', "total: rate(http_requests_total[5m])"),
+        10,
+        "slos[0].sli.events.total",
+        ["expected a metric selector", "ratio"],
+    ),
+    (
+        "objective-out-of-range",
+        _edit("objective: 99.9", "objective: 100"),
+        6,
+        "slos[0].objective",
+        ["less than 100"],
+    ),
+    (
+        "objective-as-string",
+        _edit("objective: 99.9", 'objective: "99.9"'),
+        6,
+        "slos[0].objective",
+        ["number"],
+    ),
+    (
+        "bad-duration",
+        _edit("    objective: 99.9", "    objective: 99.9\n    window: 28 days"),
+        7,
+        "slos[0].window",
+        ["not a duration", "28d"],
+    ),
+    (
+        "long-window-not-below-period",
+        _edit("    objective: 99.9", "    objective: 99.9\n    window: 6h"),
+        5,
+        "slos[0]",
+        ["long window 6h is not shorter than the SLO period 6h", "inherited"],
+    ),
+    (
+        "short-not-below-long",
+        _edit(
+            "    objective: 99.9",
+            "    objective: 99.9\n    alerting:\n      burn_rate:\n"
+            "        - {severity: page, budget_spent: 2%, long: 1h, short: 2h}",
+        ),
+        9,
+        "slos[0].alerting.burn_rate[0]",
+        ["short window 2h is not shorter than long window 1h"],
+    ),
+    (
+        "alert-that-cannot-fire",
+        _edit("objective: 99.9", "objective: 90"),
+        5,
+        "slos[0]",
+        ["can never fire", "more than 100%"],
+    ),
+    (
+        "errors-and-good",
+        _edit("        total:", '        good: http_requests_total{code="200"}\n        total:'),
+        8,
+        "slos[0].sli.events",
+        ["exactly one of 'errors' or 'good'"],
+    ),
+    (
+        "two-sli-kinds",
+        _edit("    sli:\n", '    sli:\n      up:\n        metric: up{job="shop"}\n'),
+        7,
+        "slos[0].sli",
+        ["exactly one SLI kind", "events, up"],
+    ),
+    (
+        "unknown-sli-kind",
+        _edit("      events:", "      event:"),
+        8,
+        "slos[0].sli.event",
+        ["unknown key 'event'", "did you mean 'events'"],
+    ),
+    (
+        "reserved-label",
+        _edit("    objective: 99.9", "    objective: 99.9\n    group_by: [severity]"),
+        7,
+        "slos[0].group_by[0]",
+        ["reserved"],
+    ),
+    (
+        "bad-label-name",
+        _edit("team: web", "team: web\nlabels: {9lives: x}"),
+        3,
+        "labels.9lives",
+        ["not a valid Prometheus label name"],
+    ),
+    (
+        "latency-threshold",
+        _edit(
+            '      events:\n        errors: http_requests_total{job="shop", code=~"5.."}\n'
+            '        total: http_requests_total{job="shop"}',
+            "      latency:\n        histogram: http_request_duration_seconds\n        threshold: fast",
+        ),
+        10,
+        "slos[0].sli.latency.threshold",
+        ["not a latency bound", "100ms"],
+    ),
+    (
+        "ratio-without-window",
+        _edit(
+            '      events:\n        errors: http_requests_total{job="shop", code=~"5.."}\n'
+            '        total: http_requests_total{job="shop"}',
+            "      ratio:\n        errors: sum(rate(failed_total[5m]))\n"
+            "        total: sum(rate(all_total[$window]))",
+        ),
+        9,
+        "slos[0].sli.ratio.errors",
+        ["no $window placeholder"],
+    ),
+    (
+        "duplicate-slo-name",
+        MINIMAL_SPEC + MINIMAL_SPEC.split("slos:\n", 1)[1],
+        11,
+        "slos[1].name",
+        ["unique", "'availability' is already used by slos[0]"],
+    ),
+    (
+        "duplicate-yaml-key",
+        _edit("team: web", "team: web\nteam: ops"),
+        3,
+        "team",
+        ["duplicate key 'team'"],
+    ),
+    (
+        "yaml-syntax",
+        _edit("slos:", "slos: [\n"),
+        None,
+        "",
+        ["invalid YAML"],
+    ),
+    (
+        "no-objective",
+        _edit("    objective: 99.9\n", ""),
+        5,
+        "slos[0]",
+        ["no objective", "tier"],
+    ),
+    (
+        "no-runbook",
+        _edit("runbook: https://runbooks.example.com/{service}/{slo}\n", ""),
+        4,
+        "slos[0]",
+        ["no runbook", "runbook: false"],
+    ),
+    (
+        "runbook-placeholder",
+        _edit("{service}/{slo}", "{team}/{slo}"),
+        3,
+        "runbook",
+        ["unknown placeholders ['team']"],
+    ),
+    (
+        "missing-total",
+        _edit('        total: http_requests_total{job="shop"}\n', ""),
+        8,
+        "slos[0].sli.events.total",
+        ["missing required key 'total'"],
+    ),
+    (
+        "bad-service-name",
+        _edit("service: shop", "service: Shop_Front"),
+        1,
+        "service",
+        ["pattern"],
+    ),
+]
+
+
+@pytest.fixture
+def tree(tmp_path: Path, run_cli):  # type: ignore[no-untyped-def]
+    """A spec tree with one good spec and a generated/ directory written from it."""
+    write_spec(tmp_path / "specs", "shop.yaml", MINIMAL_SPEC)
+    result = run_cli("generate", "specs", "-o", "generated", cwd=tmp_path)
+    assert result.code == 0, result.err
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "words"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_bad_spec_is_reported_and_changes_nothing(
+    tree: Path, run_cli, text: str, line: int | None, field: str, words: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    before = snapshot(tree / "generated")
+    (tree / "specs" / "shop.yaml").write_text(text)
+
+    result = run_cli("generate", "specs", "-o", "generated", cwd=tree)
+
+    assert result.code == 2, result.err
+    first = result.err.splitlines()[0]
+    where = "specs/shop.yaml" + (f":{line}:" if line is not None else ":")
+    assert first.startswith(where), first
+    assert f": {field}: " in first or not field, first
+    for word in words:
+        assert word in result.err, result.err
+    assert "nothing was written" in result.err
+    assert snapshot(tree / "generated") == before
+
+
+def test_validate_reports_the_same_problems(tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (tree / "specs" / "shop.yaml").write_text(_edit("objective: 99.9", "objective: 0"))
+    result = run_cli("validate", "specs", cwd=tree)
+    assert result.code == 2
+    assert "specs/shop.yaml:6:" in result.err and "greater than 0" in result.err
+
+
+def test_every_problem_is_reported_at_once(tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    broken = _edit("objective: 99.9", "objective: 100").replace(
+        "team: web", "team: web\ntier: gold"
+    )
+    (tree / "specs" / "shop.yaml").write_text(broken)
+    write_spec(tree / "specs", "other.yaml", "service: other\n")
+    result = run_cli("validate", "specs", cwd=tree)
+    assert result.code == 2
+    assert "specs/shop.yaml:3:" in result.err and "tier" in result.err
+    assert "slos[0].objective" in result.err
+    assert "specs/other.yaml" in result.err and "missing required key 'team'" in result.err
+    assert "problems found" in result.err
+
+
+def test_duplicate_service_names_name_both_files(tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write_spec(tree / "specs", "again.yaml", MINIMAL_SPEC)
+    result = run_cli("generate", "specs", "-o", "generated", cwd=tree)
+    assert result.code == 2
+    assert "specs/shop.yaml:1:" in result.err and "specs/again.yaml" in result.err
+
+
+def test_defaults_file_errors_name_that_file(tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write_spec(tree / "specs", "defaults.yaml", "alerting:\n  page: {for: soon}\n")
+    result = run_cli("validate", "specs", cwd=tree)
+    assert result.code == 2
+    assert result.err.startswith("specs/defaults.yaml:2:"), result.err
+    assert "alerting.page.for" in result.err
+
+
+def test_missing_path_is_an_input_error(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("validate", "nowhere", cwd=tmp_path)
+    assert result.code == 2
+    assert "nowhere: no such file or directory" in result.err
+
+
+def test_output_directory_not_owned_by_slogen_is_not_replaced(tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    mine = tree / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    result = run_cli("generate", "specs", "-o", "mine", cwd=tree)
+    assert result.code == 2
+    assert "refusing to write output" in result.err
+    assert (mine / "notes.txt").read_text() == "keep me"
