@@ -116,16 +116,16 @@ class _ServiceContext:
         slos = []
         first_index: dict[str, int] = {}
         for index, slo_spec in enumerate(spec.slos):
-            if slo_spec.name in first_index:
+            earlier = first_index.setdefault(slo_spec.name, index)
+            if earlier != index:
                 problems.append(
                     Problem(
                         source.locate(("slos", index, "name")),
-                        f"SLO name {slo_spec.name!r} is already used by slos[{first_index[slo_spec.name]}]",
+                        f"SLO name {slo_spec.name!r} is already used by slos[{earlier}]",
                         "SLO names must be unique within a service",
                     )
                 )
                 continue
-            first_index[slo_spec.name] = index
             slo = self._slo(index, slo_spec, layers, uid, problems)
             if slo is not None:
                 slos.append(slo)

@@ -106,7 +106,9 @@ def test_budget_has_no_float_noise(tmp_path: Path) -> None:
     ],
 )
 def test_impossible_settings_are_rejected(tmp_path: Path, edit: str, message: str) -> None:
-    text = MINIMAL_SPEC.replace("    objective: 99.9\n", edit if "objective" in edit else "    objective: 99.9\n" + edit)
+    text = MINIMAL_SPEC.replace(
+        "    objective: 99.9\n", edit if "objective" in edit else "    objective: 99.9\n" + edit
+    )
     write_spec(tmp_path, "shop.yaml", text)
     with pytest.raises(slogen.SpecError) as error:
         slogen.compile(slogen.load([tmp_path]))

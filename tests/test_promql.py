@@ -96,9 +96,7 @@ def test_bound_pattern_matches_every_spelling_and_nothing_else(bound: str) -> No
         assert not pattern.fullmatch(other), other
 
 
-def test_bound_pattern_selects_the_same_series_in_prometheus(
-    tmp_path: Path, promtool: str
-) -> None:
+def test_bound_pattern_selects_the_same_series_in_prometheus(tmp_path: Path, promtool: str) -> None:
     """The real PromQL engine agrees: each bound's matcher selects its spellings only."""
     series = sorted({s for spellings in SPELLINGS.values() for s in spellings} | {"0.01", "100"})
     rules, cases = [], []

@@ -76,8 +76,8 @@ SERIES = {
     'probe_success{job="blackbox", instance="d"}': "0x200",
     # last success at t=0, never again: stale from minute 10 on
     'last_success_timestamp_seconds{pipeline="orders"}': "0x200",
-    'batch_total': "0+60x200",
-    'batch_failed_total': "0+30x200",
+    "batch_total": "0+60x200",
+    "batch_failed_total": "0+30x200",
 }
 
 

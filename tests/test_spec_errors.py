@@ -126,7 +126,8 @@ CASES = [
         _edit(
             '      events:\n        errors: http_requests_total{job="shop", code=~"5.."}\n'
             '        total: http_requests_total{job="shop"}',
-            "      latency:\n        histogram: http_request_duration_seconds\n        threshold: fast",
+            "      latency:\n        histogram: http_request_duration_seconds\n"
+            "        threshold: fast",
         ),
         10,
         "slos[0].sli.latency.threshold",

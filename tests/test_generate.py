@@ -1,0 +1,190 @@
+"""The generated tree: valid for promtool, byte-stable, fresh, and cheap by construction."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import promql_parser
+import pytest
+import yaml
+
+import slogen
+from slogen import naming
+from tests.conftest import GENERATED, ROOT, SPECS, snapshot
+
+
+@pytest.fixture(scope="module")
+def bundle() -> slogen.Bundle:
+    return slogen.compile(slogen.load([SPECS]))
+
+
+def test_committed_generated_tree_is_fresh(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("generate", "specs", "-o", "generated", "--check", cwd=ROOT)
+    assert result.code == 0, result.err
+
+
+def test_every_committed_rule_file_and_manifest_passes_promtool(
+    promtool: str, tmp_path: Path
+) -> None:
+    rule_files = sorted(GENERATED.glob("prometheus/*.rules.yml"))
+    manifests = sorted(GENERATED.glob("kubernetes/*.yaml"))
+    assert len(rule_files) == len(manifests) == len(list(SPECS.glob("*.yaml"))) - 1
+    extracted = []
+    for manifest in manifests:
+        document = yaml.safe_load(manifest.read_text())
+        assert document["kind"] == "PrometheusRule"
+        target = tmp_path / manifest.name
+        target.write_text(yaml.safe_dump({"groups": document["spec"]["groups"]}))
+        extracted.append(target)
+    result = subprocess.run(
+        [promtool, "check", "rules", *map(str, rule_files + extracted)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("SUCCESS") == len(rule_files) * 2
+
+
+def test_bundle_check_runs_promtool(bundle: slogen.Bundle, promtool: str) -> None:
+    results = bundle.check()
+    assert results and all(r.ok for r in results), "\n".join(map(str, results))
+
+
+def test_generate_twice_gives_identical_bytes(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    shutil.copytree(SPECS, tmp_path / "specs")
+    assert run_cli("generate", "specs", "-o", "one", cwd=tmp_path).code == 0
+    assert run_cli("generate", "specs", "-o", "two", cwd=tmp_path).code == 0
+    first = snapshot(tmp_path / "one")
+    assert first == snapshot(tmp_path / "two")
+    assert first == snapshot(GENERATED)
+    second_run = run_cli("generate", "specs", "-o", "one", cwd=tmp_path)
+    assert "0 changed" in second_run.out
+    assert snapshot(tmp_path / "one") == first
+
+
+def test_check_exits_1_after_a_spec_edit_and_names_the_files(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    shutil.copytree(SPECS, tmp_path / "specs")
+    assert run_cli("generate", "specs", "-o", "generated", cwd=tmp_path).code == 0
+    assert run_cli("generate", "specs", "-o", "generated", "--check", cwd=tmp_path).code == 0
+
+    spec = tmp_path / "specs" / "orders-pipeline.yaml"
+    spec.write_text(spec.read_text().replace("objective: 99.5", "objective: 99.7"))
+    before = snapshot(tmp_path / "generated")
+    result = run_cli("generate", "specs", "-o", "generated", "--check", cwd=tmp_path)
+
+    assert result.code == 1
+    assert "changed: generated/prometheus/orders-pipeline.rules.yml" in result.err
+    assert "changed: generated/kubernetes/orders-pipeline.yaml" in result.err
+    assert "checkout-api" not in result.err
+    # a diff excerpt shows what changed: the budget went from 0.5% to 0.3%
+    assert "/ 0.005" in result.err and "/ 0.003" in result.err
+    assert snapshot(tmp_path / "generated") == before
+
+
+def test_removed_spec_removes_its_output(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    shutil.copytree(SPECS, tmp_path / "specs")
+    assert run_cli("generate", "specs", "-o", "generated", cwd=tmp_path).code == 0
+    (tmp_path / "specs" / "training-pipeline.yaml").unlink()
+    stale = run_cli("generate", "specs", "-o", "generated", "--check", cwd=tmp_path)
+    assert stale.code == 1 and "not generated any more" in stale.err
+    assert run_cli("generate", "specs", "-o", "generated", cwd=tmp_path).code == 0
+    assert not (tmp_path / "generated/prometheus/training-pipeline.rules.yml").exists()
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "slogen", "validate", "specs"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: 4 services, 7 SLOs")
+
+
+_WRAPPERS = (
+    promql_parser.AggregateExpr,
+    promql_parser.ParenExpr,
+    promql_parser.UnaryExpr,
+    promql_parser.SubqueryExpr,
+)
+
+
+def _selectors(node: Any) -> list[str]:
+    """Metric names of every selector in an expression."""
+    found: list[str] = []
+
+    def visit(expr: Any) -> None:
+        if isinstance(expr, promql_parser.VectorSelector):
+            found.append(expr.name)
+        elif isinstance(expr, promql_parser.MatrixSelector):
+            visit(expr.vector_selector)
+        elif isinstance(expr, promql_parser.BinaryExpr):
+            visit(expr.lhs)
+            visit(expr.rhs)
+        elif isinstance(expr, promql_parser.Call):
+            for arg in expr.args:
+                visit(arg)
+        elif isinstance(expr, _WRAPPERS):
+            visit(expr.expr)
+
+    visit(node)
+    return found
+
+
+def _rules(bundle: slogen.Bundle) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for path, content in bundle.files.items():
+        if path.startswith("prometheus/"):
+            for group in yaml.safe_load(content)["groups"]:
+                out.extend((group["name"], rule) for rule in group["rules"])
+    return out
+
+
+def test_only_the_5m_recordings_read_raw_series(bundle: slogen.Bundle) -> None:
+    raw_readers = {naming.TOTAL_RATE5M, naming.ERRORS_RATE5M}
+    for _, rule in _rules(bundle):
+        names = _selectors(promql_parser.parse(rule["expr"]))
+        raw = [n for n in names if not n.startswith("slo:")]
+        if rule.get("record") in raw_readers:
+            assert raw, rule
+        else:
+            assert not raw, f"{rule.get('record') or rule.get('alert')} reads raw {raw}"
+
+
+def test_alerts_carry_routing_labels_and_no_window_label(bundle: slogen.Bundle) -> None:
+    alerts = [rule for _, rule in _rules(bundle) if "alert" in rule]
+    assert alerts
+    for rule in alerts:
+        labels = rule["labels"]
+        assert {"severity", "team", "slo_service", "slo_name"} <= set(labels), rule
+        assert not any("window" in name or name in ("long", "short") for name in labels)
+        assert {"summary", "description", "dashboard_url"} <= set(rule["annotations"])
+
+
+def test_groups_are_small_and_one_set_per_slo(bundle: slogen.Bundle) -> None:
+    groups = [
+        group
+        for path, content in bundle.files.items()
+        if path.startswith("prometheus/")
+        for group in yaml.safe_load(content)["groups"]
+    ]
+    slos = list(bundle.model.slos())
+    names = [g["name"] for g in groups]
+    assert len(names) == len(set(names))
+    assert {n.rsplit(":", 1)[1] for n in names} == {"sli", "alerts", "period"}
+    assert len(groups) <= 3 * len(slos)
+    period = [g for g in groups if g["name"].endswith(":period")]
+    assert all(g["interval"] == "5m" for g in period)
+
+
+def test_no_float_noise_in_output() -> None:
+    for file in GENERATED.rglob("*.y*ml"):
+        text = file.read_text()
+        assert "99999999" not in text and "00000000" not in text, file
