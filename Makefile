@@ -17,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export PATH := $(TOOLS)/usr/bin:$(PATH)
 
-.PHONY: generate check-generated test lint typecheck pytest tools clean
+.PHONY: generate check-generated schema test lint typecheck pytest tools clean
 
 $(BIN)/slogen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ generate: $(BIN)/slogen
 
 check-generated: $(BIN)/slogen
 	$(BIN)/slogen generate $(SPECS) -o $(OUT) --check
+
+schema: $(BIN)/slogen
+	$(BIN)/slogen schema service > docs/schema/service.schema.json
+	$(BIN)/slogen schema defaults > docs/schema/defaults.schema.json
 
 tools:
 	@if command -v promtool >/dev/null && command -v amtool >/dev/null; then \

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import slogen
 from slogen.errors import SpecError, ToolError
+from slogen.write import MANIFEST
 
 EXIT_OK, EXIT_STALE, EXIT_INPUT, EXIT_TOOL = 0, 1, 2, 3
 
@@ -101,8 +102,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{output} is up to date ({len(bundle.files)} files)")
         return EXIT_OK
     changes = bundle.write(output)
-    touched = len(changes.missing) + len(changes.changed) + len(changes.extra)
-    print(f"wrote {output}: {len(bundle.files)} files, {touched} changed")
+    touched = [p for p in (*changes.missing, *changes.changed, *changes.extra) if p != MANIFEST]
+    print(f"wrote {output}: {len(bundle.files)} files, {len(touched)} changed")
     return EXIT_OK
 
 

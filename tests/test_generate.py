@@ -188,3 +188,10 @@ def test_no_float_noise_in_output() -> None:
     for file in GENERATED.rglob("*.y*ml"):
         text = file.read_text()
         assert "99999999" not in text and "00000000" not in text, file
+
+
+@pytest.mark.parametrize("kind", ["service", "defaults"])
+def test_published_json_schema_matches_the_models(kind: str, run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("schema", kind, cwd=ROOT)
+    published = (ROOT / "docs" / "schema" / f"{kind}.schema.json").read_text()
+    assert result.out == published, "run `make schema` and commit docs/schema/"

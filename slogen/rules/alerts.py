@@ -50,7 +50,7 @@ def burn_alerts(slo: SLO) -> tuple[AlertRule, ...]:
         expr = "\n or\n".join(f"({_burn_pair(slo, pair)})" for pair in pairs)
         if len(pairs) == 1:
             expr = _burn_pair(slo, pairs[0])
-        windows = ", ".join(
+        windows = " or ".join(
             f"{promql.number(p.budget_spent * 100)}% of the budget in "
             f"{format_duration(p.long)} (burn rate {promql.number(p.factor)})"
             for p in pairs

@@ -17,18 +17,19 @@ def literal(text: str) -> str:
 
 
 def group_suffix(slo: SLO) -> str:
-    """`` (cluster=eu-1)`` for grouped SLOs: which group an alert is about."""
+    """`` in cluster=eu-1`` for grouped SLOs: which group an alert is about."""
     if not slo.group_by:
         return ""
     parts = ", ".join(f"{name}={{{{ $labels.{name} }}}}" for name in slo.group_by)
-    return f" ({parts})"
+    return f" in {parts}"
 
 
 def subject(slo: SLO) -> str:
-    """The SLO as people say it: ``checkout requests-availability (99.95% over 28d)``."""
+    """The SLO as people say it: ``checkout/requests-availability (99.95% over 28d)``."""
     return (
-        f"{literal(slo.service)} {literal(slo.name)}{group_suffix(slo)} "
+        f"{literal(slo.service)}/{literal(slo.name)} "
         f"({promql.number(slo.objective_percent)}% over {format_duration(slo.period)})"
+        f"{group_suffix(slo)}"
     )
 
 
