@@ -29,7 +29,7 @@ from slogen.spec.models import (
     TierSpec,
     percent_fraction,
 )
-from slogen.spec.promql_input import parse_selector
+from slogen.spec.promql_input import labels_dropped, parse_selector
 from slogen.spec.yaml_source import Path, SourceDocument
 
 _MERGED_BY_KEY = ("page", "ticket", "no_data")
@@ -156,6 +156,7 @@ class _ServiceContext:
                 )
             )
         runbook_url = self._runbook(spec, here, problems)
+        problems.extend(_ratio_grouping(spec, source, here))
         if len(problems) > found_before or objective is None or alerting is None:
             return None
         return m.SLO(
@@ -358,6 +359,28 @@ def _burn_alert(
             inherited = f"burn policy {origin.where()} (inherited): {message}"
             problems.append(Problem(slo_where, inherited, hint))
     return None
+
+
+def _ratio_grouping(spec: SLOSpec, source: SourceDocument, here: Path) -> list[Problem]:
+    """Raw queries of a grouped SLO must keep the grouping labels in their result."""
+    ratio = spec.sli.ratio
+    if ratio is None or not spec.group_by:
+        return []
+    problems = []
+    for side in ("errors", "good", "total"):
+        query = getattr(ratio, side)
+        dropped = labels_dropped(query, tuple(spec.group_by)) if query else []
+        if dropped:
+            keep = ", ".join(spec.group_by)
+            problems.append(
+                Problem(
+                    source.locate((*here, "sli", "ratio", side)),
+                    f"the query aggregates away the group_by labels {dropped}, so every "
+                    "group would merge into one",
+                    f"aggregate with by ({keep}), e.g. sum by ({keep}) (rate(...[$window]))",
+                )
+            )
+    return problems
 
 
 def _sli(spec: SLISpec) -> m.SLI:

@@ -146,6 +146,20 @@ CASES = [
         ["no $window placeholder"],
     ),
     (
+        "ratio-loses-group-labels",
+        _edit(
+            "    objective: 99.9\n    sli:\n      events:\n"
+            '        errors: http_requests_total{job="shop", code=~"5.."}\n'
+            '        total: http_requests_total{job="shop"}',
+            "    objective: 99.9\n    group_by: [cluster]\n    sli:\n      ratio:\n"
+            "        errors: sum by (cluster) (rate(failed_total[$window]))\n"
+            "        total: sum(rate(all_total[$window]))",
+        ),
+        11,
+        "slos[0].sli.ratio.total",
+        ["aggregates away the group_by labels ['cluster']", "sum by (cluster)"],
+    ),
+    (
         "duplicate-slo-name",
         MINIMAL_SPEC + MINIMAL_SPEC.split("slos:\n", 1)[1],
         11,

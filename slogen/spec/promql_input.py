@@ -80,3 +80,41 @@ def check_window_query(template: str) -> str:
     if isinstance(expr, promql_parser.NumberLiteral | promql_parser.StringLiteral):
         raise ValueError(f"{template!r} is a constant; it must return a vector of series")
     return template
+
+
+_KEEPS_LABELS = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})
+
+
+def labels_dropped(template: str, labels: tuple[str, ...]) -> list[str]:
+    """The grouping labels a raw query's aggregations remove from its result.
+
+    A ``ratio`` SLI grouped by ``cluster`` whose query is ``sum(rate(x[$window]))``
+    returns one series without ``cluster``, so every group would silently merge into
+    one. Only the outer aggregations matter; label_replace and vector matching
+    clauses are not followed (those queries are taken as written).
+    """
+    dropped: set[str] = set()
+
+    def visit(expr: object) -> None:
+        if isinstance(expr, promql_parser.AggregateExpr):
+            if expr.op and str(expr.op).lower() in _KEEPS_LABELS:
+                visit(expr.expr)
+                return
+            modifier = expr.modifier
+            if modifier is None:
+                dropped.update(labels)
+            elif str(modifier.type).endswith("By"):
+                dropped.update(set(labels) - set(modifier.labels))
+            else:
+                dropped.update(set(labels) & set(modifier.labels))
+        elif isinstance(expr, promql_parser.BinaryExpr):
+            visit(expr.lhs)
+            visit(expr.rhs)
+        elif isinstance(expr, promql_parser.ParenExpr | promql_parser.UnaryExpr):
+            visit(expr.expr)
+        elif isinstance(expr, promql_parser.Call):
+            for arg in expr.args:
+                visit(arg)
+
+    visit(promql_parser.parse(window_query(template, "5m")))
+    return sorted(dropped)
