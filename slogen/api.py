@@ -45,12 +45,16 @@ class Bundle:
         """What differs between ``directory`` and these files (nothing is written)."""
         return tree.compare(self.files, Path(directory))
 
-    def check(self) -> list[tools.ToolResult]:
-        """Run promtool on the generated rules; each result says ok or why not."""
-        return verify.verify(self.files)
+    def check(self, shown_as: str = "") -> list[tools.ToolResult]:
+        """Run promtool on the generated rules; each result says ok or why not.
+
+        ``shown_as`` names the output directory in promtool's messages."""
+        return verify.verify(self.files, shown_as)
 
 
-def load(paths: Sequence[str | Path] = ("specs",), *, defaults: str | Path | None = None) -> Specs:
+def load(
+    paths: str | Path | Sequence[str | Path] = ("specs",), *, defaults: str | Path | None = None
+) -> Specs:
     """Load and validate spec files and directories."""
     return load_specs(paths, defaults=defaults)
 
@@ -68,7 +72,7 @@ def compile(specs: Specs) -> Bundle:
 
 
 def generate(
-    paths: Sequence[str | Path] = ("specs",),
+    paths: str | Path | Sequence[str | Path] = ("specs",),
     output: str | Path = "generated",
     *,
     defaults: str | Path | None = None,

@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing; exit 1 and list the differences if DIR is stale",
     )
+    generate.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="skip promtool (by default the rules are checked before anything is written)",
+    )
     validate = commands.add_parser("validate", help="check the specs, write nothing")
     spec_args(validate)
     check = commands.add_parser("check", help="run promtool on the rules the specs produce")
@@ -101,10 +107,27 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_STALE
         print(f"{output} is up to date ({len(bundle.files)} files)")
         return EXIT_OK
+    if args.verify and not _verified(bundle, str(output)):
+        return EXIT_STALE
     changes = bundle.write(output)
     touched = [p for p in (*changes.missing, *changes.changed, *changes.extra) if p != MANIFEST]
     print(f"wrote {output}: {len(bundle.files)} files, {len(touched)} changed")
     return EXIT_OK
+
+
+def _verified(bundle: slogen.Bundle, output: str) -> bool:
+    """promtool's verdict before anything is written; without promtool, say so and go on."""
+    try:
+        results = bundle.check(shown_as=output)
+    except ToolError as error:
+        print(f"slogen: not verified: {error}", file=sys.stderr)
+        return True
+    failed = [r for r in results if not r.ok]
+    for result in failed:
+        print(result, file=sys.stderr)
+    if failed:
+        print(f"promtool rejected the rules; {output} was not changed", file=sys.stderr)
+    return not failed
 
 
 def schema(kind: str) -> dict[str, object]:

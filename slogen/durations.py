@@ -7,6 +7,7 @@ record names and expressions read the way a person would write them.
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
@@ -48,6 +49,8 @@ def parse_seconds(text: str | int | float) -> Fraction:
     """
     if isinstance(text, bool):
         raise ValueError("expected a duration such as 100ms or 2.5s, or a number of seconds")
+    if isinstance(text, float) and not math.isfinite(text):
+        raise ValueError("a latency bound must be a finite number of seconds")
     if isinstance(text, int | float):
         value = Fraction(repr(text)) if isinstance(text, float) else Fraction(text)
     else:

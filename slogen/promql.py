@@ -127,18 +127,23 @@ def grouping(labels: Iterable[str]) -> str:
     return "(" + ", ".join(label_name(name) for name in labels) + ")"
 
 
-def sum_by(labels: tuple[str, ...], expr: str) -> str:
-    """``sum by (labels) (expr)``; plain ``sum(expr)`` when there is nothing to group by."""
+def aggregate(op: str, labels: tuple[str, ...], expr: str) -> str:
+    """``op by (labels) (expr)``; plain ``op(expr)`` when there is nothing to group by."""
     if not labels:
-        return f"sum({expr})"
-    return f"sum by {grouping(labels)} ({expr})"
+        return f"{op}({expr})"
+    return f"{op} by {grouping(labels)} ({expr})"
+
+
+def sum_by(labels: tuple[str, ...], expr: str) -> str:
+    return aggregate("sum", labels, expr)
+
+
+def max_by(labels: tuple[str, ...], expr: str) -> str:
+    return aggregate("max", labels, expr)
 
 
 def count_by(labels: tuple[str, ...], expr: str) -> str:
-    """``count by (labels) (expr)``; plain ``count(expr)`` when ungrouped."""
-    if not labels:
-        return f"count({expr})"
-    return f"count by {grouping(labels)} ({expr})"
+    return aggregate("count", labels, expr)
 
 
 def on(labels: tuple[str, ...]) -> str:

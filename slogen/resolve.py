@@ -157,6 +157,15 @@ class _ServiceContext:
             )
         runbook_url = self._runbook(spec, here, problems)
         problems.extend(_ratio_grouping(spec, source, here))
+        guard = spec.alerting.min_request_rate if spec.alerting else None
+        if guard and spec.sli.kind in ("up", "freshness"):
+            problems.append(
+                Problem(
+                    source.locate((*here, "alerting", "min_request_rate")),
+                    f"min_request_rate has no meaning for a {spec.sli.kind} SLI",
+                    "it counts requests per second; remove it from this SLO",
+                )
+            )
         if len(problems) > found_before or objective is None or alerting is None:
             return None
         return m.SLO(
@@ -230,7 +239,17 @@ class _ServiceContext:
                 )
             )
             return None
-        return template.replace("{service}", self.file.spec.service).replace("{slo}", spec.name)
+        url = template.replace("{service}", self.file.spec.service).replace("{slo}", spec.name)
+        if "{" in url or "}" in url:
+            problems.append(
+                Problem(
+                    setting.where(),
+                    f"runbook template {template!r} has braces left after substitution",
+                    "write placeholders as {service} and {slo}, with single braces",
+                )
+            )
+            return None
+        return url
 
 
 _UNSET = _Setting(None, SourceDocument("", "", None), ())
@@ -343,7 +362,13 @@ def _burn_alert(
         )
     if wrong is None and objective is not None:
         factor = m.burn_factor(spent, period, long)
-        if factor * (1 - objective) >= 1:
+        if policy["severity"] == "page" and factor < 1:
+            wrong = (
+                f"this page would fire at burn rate {float(factor):g}, while the budget "
+                "is spent slower than it accrues",
+                "budget_spent is a percent of the whole budget: write 2% (or 2), not 0.02",
+            )
+        elif factor * (1 - objective) >= 1:
             wrong = (
                 f"this alert can never fire: burn factor {float(factor):g} needs an error "
                 f"ratio of {float(factor * (1 - objective) * 100):g}%, more than 100%",

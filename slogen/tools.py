@@ -61,6 +61,8 @@ def run(tool: str, args: Sequence[str | Path], cwd: Path | None = None) -> ToolR
         )
     except subprocess.TimeoutExpired:
         raise ToolError(f"{' '.join(command)} did not finish in {TIMEOUT_SECONDS}s") from None
+    except OSError as error:
+        raise ToolError(f"cannot run {command[0]}: {error.strerror or error}") from None
     return ToolResult(command, completed.returncode, completed.stdout + completed.stderr)
 
 

@@ -1,9 +1,10 @@
 """The output tree: written whole or not at all, and compared byte for byte.
 
-slogen owns its output directory. A run builds the complete tree in a temporary
-sibling directory and swaps it in only at the end, so a failure leaves the previous
-output untouched and files that no spec produces any more disappear. A manifest file
-marks the directory as slogen's; a non-empty directory without one is never replaced.
+A run builds the complete tree in a temporary sibling directory and swaps it in only
+at the end, so a failure leaves the previous output untouched. A manifest lists the
+files slogen wrote: those that no spec produces any more are removed, and files it
+never wrote (a kustomization.yaml beside the manifests, say) are carried over as they
+are. A non-empty directory without a manifest is never replaced.
 """
 
 from __future__ import annotations
@@ -69,16 +70,28 @@ def read_tree(directory: Path) -> dict[str, bytes]:
     }
 
 
+def owned(present: Mapping[str, bytes]) -> frozenset[str]:
+    """The files a previous run wrote, as its manifest lists them."""
+    listing = present.get(MANIFEST, b"").decode("utf-8", "replace").splitlines()
+    return frozenset(line for line in listing if line and not line.startswith("#")) | (
+        {MANIFEST} if MANIFEST in present else set()
+    )
+
+
 def compare(files: Mapping[str, bytes], directory: Path) -> Staleness:
     """Compare the tree slogen would write with what the directory holds."""
+    return _compare(files, read_tree(directory))
+
+
+def _compare(files: Mapping[str, bytes], present: Mapping[str, bytes]) -> Staleness:
     wanted = with_manifest(files)
-    present = read_tree(directory)
+    previous = owned(present)
     changed = tuple(p for p in wanted if p in present and present[p] != wanted[p])
     diffs = {p: _diff(p, present[p], wanted[p]) for p in changed}
     return Staleness(
         missing=tuple(p for p in wanted if p not in present),
         changed=changed,
-        extra=tuple(p for p in present if p not in wanted),
+        extra=tuple(p for p in present if p in previous and p not in wanted),
         diffs=diffs,
     )
 
@@ -100,13 +113,14 @@ def write(files: Mapping[str, bytes], directory: Path) -> Staleness:
     per directory: on any error the previous tree stays as it was."""
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
-        raise _refuse(directory, "exists and is not a directory")
+        raise _refuse(directory, "is a file, not a directory")
     if directory.is_dir() and any(directory.iterdir()) and not (directory / MANIFEST).is_file():
         raise _refuse(
             directory,
             f"is not empty and has no {MANIFEST}, so slogen did not write it",
         )
-    changes = compare(files, directory)
+    present = read_tree(directory)
+    changes = _compare(files, present)
     if not changes.stale:
         return changes
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -116,11 +130,24 @@ def write(files: Mapping[str, bytes], directory: Path) -> Staleness:
             target = staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+        _carry_over_unowned(directory, present, staging, files)
         os.chmod(staging, 0o755)
         _swap(staging, directory)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return changes
+
+
+def _carry_over_unowned(
+    directory: Path, present: Mapping[str, bytes], staging: Path, files: Mapping[str, bytes]
+) -> None:
+    """Copy the files a user put into the output directory into the new tree."""
+    previous = owned(present)
+    for path in present:
+        if path not in previous and path not in files and path != MANIFEST:
+            target = staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(directory / path, target, follow_symlinks=False)
 
 
 def _swap(staging: Path, directory: Path) -> None:

@@ -195,3 +195,38 @@ def test_published_json_schema_matches_the_models(kind: str, run_cli) -> None:  
     result = run_cli("schema", kind, cwd=ROOT)
     published = (ROOT / "docs" / "schema" / f"{kind}.schema.json").read_text()
     assert result.out == published, "run `make schema` and commit docs/schema/"
+
+
+def test_user_files_in_the_output_directory_are_kept(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    shutil.copytree(SPECS, tmp_path / "specs")
+    assert run_cli("generate", "specs", "-o", "generated", cwd=tmp_path).code == 0
+    kustomization = tmp_path / "generated" / "kubernetes" / "kustomization.yaml"
+    kustomization.write_text("resources: [checkout-api.yaml]\n")
+    assert run_cli("generate", "specs", "-o", "generated", "--check", cwd=tmp_path).code == 0
+    spec = tmp_path / "specs" / "orders-pipeline.yaml"
+    spec.write_text(spec.read_text().replace("objective: 99.5", "objective: 99.7"))
+    assert run_cli("generate", "specs", "-o", "generated", cwd=tmp_path).code == 0
+    assert kustomization.read_text() == "resources: [checkout-api.yaml]\n"
+
+
+def test_rules_promtool_rejects_are_not_written(tmp_path: Path, run_cli, promtool: str) -> None:  # type: ignore[no-untyped-def]
+    """RE2 caps repetition at 1000; the in-process parser does not, promtool does."""
+    shutil.copytree(SPECS, tmp_path / "specs")
+    assert run_cli("generate", "specs", "-o", "generated", cwd=tmp_path).code == 0
+    before = snapshot(tmp_path / "generated")
+    spec = tmp_path / "specs" / "checkout-api.yaml"
+    spec.write_text(spec.read_text().replace('code=~"5.."', 'code=~"5.{1,1001}"'))
+
+    result = run_cli("generate", "specs", "-o", "generated", cwd=tmp_path)
+
+    assert result.code == 1
+    assert "generated/prometheus/checkout-api.rules.yml" in result.err
+    assert "slogen-verify" not in result.err
+    assert "generated was not changed" in result.err
+    assert snapshot(tmp_path / "generated") == before
+
+
+def test_api_accepts_a_single_path() -> None:
+    by_str = slogen.compile(slogen.load(str(SPECS)))
+    by_path = slogen.compile(slogen.load(SPECS))
+    assert by_str.files == by_path.files

@@ -82,7 +82,8 @@ SERIES = {
 
 
 def _id(slo: str, **extra: str) -> str:
-    labels = {"domain": "retail", "slo_name": slo, "slo_service": "shop", **extra}
+    """Labels of a recorded series: identity and groups; static labels are not on them."""
+    labels = {"slo_name": slo, "slo_service": "shop", **extra}
     return "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
 
 
@@ -198,6 +199,7 @@ def test_burn_alerts_carry_identity_but_no_window(promtool: str, tmp_path: Path,
     def labels(severity: str) -> str:
         return "ALERTS" + _id(
             "availability",
+            domain="retail",  # alerts carry the spec's static labels
             cluster="a",
             severity=severity,
             team="web",
@@ -262,3 +264,113 @@ def test_long_windows_are_traffic_weighted_and_survive_zero_traffic(
     ]
     result = run_promtool_test(promtool, tmp_path, bundle, series, tests)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _run(promtool: str, tmp_path: Path, spec: str, series: dict[str, str], tests) -> None:  # type: ignore[no-untyped-def]
+    bundle = compile_tree(tmp_path, {"spec.yaml": spec})
+    result = run_promtool_test(promtool, tmp_path, bundle, series, tests)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_history_under_other_labels_merges_into_one_series(promtool: str, tmp_path: Path) -> None:
+    """Recordings written earlier with an extra label (an older static label, a ruler's
+    replica label) are summed with today's, not reported as a colliding second series."""
+    old = '{slo_service="quiet", slo_name="availability", domain="old"}'
+    series = {
+        f"slo:sli_errors:rate5m{old}": "1x10",
+        f"slo:sli_total:rate5m{old}": "2x10",
+        'req_total{code="200"}': "0x10 0+60x60",
+        'req_total{code="500"}': "0x10 0+60x60",
+    }
+    labels = 'slo:sli_error:ratio_rate1h{slo_name="availability", slo_service="quiet"}'
+    _run(
+        promtool,
+        tmp_path,
+        QUIET_THEN_BAD,
+        series,
+        [expect('slo:sli_error:ratio_rate1h{slo_service="quiet"}', "40m", (labels, 0.5))],
+    )
+
+
+def test_two_spellings_of_one_bucket_count_once(promtool: str, tmp_path: Path) -> None:
+    """After an upgrade to Prometheus 3 the same bucket is briefly visible as le="1" and
+    le="1.0"; good requests must not be counted twice."""
+    spec = """\
+service: api
+team: web
+runbook: false
+slos:
+  - name: latency
+    objective: 95
+    sli:
+      latency:
+        histogram: request_seconds
+        threshold: 1s
+"""
+    series = {
+        'request_seconds_bucket{le="1"}': "0+30x20",
+        'request_seconds_bucket{le="1.0"}': "0+30x20",
+        "request_seconds_count": "0+60x20",
+    }
+    labels = 'slo:sli_errors:rate5m{slo_name="latency", slo_service="api"}'
+    _run(promtool, tmp_path, spec, series, [expect("slo:sli_errors:rate5m", "15m", (labels, 0.5))])
+
+
+def test_a_vanished_group_stops_budget_alerts(promtool: str, tmp_path: Path) -> None:
+    """Cluster b burns its whole budget and is then drained: its frozen period ratio
+    must not keep paging for the rest of the period."""
+    spec = """\
+service: api
+team: web
+runbook: false
+slos:
+  - name: availability
+    objective: 99
+    group_by: [cluster]
+    sli:
+      events:
+        errors: req_total{code="500"}
+        total: req_total
+"""
+    series = {
+        'req_total{cluster="a", code="200"}': "0+60x300",
+        'req_total{cluster="b", code="500"}': "0+60x30",
+    }
+    budget = 'ALERTS{alertname="SLOErrorBudgetExhausted", alertstate="firing"}'
+    firing_b = (
+        'ALERTS{alertname="SLOErrorBudgetExhausted", alertstate="firing", cluster="b", '
+        'severity="page", slo_name="availability", slo_service="api", team="web"}'
+    )
+    _run(
+        promtool,
+        tmp_path,
+        spec,
+        series,
+        [
+            expect(budget, "25m", (firing_b, 1)),
+            {"expr": budget, "eval_time": "3h", "exp_samples": []},
+        ],
+    )
+
+
+def test_up_sli_smooths_its_5m_window(promtool: str, tmp_path: Path) -> None:
+    """A probe flapping every minute has a 5m error ratio near one half, not 0 and 1 in
+    turn, so a 5m short window can hold an alert's `for`."""
+    spec = """\
+service: web
+team: web
+runbook: false
+slos:
+  - name: probe
+    objective: 99
+    sli:
+      up:
+        metric: probe_success
+"""
+    labels = '{slo_name="probe", slo_service="web"}'
+    ratio = "slo:sli_error:ratio_rate5m"
+    tests = [
+        expect(f"{ratio} > bool 0.3 and {ratio} < bool 0.7", at, (labels, 1))
+        for at in ("30m", "31m")
+    ]
+    _run(promtool, tmp_path, spec, {"probe_success": "0 1 " * 30}, tests)

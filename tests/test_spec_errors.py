@@ -209,11 +209,133 @@ CASES = [
         ["missing required key 'total'"],
     ),
     (
+        "zero-window",
+        _edit("    objective: 99.9", "    objective: 99.9\n    window: 0d"),
+        7,
+        "slos[0].window",
+        ["is zero", "longer than 0s"],
+    ),
+    (
+        "objective-as-ratio",
+        _edit("objective: 99.9", "objective: 0.999"),
+        6,
+        "slos[0].objective",
+        ["objective is a percent", "write 99.9"],
+    ),
+    (
+        "objective-with-percent-sign",
+        _edit("objective: 99.9", "objective: 99.9%"),
+        6,
+        "slos[0].objective",
+        ["got the string '99.9%'", "without quotes or a % sign"],
+    ),
+    (
+        "budget-spent-as-fraction",
+        _edit(
+            "    objective: 99.9",
+            "    objective: 99.9\n    alerting:\n      burn_rate:\n"
+            "        - {severity: page, budget_spent: 0.02, long: 1h, short: 5m}",
+        ),
+        9,
+        "slos[0].alerting.burn_rate[0]",
+        ["burn rate 0.144", "write 2% (or 2), not 0.02"],
+    ),
+    (
+        "typo-in-optional-block",
+        _edit("    objective: 99.9", "    objective: 99.9\n    alerting:\n      pag: {for: 1m}"),
+        8,
+        "slos[0].alerting.pag",
+        ["unknown key 'pag'", "did you mean 'page'", "allowed keys: page, ticket"],
+    ),
+    (
+        "guard-on-gauge-sli",
+        _edit(
+            '      events:\n        errors: http_requests_total{job="shop", code=~"5.."}\n'
+            '        total: http_requests_total{job="shop"}',
+            '      up:\n        metric: up{job="shop"}\n    alerting:\n      min_request_rate: 1',
+        ),
+        11,
+        "slos[0].alerting.min_request_rate",
+        ["no meaning for a up SLI"],
+    ),
+    (
+        "latency-grouped-by-le",
+        _edit(
+            "    sli:\n      events:\n"
+            '        errors: http_requests_total{job="shop", code=~"5.."}\n'
+            '        total: http_requests_total{job="shop"}',
+            "    group_by: [le]\n    sli:\n      latency:\n"
+            "        histogram: http_request_duration_seconds\n        threshold: 1s",
+        ),
+        5,
+        "slos[0]",
+        ["cannot group by 'le'"],
+    ),
+    (
+        "runbook-double-braces",
+        _edit("{service}/{slo}", "{{service}}/{slo}"),
+        3,
+        "runbook",
+        ["braces left after substitution"],
+    ),
+    (
+        "empty-label-value",
+        _edit("team: web", "team: web\nlabels: {env: ''}"),
+        3,
+        "labels.env",
+        ["must not be empty"],
+    ),
+    (
+        "boolean-key",
+        _edit("team: web", "team: web\nlabels: {on: call}"),
+        3,
+        "labels",
+        ["key 'on' is not a string", "quote it"],
+    ),
+    (
+        "tab-indentation",
+        _edit("    objective: 99.9", "\tobjective: 99.9"),
+        6,
+        "",
+        ["invalid YAML", "tabs"],
+    ),
+    (
+        "recursive-alias",
+        _edit("team: web", "team: web\nlabels: &l [*l]"),
+        3,
+        "labels[0]",
+        ["alias refers to a value that contains it"],
+    ),
+    (
+        "infinite-threshold",
+        _edit(
+            '      events:\n        errors: http_requests_total{job="shop", code=~"5.."}\n'
+            '        total: http_requests_total{job="shop"}',
+            "      latency:\n        histogram: http_request_duration_seconds\n"
+            "        threshold: .inf",
+        ),
+        10,
+        "slos[0].sli.latency.threshold",
+        ["finite"],
+    ),
+    (
+        "comment-in-raw-query",
+        _edit(
+            '      events:\n        errors: http_requests_total{job="shop", code=~"5.."}\n'
+            '        total: http_requests_total{job="shop"}',
+            "      ratio:\n        errors: 'sum(rate(failed_total[$window])) # failures'\n"
+            "        total: sum(rate(all_total[$window]))",
+        ),
+        9,
+        "slos[0].sli.ratio.errors",
+        ["# comment"],
+    ),
+    (
         "bad-service-name",
         _edit("service: shop", "service: Shop_Front"),
         1,
         "service",
-        ["pattern"],
+        ["not a valid name", "lowercase letters, digits and '-'"],
     ),
 ]
 
@@ -301,3 +423,41 @@ def test_output_directory_not_owned_by_slogen_is_not_replaced(tree: Path, run_cl
     assert result.code == 2
     assert "refusing to write output" in result.err
     assert (mine / "notes.txt").read_text() == "keep me"
+
+
+def test_nested_defaults_file_is_an_error(tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write_spec(tree / "specs" / "team-a", "defaults.yaml", "window: 7d\n")
+    result = run_cli("validate", "specs", cwd=tree)
+    assert result.code == 2
+    assert "specs/team-a/defaults.yaml: defaults files are only read at the top" in result.err
+
+
+def test_a_file_given_alone_brings_its_defaults(tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    text = _edit("runbook: https://runbooks.example.com/{service}/{slo}\n", "")
+    (tree / "specs" / "shop.yaml").write_text(text)
+    write_spec(tree / "specs", "defaults.yaml", "runbook: https://r.example.com/{slo}\n")
+    result = run_cli("validate", "specs/shop.yaml", cwd=tree)
+    assert result.code == 0, result.err
+
+
+def test_merge_keys_may_be_overridden(tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    text = MINIMAL_SPEC + (
+        "  - <<: &base {objective: 99, sli: {up: {metric: up}}}\n"
+        "    name: probe-a\n"
+        "  - <<: *base\n"
+        "    name: probe-b\n"
+        "    objective: 99.5\n"
+    )
+    (tree / "specs" / "shop.yaml").write_text(text)
+    result = run_cli("validate", "specs", cwd=tree)
+    assert result.code == 0, result.err
+    assert "3 SLOs" in result.out
+
+
+def test_unusable_promtool_is_a_clean_tool_error(
+    tree: Path, run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SLOGEN_PROMTOOL", str(tree / "no-such-promtool"))
+    result = run_cli("check", "specs", cwd=tree)
+    assert result.code == 3
+    assert "cannot run" in result.err and "Traceback" not in result.err

@@ -17,12 +17,13 @@ from slogen.rules.types import AlertRule
 
 
 def _labels(slo: SLO, severity: str) -> tuple[tuple[str, str], ...]:
+    """Alert labels; Prometheus expands templates in them, so spec text is made inert."""
     label = slo.alerting.severity(severity).label
     return (
-        (naming.SEVERITY_LABEL, label),
+        (naming.SEVERITY_LABEL, templates.literal(label)),
         (naming.TEAM_LABEL, slo.team),
         *slo.identity,
-        *slo.labels,
+        *((name, templates.literal(value)) for name, value in slo.labels),
     )
 
 
@@ -77,14 +78,19 @@ def burn_alerts(slo: SLO) -> tuple[AlertRule, ...]:
 
 
 def budget_alert(slo: SLO, policy: BudgetAlert) -> AlertRule:
-    """An error budget policy state as an alert on the remaining budget."""
+    """An error budget policy state as an alert on the remaining budget.
+
+    Only for groups that still report: the budget of a group whose series are gone
+    (a drained cluster) stays frozen for the whole period and would alert all along.
+    """
     remaining = recorded(naming.BUDGET_REMAINING, slo).render()
+    reporting = f"{promql.on(slo.group_by)} {recorded(naming.TOTAL_RATE5M, slo).render()}"
     exhausted = policy.below == 0
     name = naming.BUDGET_EXHAUSTED_ALERT if exhausted else naming.BUDGET_LOW_ALERT
     state = "is exhausted" if exhausted else f"is below {promql.number(policy.below * 100)}%"
     return AlertRule(
         alert=name,
-        expr=f"{remaining} < {promql.number(policy.below)}",
+        expr=f"{remaining} < {promql.number(policy.below)} and {reporting}",
         for_=_for(slo, policy.severity),
         labels=_labels(slo, policy.severity),
         annotations=(
@@ -112,7 +118,7 @@ def no_data_alert(slo: SLO) -> AlertRule | None:
         for_=after,
         labels=_labels(slo, no_data.severity),
         annotations=(
-            ("summary", f"{templates.subject(slo)} has no data"),
+            ("summary", f"{templates.subject(slo, grouped=False)} has no data"),
             (
                 "description",
                 f"No series for the SLI's total events for {after}: the SLO cannot be "

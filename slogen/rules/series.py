@@ -12,5 +12,10 @@ def recorded(name: str, slo: SLO) -> promql.Selector:
 
 
 def series_labels(slo: SLO) -> tuple[tuple[str, str], ...]:
-    """Labels every recording of the SLO carries: identity, then the spec's static labels."""
-    return slo.identity + slo.labels
+    """Labels every recording of the SLO sets: its identity only.
+
+    The spec's static labels go on alerts and on ``slo:info``, not on recordings: a
+    recording's history is read back over days, and an edited static label would
+    split it into two series that collide once the rule's labels are applied.
+    """
+    return slo.identity

@@ -50,9 +50,10 @@ def _expressions(slo: SLO) -> tuple[str, str]:
             promql.Matcher("le", "=~", promql.number_pattern(sli.threshold))
         )
         total = promql.sum_by(by, f"rate({count.range(m.BASE_WINDOW)})")
-        return total, _errors_from_good(
-            slo, promql.sum_by(by, f"rate({bucket.range(m.BASE_WINDOW)})")
-        )
+        # Two spellings of one bound (le="1" from Prometheus 2, le="1.0" from 3) can be
+        # visible at once after an upgrade or behind a mixed HA pair: count one.
+        good = f"max without (le) (rate({bucket.range(m.BASE_WINDOW)}))"
+        return total, _errors_from_good(slo, promql.sum_by(by, good))
     if isinstance(sli, m.UpSLI):
         metric = sli.metric.render()
         return promql.count_by(by, metric), _errors(slo, promql.count_by(by, f"{metric} == 0"))
@@ -67,9 +68,19 @@ def _expressions(slo: SLO) -> tuple[str, str]:
     return total, _errors_from_good(slo, promql.sum_by(by, window_query(sli.good, _BASE)))
 
 
+def _total(slo: SLO) -> str:
+    """This evaluation's total, one series per group.
+
+    ``max by`` rather than the bare selector: for a few minutes after the recording's
+    labels change (a ruler's replica label, a slogen upgrade) the old series is still
+    within lookback, and both hold the same quantity.
+    """
+    return promql.max_by(slo.group_by, recorded(naming.TOTAL_RATE5M, slo).render())
+
+
 def _zero_where_total(slo: SLO) -> str:
     """0 for every group that has a total: the fill-in for an empty side."""
-    return f"0 * {recorded(naming.TOTAL_RATE5M, slo).render()}"
+    return f"0 * {_total(slo)}"
 
 
 def _errors(slo: SLO, errors: str) -> str:
@@ -77,6 +88,6 @@ def _errors(slo: SLO, errors: str) -> str:
 
 
 def _errors_from_good(slo: SLO, good: str) -> str:
-    total = recorded(naming.TOTAL_RATE5M, slo).render()
+    total = _total(slo)
     on = promql.on(slo.group_by)
     return f"clamp_min({total} - {on} ({good} or {on} {_zero_where_total(slo)}), 0)"

@@ -24,12 +24,13 @@ def group_suffix(slo: SLO) -> str:
     return f" in {parts}"
 
 
-def subject(slo: SLO) -> str:
-    """The SLO as people say it: ``checkout/requests-availability (99.95% over 28d)``."""
+def subject(slo: SLO, *, grouped: bool = True) -> str:
+    """The SLO as people say it: ``checkout/requests-availability (99.95% over 28d)``;
+    ``grouped`` adds the alert's group labels, for alerts whose series carry them."""
     return (
         f"{literal(slo.service)}/{literal(slo.name)} "
         f"({promql.number(slo.objective_percent)}% over {format_duration(slo.period)})"
-        f"{group_suffix(slo)}"
+        f"{group_suffix(slo) if grouped else ''}"
     )
 
 

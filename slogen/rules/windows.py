@@ -16,12 +16,23 @@ from slogen.rules.types import Recording
 
 
 def traffic_weighted_ratio(slo: SLO, window: int) -> str:
-    """``errors / total`` over a window, from the 5m recordings only."""
+    """``errors / total`` over a window, from the 5m recordings only.
+
+    Each side is summed by the SLO's groups, so history recorded under other label
+    sets (a ruler's replica label, an earlier slogen version) merges instead of
+    colliding. The 5m window of a traffic SLI is its current recording; ``up`` and
+    ``freshness`` count one sample per evaluation, so they sum their last 5 minutes
+    like any longer window.
+    """
+    by = slo.group_by
     errors = recorded(naming.ERRORS_RATE5M, slo)
     total = recorded(naming.TOTAL_RATE5M, slo)
-    if window == m.BASE_WINDOW:
-        return f"{errors.render()} / {total.render()}"
-    return f"sum_over_time({errors.range(window)}) / sum_over_time({total.range(window)})"
+    if window == m.BASE_WINDOW and slo.counts_traffic:
+        return f"{promql.sum_by(by, errors.render())} / {promql.sum_by(by, total.render())}"
+    return (
+        f"{promql.sum_by(by, f'sum_over_time({errors.range(window)})')}"
+        f" / {promql.sum_by(by, f'sum_over_time({total.range(window)})')}"
+    )
 
 
 def window_recordings(slo: SLO) -> tuple[Recording, ...]:
@@ -43,7 +54,7 @@ def window_recordings(slo: SLO) -> tuple[Recording, ...]:
 def constant_recordings(slo: SLO) -> tuple[Recording, ...]:
     """The objective as a series, and an info series describing the SLO for dashboards."""
     labels = series_labels(slo)
-    info = dict(labels)
+    info = dict(labels + slo.labels)
     info.update(
         {
             "slo_team": slo.team,

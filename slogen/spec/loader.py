@@ -54,8 +54,17 @@ def builtin_defaults() -> DefaultsFile:
     return DefaultsFile(validate(DefaultsSpec, source), source)
 
 
-def load(paths: Sequence[str | Path] = ("specs",), *, defaults: str | Path | None = None) -> Specs:
-    """Load spec files and directories; raise SpecError listing every problem found."""
+def load(
+    paths: str | Path | Sequence[str | Path] = ("specs",), *, defaults: str | Path | None = None
+) -> Specs:
+    """Load spec files and directories; raise SpecError listing every problem found.
+
+    A directory contributes every spec file below it and its top-level defaults.yaml;
+    a spec file given on its own brings the defaults.yaml beside it, so validating one
+    file gives the same verdict as validating its directory.
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]
     problems: list[Problem] = []
     default_paths, service_paths = _discover(paths, problems)
     if defaults is not None:
@@ -103,14 +112,35 @@ def _discover(
         if path.is_dir():
             for file in sorted(_spec_files(path)):
                 relative = file.relative_to(path).as_posix()
-                target = defaults if relative in DEFAULTS_NAMES else services
-                target.append((str(file), relative))
+                if relative in DEFAULTS_NAMES:
+                    _add(defaults, (str(file), relative))
+                elif file.name in DEFAULTS_NAMES:
+                    problems.append(
+                        Problem(
+                            Location(str(file)),
+                            "defaults files are only read at the top of a spec directory",
+                            f"move it to {path / file.name} or give it with --defaults",
+                        )
+                    )
+                else:
+                    services.append((str(file), relative))
         elif path.is_file():
-            target = defaults if path.name in DEFAULTS_NAMES else services
-            target.append((str(path), path.name))
+            if path.name in DEFAULTS_NAMES:
+                _add(defaults, (str(path), path.name))
+                continue
+            services.append((str(path), path.name))
+            for name in DEFAULTS_NAMES:
+                beside = path.parent / name
+                if beside.is_file():
+                    _add(defaults, (str(beside), name))
         else:
             problems.append(Problem(Location(str(path)), "no such file or directory"))
     return defaults, services
+
+
+def _add(found: list[tuple[str, str]], entry: tuple[str, str]) -> None:
+    if all(Path(known).resolve() != Path(entry[0]).resolve() for known, _ in found):
+        found.append(entry)
 
 
 def _spec_files(root: Path) -> Iterable[Path]:

@@ -38,6 +38,36 @@ def _duration(text: str) -> str:
     return text
 
 
+def _positive_duration(text: str) -> str:
+    if parse_duration(text) <= 0:
+        raise ValueError(f"{text!r} is zero; this duration must be longer than 0s")
+    return text
+
+
+def _name(text: str) -> str:
+    if not re.fullmatch(NAME_PATTERN, text):
+        raise ValueError(
+            f"{text!r} is not a valid name: use lowercase letters, digits and '-', "
+            "starting and ending with a letter or digit (e.g. checkout-api)"
+        )
+    return text
+
+
+def _objective(value: float) -> float:
+    if 0 < value < 1:
+        raise ValueError(
+            f"objective is a percent: {value:g} means {value:g}%; "
+            f"for {value * 100:g}% write {value * 100:g}"
+        )
+    return value
+
+
+def _label_value(value: str) -> str:
+    if not value:
+        raise ValueError("label values must not be empty; Prometheus drops empty labels")
+    return value
+
+
 def _percent(value: float | int | str) -> float | int | str:
     percent_fraction(value)
     return value
@@ -79,8 +109,15 @@ def _latency_bound(value: str | float | int) -> str | float | int:
     return value
 
 
-Name = Annotated[StrictStr, Field(pattern=NAME_PATTERN, max_length=63, examples=["checkout"])]
-Duration = Annotated[StrictStr, AfterValidator(_duration), Field(examples=["5m", "1h", "28d"])]
+Name = Annotated[
+    StrictStr,
+    AfterValidator(_name),
+    Field(max_length=63, json_schema_extra={"pattern": NAME_PATTERN}, examples=["checkout"]),
+]
+Duration = Annotated[StrictStr, AfterValidator(_duration), Field(examples=["0s", "2m"])]
+PositiveDuration = Annotated[
+    StrictStr, AfterValidator(_positive_duration), Field(examples=["5m", "1h", "28d"])
+]
 Percent = Annotated[
     StrictFloat | StrictInt | StrictStr, AfterValidator(_percent), Field(examples=["2%", 25])
 ]
@@ -95,9 +132,13 @@ RawQuery = Annotated[
     Field(examples=["sum(rate(jobs_failed_total[$window]))"]),
 ]
 LabelName = Annotated[StrictStr, AfterValidator(_label_name)]
-Labels = dict[LabelName, StrictStr]
-Objective = Annotated[StrictFloat | StrictInt, Field(gt=0, lt=100, examples=[99.9])]
-Runbook = StrictStr | Literal[False]
+Labels = dict[LabelName, Annotated[StrictStr, AfterValidator(_label_value)]]
+Objective = Annotated[
+    float,
+    Field(gt=0, lt=100, strict=True, examples=[99.9]),
+    AfterValidator(_objective),
+]
+Runbook = Annotated[StrictStr, Field(min_length=1)] | Literal[False]
 
 
 class Strict(BaseModel):
@@ -121,8 +162,8 @@ class BurnPolicySpec(Strict):
 
     severity: SeverityName
     budget_spent: Percent
-    long: Duration
-    short: Duration
+    long: PositiveDuration
+    short: PositiveDuration
 
 
 class BudgetPolicySpec(Strict):
@@ -137,7 +178,7 @@ class NoDataSpec(Strict):
 
     enabled: StrictBool | None = None
     severity: SeverityName | None = None
-    after: Duration | None = None
+    after: PositiveDuration | None = None
 
 
 class AlertingSpec(Strict):
@@ -148,7 +189,7 @@ class AlertingSpec(Strict):
     burn_rate: list[BurnPolicySpec] | None = None
     budget_remaining: list[BudgetPolicySpec] | None = None
     no_data: NoDataSpec | None = None
-    min_request_rate: Annotated[StrictFloat | StrictInt, Field(ge=0)] | None = Field(
+    min_request_rate: Annotated[float, Field(ge=0, strict=True)] | None = Field(
         default=None,
         description="events per second below which burn alerts stay quiet (0 turns it off)",
     )
@@ -200,7 +241,7 @@ class FreshnessSLI(Strict):
     """A last-success Unix timestamp gauge: good while it is younger than ``max_age``."""
 
     timestamp: PromSelector
-    max_age: Duration
+    max_age: PositiveDuration
 
 
 class RatioSLI(_GoodOrErrors):
@@ -246,7 +287,7 @@ class SLOSpec(Strict):
     objective: Objective | None = Field(
         default=None, description="percent of good events; defaults from the service tier"
     )
-    window: Duration | None = None
+    window: PositiveDuration | None = None
     group_by: list[LabelName] = Field(default_factory=list)
     labels: Labels = Field(default_factory=dict)
     runbook: Runbook | None = Field(
@@ -259,6 +300,8 @@ class SLOSpec(Strict):
     def _distinct_labels(self) -> Self:
         if len(set(self.group_by)) != len(self.group_by):
             raise ValueError("group_by lists a label twice")
+        if self.sli.latency is not None and "le" in self.group_by:
+            raise ValueError("a latency SLO cannot group by 'le', the histogram's bucket label")
         clash = sorted(set(self.group_by) & set(self.labels))
         if clash:
             raise ValueError(f"labels {clash} are both in group_by and in labels; keep one")
@@ -272,7 +315,7 @@ class ServiceSpec(Strict):
     team: Name
     tier: Tier | None = None
     description: StrictStr = ""
-    window: Duration | None = None
+    window: PositiveDuration | None = None
     labels: Labels = Field(default_factory=dict)
     runbook: Runbook | None = None
     alerting: AlertingSpec | None = None
@@ -288,7 +331,7 @@ class TierSpec(Strict):
 class DefaultsSpec(Strict):
     """Organisation-wide defaults (``defaults.yaml`` beside the service specs)."""
 
-    window: Duration | None = None
+    window: PositiveDuration | None = None
     runbook: Runbook | None = None
     grafana_url: StrictStr | None = Field(
         default=None, description="base URL for dashboard links in alerts"

@@ -67,6 +67,11 @@ def check_window_query(template: str) -> str:
             f"selectors as [{WINDOW_PLACEHOLDER}] so slogen chooses the window, "
             f"e.g. sum(rate(jobs_failed_total[{WINDOW_PLACEHOLDER}]))"
         )
+    if _has_comment(template):
+        raise ValueError(
+            f"{template!r} contains a # comment; slogen embeds the query in larger "
+            "expressions, where a comment would swallow the rest of the line: remove it"
+        )
     query = window_query(template, "5m")
     try:
         expr = promql_parser.parse(query)
@@ -80,6 +85,25 @@ def check_window_query(template: str) -> str:
     if isinstance(expr, promql_parser.NumberLiteral | promql_parser.StringLiteral):
         raise ValueError(f"{template!r} is a constant; it must return a vector of series")
     return template
+
+
+def _has_comment(query: str) -> bool:
+    """True if a ``#`` starts a comment, i.e. stands outside every string literal."""
+    quote = ""
+    escaped = False
+    for char in query:
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\" and quote != "`":
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "\"'`":
+            quote = char
+        elif char == "#":
+            return True
+    return False
 
 
 _KEEPS_LABELS = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})

@@ -88,6 +88,11 @@ def _reword(
         return f"unknown key {key!r}", hint + "allowed keys: " + ", ".join(allowed)
     if kind == "missing":
         return f"missing required key {str(loc[-1])!r}", ""
+    if kind in {"float_type", "int_type"} and isinstance(detail.get("input"), str):
+        return (
+            f"{message}, got the string {detail['input']!r}",
+            "write the number without quotes or a % sign, e.g. 99.9",
+        )
     if kind in {"string_type", "float_type", "int_type", "bool_type", "dict_type", "list_type"}:
         return f"{message}, got {_describe(detail.get('input'))}", ""
     if kind == "literal_error":
@@ -113,8 +118,9 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
         current = _step(current, part)
         if current is None:
             return []
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return [field.alias or name for name, field in current.model_fields.items()]
+    for candidate in _members(current):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return [field.alias or name for name, field in candidate.model_fields.items()]
     return []
 
 

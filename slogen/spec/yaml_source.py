@@ -64,6 +64,12 @@ def read_yaml(path: str, display: str, relative: str) -> SourceDocument:
     return parse_yaml(text, display, relative)
 
 
+MAX_NODES = 100_000
+"""Values constructed per file at most: a guard against alias expansion bombs."""
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def parse_yaml(text: str, display: str, relative: str) -> SourceDocument:
     """Parse YAML text; the display name is what errors call the file."""
     loader = _Loader(text)
@@ -71,62 +77,125 @@ def parse_yaml(text: str, display: str, relative: str) -> SourceDocument:
         node = loader.get_single_node()
         if node is None:
             raise SpecError([Problem(Location(display), "the file is empty")])
-        positions: dict[Path, tuple[int, int]] = {(): _mark(node)}
-        problems: list[Problem] = []
-        data = _construct(loader, node, (), positions, problems, display)
+        builder = _Builder(loader, display)
+        data = builder.build(node, ())
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        location = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display)
-        message = " ".join(filter(None, [error.context, error.problem]))
-        raise SpecError([Problem(location, f"invalid YAML: {message}")]) from None
+        raise SpecError([_syntax_problem(error, text, display)]) from None
     except yaml.YAMLError as error:
         raise SpecError([Problem(Location(display), f"invalid YAML: {error}")]) from None
     finally:
         loader.dispose()
-    if problems:
-        raise SpecError(problems)
-    return SourceDocument(display, relative, data, positions)
+    if builder.problems:
+        raise SpecError(builder.problems)
+    return SourceDocument(display, relative, data, builder.positions)
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str, display: str) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    message = " ".join(filter(None, [error.context, error.problem]))
+    if mark is None:
+        return Problem(Location(display), f"invalid YAML: {message}")
+    hint = ""
+    lines = text.splitlines()
+    if mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+        hint = "YAML does not allow tabs for indentation; use spaces"
+    return Problem(
+        Location(display, mark.line + 1, mark.column + 1), f"invalid YAML: {message}", hint
+    )
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _construct(
-    loader: yaml.SafeLoader,
-    node: yaml.Node,
-    path: Path,
-    positions: dict[Path, tuple[int, int]],
-    problems: list[Problem],
-    display: str,
-) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | float | bool) and key is not None:
-                problems.append(
-                    Problem(Location(display, *_mark(key_node)), "mapping keys must be plain")
-                )
-                continue
-            child: Path = (*path, key if isinstance(key, str | int) else str(key))
-            if key in result:
-                problems.append(
+class _Builder:
+    """Builds Python data from a node tree, recording positions and problems."""
+
+    def __init__(self, loader: yaml.SafeLoader, display: str) -> None:
+        self.loader = loader
+        self.display = display
+        self.positions: dict[Path, tuple[int, int]] = {}
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.active: set[int] = set()
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.positions.setdefault(path, _mark(node))
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise SpecError(
+                [
                     Problem(
-                        Location(display, *_mark(key_node), format_path(child)),
+                        Location(self.display, *_mark(node), format_path(path)),
+                        f"the document expands to more than {MAX_NODES} values",
+                        "aliases (*name) are expanded on every use; use fewer nested aliases",
+                    )
+                ]
+            )
+        if id(node) in self.active:
+            raise SpecError(
+                [
+                    Problem(
+                        Location(self.display, *_mark(node), format_path(path)),
+                        "an alias refers to a value that contains it",
+                        "a spec cannot be recursive",
+                    )
+                ]
+            )
+        if isinstance(node, yaml.MappingNode):
+            self.active.add(id(node))
+            try:
+                return self._mapping(node, path)
+            finally:
+                self.active.discard(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            self.active.add(id(node))
+            try:
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            finally:
+                self.active.discard(id(node))
+        return self.loader.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
+        explicit = {id(key) for key, _ in node.value if key.tag != _MERGE_TAG}
+        self.loader.flatten_mapping(node)
+        result: dict[Any, Any] = {}
+        from_merge: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = self._key(key_node, path)
+            if key is None:
+                continue
+            child: Path = (*path, key)
+            if key in result and key not in from_merge:
+                self.problems.append(
+                    Problem(
+                        Location(self.display, *_mark(key_node), format_path(child)),
                         f"duplicate key {key!r}",
                         "YAML keeps only the last one; remove or merge the others",
                     )
                 )
-            positions[child] = _mark(key_node)
-            result[key] = _construct(loader, value_node, child, positions, problems, display)
+            from_merge.discard(key)
+            if id(key_node) not in explicit:
+                from_merge.add(key)
+            self.positions[child] = _mark(key_node)
+            result[key] = self.build(value_node, child)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item_node in enumerate(node.value):
-            child = (*path, index)
-            positions[child] = _mark(item_node)
-            items.append(_construct(loader, item_node, child, positions, problems, display))
-        return items
-    return loader.construct_object(node, deep=True)
+
+    def _key(self, key_node: yaml.Node, path: Path) -> str | int | None:
+        key = self.loader.construct_object(key_node, deep=True)
+        if isinstance(key, bool) or not isinstance(key, str | int):
+            raw = getattr(key_node, "value", "")
+            hint = (
+                f"YAML reads unquoted {raw} as {key!r}; quote it: '{raw}'"
+                if isinstance(key, bool)
+                else "keys must be plain words"
+            )
+            self.problems.append(
+                Problem(
+                    Location(self.display, *_mark(key_node), format_path(path)),
+                    f"key {raw!r} is not a string",
+                    hint,
+                )
+            )
+            return None
+        return key
