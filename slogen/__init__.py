@@ -1,4 +1,4 @@
-"""slogen: compile SLO specs into Prometheus rules, routing, dashboards and tests.
+"""slogen: compile SLO specs into verified Prometheus recording and alerting rules.
 
 The public API is what this module exports; everything else is internal.
 """

@@ -23,7 +23,7 @@ EXIT_OK, EXIT_STALE, EXIT_INPUT, EXIT_TOOL = 0, 1, 2, 3
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="slogen",
-        description="Compile SLO specs into Prometheus rules and everything around them.",
+        description="Compile SLO specs into verified Prometheus recording and alerting rules.",
     )
     parser.add_argument("--version", action="version", version=f"slogen {slogen.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

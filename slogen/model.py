@@ -151,7 +151,7 @@ class SLO:
     group_by: tuple[str, ...]
     labels: tuple[tuple[str, str], ...]
     runbook_url: str | None
-    dashboard_url: str
+    dashboard_url: str | None
     sli: SLI
     alerting: Alerting
     source: str
@@ -196,10 +196,19 @@ class Service:
 
 
 @dataclass(frozen=True)
+class Kubernetes:
+    """Where PrometheusRule manifests go and the labels an operator selects them by."""
+
+    namespace: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Model:
-    """Every service, sorted by name."""
+    """Every service, sorted by name, and settings of the output as a whole."""
 
     services: tuple[Service, ...]
+    kubernetes: Kubernetes = Kubernetes()
 
     def slos(self) -> Iterator[SLO]:
         for service in self.services:

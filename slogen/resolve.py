@@ -10,8 +10,7 @@ where it was written, not where it happened to be used.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -23,6 +22,7 @@ from slogen.promql import Selector
 from slogen.spec.loader import ServiceFile, Specs
 from slogen.spec.models import (
     AlertingSpec,
+    DefaultsSpec,
     SLISpec,
     SLOSpec,
     Tier,
@@ -72,45 +72,57 @@ class _Layers:
         return self.values[key]
 
 
+@dataclass
+class _Defaults:
+    """The defaults layers merged: later files override earlier ones key by key."""
+
+    alerting: _Layers = field(default_factory=_Layers)
+    window: _Setting | None = None
+    runbook: _Setting | None = None
+    grafana_url: str = ""
+    tiers: dict[Tier, TierSpec] = field(default_factory=dict)
+    namespace: str | None = None
+    manifest_labels: dict[str, str] = field(default_factory=dict)
+
+    def add(self, spec: DefaultsSpec, source: SourceDocument) -> None:
+        self.alerting.add(spec.alerting, source, ("alerting",))
+        if spec.window is not None:
+            self.window = _Setting(spec.window, source, ("window",))
+        if spec.runbook is not None:
+            self.runbook = _Setting(spec.runbook, source, ("runbook",))
+        if spec.grafana_url is not None:
+            self.grafana_url = spec.grafana_url.rstrip("/")
+        self.tiers.update(spec.tiers or {})
+        if spec.kubernetes is not None:
+            self.namespace = spec.kubernetes.namespace or self.namespace
+            self.manifest_labels.update(spec.kubernetes.labels)
+
+
 def resolve(specs: Specs) -> m.Model:
     """Build the model from loaded specs or raise SpecError with every problem."""
     problems: list[Problem] = []
-    base = _Layers()
-    window = runbook = None
-    grafana_url = ""
-    tier_objectives: dict[Tier, TierSpec] = {}
+    defaults = _Defaults()
     for layer in specs.defaults:
-        base.add(layer.spec.alerting, layer.source, ("alerting",))
-        spec = layer.spec
-        if spec.window is not None:
-            window = _Setting(spec.window, layer.source, ("window",))
-        if spec.tiers is not None:
-            tier_objectives.update(spec.tiers)
-        if spec.runbook is not None:
-            runbook = _Setting(spec.runbook, layer.source, ("runbook",))
-        if spec.grafana_url is not None:
-            grafana_url = spec.grafana_url.rstrip("/")
-    services = []
-    for service_file in specs.services:
-        context = _ServiceContext(service_file, base, window, tier_objectives, runbook, grafana_url)
-        services.append(context.resolve(problems))
+        defaults.add(layer.spec, layer.source)
+    services = [_ServiceContext(file, defaults).resolve(problems) for file in specs.services]
     if problems:
         raise SpecError(problems)
-    return m.Model(tuple(sorted(services, key=lambda s: s.name)))
+    return m.Model(
+        services=tuple(sorted(services, key=lambda s: s.name)),
+        kubernetes=m.Kubernetes(
+            defaults.namespace, tuple(sorted(defaults.manifest_labels.items()))
+        ),
+    )
 
 
 @dataclass
 class _ServiceContext:
     file: ServiceFile
-    base: _Layers
-    window: _Setting | None
-    tiers: Mapping[Tier, TierSpec]
-    runbook: _Setting | None
-    grafana_url: str
+    defaults: _Defaults
 
     def resolve(self, problems: list[Problem]) -> m.Service:
         spec, source = self.file.spec, self.file.source
-        layers = self.base.copy()
+        layers = self.defaults.alerting.copy()
         layers.add(spec.alerting, source, ("alerting",))
         uid = naming.dashboard_uid(spec.service)
         slos = []
@@ -140,7 +152,7 @@ class _ServiceContext:
         here: Path = ("slos", index)
         found_before = len(problems)
         objective = self._objective(spec, here, problems)
-        window = self._setting(spec.window, ("window",), service.window, self.window, here)
+        window = self._setting(spec.window, ("window",), service.window, self.defaults.window, here)
         period = parse_duration(window.value)
         layers = service_layers.copy()
         layers.add(spec.alerting, source, (*here, "alerting"))
@@ -179,7 +191,11 @@ class _ServiceContext:
             group_by=tuple(spec.group_by),
             labels=tuple(sorted(labels.items())),
             runbook_url=runbook_url,
-            dashboard_url=f"{self.grafana_url}/d/{uid}/{service.service}?var-slo={spec.name}",
+            dashboard_url=(
+                f"{self.defaults.grafana_url}/d/{uid}/{service.service}?var-slo={spec.name}"
+                if self.defaults.grafana_url
+                else None
+            ),
             sli=_sli(spec.sli),
             alerting=alerting,
             source=source.relative,
@@ -200,8 +216,8 @@ class _ServiceContext:
         if spec.objective is not None:
             return Fraction(repr(spec.objective)) / 100
         tier = self.file.spec.tier
-        if tier is not None and tier in self.tiers:
-            return Fraction(repr(self.tiers[tier].objective)) / 100
+        if tier is not None and tier in self.defaults.tiers:
+            return Fraction(repr(self.defaults.tiers[tier].objective)) / 100
         problems.append(
             Problem(
                 self.file.source.locate(here),
@@ -214,7 +230,11 @@ class _ServiceContext:
 
     def _runbook(self, spec: SLOSpec, here: Path, problems: list[Problem]) -> str | None:
         setting = self._setting(
-            spec.runbook, ("runbook",), self.file.spec.runbook, self.runbook or _UNSET, here
+            spec.runbook,
+            ("runbook",),
+            self.file.spec.runbook,
+            self.defaults.runbook or _UNSET,
+            here,
         )
         if setting is _UNSET:
             problems.append(

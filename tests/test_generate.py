@@ -14,7 +14,7 @@ import yaml
 
 import slogen
 from slogen import naming
-from tests.conftest import GENERATED, ROOT, SPECS, snapshot
+from tests.conftest import GENERATED, MINIMAL_SPEC, ROOT, SPECS, snapshot
 
 
 @pytest.fixture(scope="module")
@@ -230,3 +230,22 @@ def test_api_accepts_a_single_path() -> None:
     by_str = slogen.compile(slogen.load(str(SPECS)))
     by_path = slogen.compile(slogen.load(SPECS))
     assert by_str.files == by_path.files
+
+
+def test_prometheus_rule_metadata_follows_defaults() -> None:
+    manifest = yaml.safe_load((GENERATED / "kubernetes" / "checkout-api.yaml").read_text())
+    metadata = manifest["metadata"]
+    assert metadata["name"] == "slo-checkout-api"
+    assert metadata["namespace"] == "monitoring"
+    assert metadata["labels"]["role"] == "alert-rules"
+    assert metadata["labels"]["app.kubernetes.io/name"] == "checkout-api"
+    assert all(len(value) <= 63 for value in metadata["labels"].values())
+
+
+def test_dashboard_links_need_a_grafana_url(tmp_path: Path) -> None:
+    (tmp_path / "shop.yaml").write_text(MINIMAL_SPEC)
+    bundle = slogen.compile(slogen.load(tmp_path))
+    rules = yaml.safe_load(bundle.files["prometheus/shop.rules.yml"])["groups"]
+    alerts = [r for g in rules for r in g["rules"] if "alert" in r]
+    assert alerts and not any("dashboard_url" in a["annotations"] for a in alerts)
+    assert all(a["annotations"]["runbook_url"].startswith("https://") for a in alerts)

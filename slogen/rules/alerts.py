@@ -58,8 +58,9 @@ def burn_alerts(slo: SLO) -> tuple[AlertRule, ...]:
         )
         description = (
             (templates.literal(slo.description) + " " if slo.description else "")
-            + 'The error budget is burning {{ $value | printf "%.2f" }} times faster than '
-            + f"the objective allows. This alert fires when {windows} is being spent."
+            + 'The error budget is being spent at {{ $value | printf "%.2f" }} times the '
+            + f"rate that would use it up in exactly {format_duration(slo.period)}. "
+            + f"This alert fires when {windows} is being spent."
         )
         rules.append(
             AlertRule(

@@ -31,17 +31,19 @@ def prometheus_rules(model: Model) -> dict[str, bytes]:
     """``kubernetes/<service>.yaml``: the same groups as a ``PrometheusRule`` resource."""
     files = {}
     for service in model.services:
+        labels = {
+            **dict(model.kubernetes.labels),
+            "app.kubernetes.io/managed-by": "slogen",
+            "app.kubernetes.io/name": service.name,
+            "app.kubernetes.io/component": "slo-rules",
+        }
+        metadata: dict[str, object] = {"name": f"slo-{service.name}", "labels": labels}
+        if model.kubernetes.namespace:
+            metadata["namespace"] = model.kubernetes.namespace
         manifest = {
             "apiVersion": "monitoring.coreos.com/v1",
             "kind": "PrometheusRule",
-            "metadata": {
-                "name": f"slo-{service.name}",
-                "labels": {
-                    "app.kubernetes.io/managed-by": "slogen",
-                    "app.kubernetes.io/name": f"slo-{service.name}",
-                    "app.kubernetes.io/part-of": "slo",
-                },
-            },
+            "metadata": metadata,
             "spec": {"groups": [group.as_dict() for group in service_groups(service)]},
         }
         files[f"{KUBERNETES_DIR}/{service.name}.yaml"] = dump_yaml(manifest, header(service))

@@ -35,7 +35,7 @@ def subject(slo: SLO, *, grouped: bool = True) -> str:
 
 
 def links(slo: SLO) -> tuple[tuple[str, str], ...]:
-    out = [("dashboard_url", literal(slo.dashboard_url))]
+    out = [("dashboard_url", literal(slo.dashboard_url))] if slo.dashboard_url else []
     if slo.runbook_url:
         out.append(("runbook_url", literal(slo.runbook_url)))
     return tuple(out)

@@ -328,6 +328,23 @@ class TierSpec(Strict):
     objective: Objective
 
 
+K8S_LABEL_KEY = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+K8S_LABEL_VALUE = r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"
+
+
+class KubernetesSpec(Strict):
+    """How PrometheusRule manifests are placed and labelled for the operator to find."""
+
+    namespace: Name | None = Field(default=None, description="metadata.namespace")
+    labels: dict[
+        Annotated[StrictStr, Field(pattern=K8S_LABEL_KEY, max_length=253)],
+        Annotated[StrictStr, Field(pattern=K8S_LABEL_VALUE, max_length=63)],
+    ] = Field(
+        default_factory=dict,
+        description="metadata.labels, e.g. what the Prometheus resource's ruleSelector matches",
+    )
+
+
 class DefaultsSpec(Strict):
     """Organisation-wide defaults (``defaults.yaml`` beside the service specs)."""
 
@@ -337,4 +354,5 @@ class DefaultsSpec(Strict):
         default=None, description="base URL for dashboard links in alerts"
     )
     tiers: dict[Tier, TierSpec] | None = None
+    kubernetes: KubernetesSpec | None = None
     alerting: AlertingSpec | None = None
