@@ -22,11 +22,12 @@ from slogen.resolve import resolve
 from slogen.rules.files import prometheus_rules, rule_files
 from slogen.spec.loader import Specs
 from slogen.spec.loader import load as load_specs
+from slogen.testgen.files import test_files
 from slogen.write import Staleness
 
 Generator = Callable[[Model], dict[str, bytes]]
 
-GENERATORS: tuple[Generator, ...] = (rule_files, prometheus_rules)
+GENERATORS: tuple[Generator, ...] = (rule_files, prometheus_rules, test_files)
 """Every artifact generator, each a pure function of the model returning path -> bytes."""
 
 
@@ -50,6 +51,10 @@ class Bundle:
 
         ``shown_as`` names the output directory in promtool's messages."""
         return verify.verify(self.files, shown_as)
+
+    def prove(self, shown_as: str = "") -> list[tools.ToolResult]:
+        """Run the generated promtool unit tests: every alert behaves as specified."""
+        return verify.prove(self.files, shown_as)
 
 
 def load(

@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate = commands.add_parser("validate", help="check the specs, write nothing")
     spec_args(validate)
-    check = commands.add_parser("check", help="run promtool on the rules the specs produce")
+    check = commands.add_parser(
+        "check", help="run promtool on the rules and the alert unit tests the specs produce"
+    )
     spec_args(check)
     schema = commands.add_parser("schema", help="print the JSON Schema of a spec file")
     schema.add_argument("kind", choices=["service", "defaults"], nargs="?", default="service")
@@ -94,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     bundle = slogen.compile(specs)
     if args.command == "check":
-        results = bundle.check()
+        results = bundle.check() + bundle.prove()
         for result in results:
             print(result)
         return EXIT_OK if all(r.ok for r in results) else EXIT_STALE

@@ -1,0 +1,431 @@
+"""The scenarios that prove an SLO's alerts, each a timeline and the checks on it.
+
+Incident sizes come from the model (1.25x and 0.8x of each burn factor, a total
+outage); check times come from the oracle, and each is compared with the detection
+and reset times the model promises, so a scenario that cannot show what it claims
+fails at generation rather than passing vacuously.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from slogen import naming
+from slogen.durations import format_duration
+from slogen.model import SLO, BudgetAlert, BurnAlert
+from slogen.testgen import oracle
+from slogen.testgen.labels import NotSynthesisable
+from slogen.testgen.series import Phase, Shape, gauge_targets
+
+STEPS = (300, 900, 3600, 10800)
+"""Evaluation steps to choose from; a longer short window tolerates a coarser step."""
+FAST_STEP = 60
+FIRING_FACTOR = Fraction(5, 4)
+QUIET_FACTOR = Fraction(4, 5)
+HEALTHY_SHARE = Fraction(1, 4)
+
+
+@dataclass(frozen=True)
+class Check:
+    """At ``at`` seconds, the alert of this severity is (or is not) firing."""
+
+    at: int
+    alert: str
+    severity: str
+    firing: bool
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    step: int
+    interval: int
+    phases: tuple[Phase, ...]
+    checks: tuple[Check, ...]
+
+
+class ScenarioError(AssertionError):
+    """The oracle and the model disagree: the scenario cannot show what it claims."""
+
+
+def step_for(short: int) -> int:
+    """The coarsest step that samples the short window at least twice."""
+    return max([s for s in STEPS if s <= short // 2] or [STEPS[0]])
+
+
+def _round_up(seconds: float | Fraction, step: int) -> int:
+    return int(-(-seconds // step) * step)
+
+
+def _first(times: range, holds: Callable[[int], bool | None]) -> int | None:
+    """The first time at which the oracle's verdict is a robust yes."""
+    return next((t for t in times if holds(t) is True), None)
+
+
+@dataclass(frozen=True)
+class _Builder:
+    slo: SLO
+    shape: Shape
+
+    @property
+    def traffic(self) -> Fraction:
+        """Events per second, well above the request-rate guard when there is one."""
+        guard = self.slo.alerting.min_request_rate / self.shape.unit
+        return max(Fraction(1), Fraction(-(-4 * guard // 1)))
+
+    def _incident(self, ratio: Fraction, at_least: bool) -> tuple[Fraction, Fraction]:
+        """(traffic, error ratio) for an incident; gauges round to whole targets."""
+        if self.shape.is_gauge:
+            bad, total = gauge_targets(min(ratio, Fraction(1)), at_least)
+            return Fraction(total), Fraction(bad, total)
+        return self.traffic, min(ratio, Fraction(1))
+
+    def healthy_ratio(self) -> Fraction:
+        if self.shape.is_gauge:
+            return Fraction(0)
+        factors = [pair.factor for pair in self.slo.alerting.burn] or [Fraction(1)]
+        return self.slo.budget * min(min(factors), Fraction(1)) * HEALTHY_SHARE
+
+    def _line(self, *phases: Phase) -> oracle.Timeline:
+        return oracle.Timeline(tuple(phases), self.shape.unit)
+
+    def _healthy(self, seconds: int, traffic: Fraction) -> Phase:
+        return Phase(seconds, traffic, self.healthy_ratio())
+
+    def severities(self) -> list[str]:
+        return list(self.slo.alerting.burn_by_severity())
+
+    def _others_quiet(
+        self, line: oracle.Timeline, t: int, step: int, burn: Fraction
+    ) -> list[Check]:
+        """Faster severities whose every factor is above this incident's burn rate."""
+        checks = []
+        for severity, pairs in self.slo.alerting.burn_by_severity().items():
+            if all(p.factor > burn for p in pairs) and oracle.quiet(
+                self.slo, severity, line, t, step
+            ):
+                checks.append(Check(t, naming.BURN_ALERT, severity, False))
+        return checks
+
+    def firing(self, pair: BurnAlert) -> Scenario:
+        """1.25x the pair's factor after healthy history: fires by the expected detection
+        time, faster severities stay quiet; once it ends, the alert resets in time."""
+        slo, step = self.slo, step_for(pair.short)
+        pre = _round_up(
+            max(p.long for p in self.slo.alerting.burn_by_severity()[pair.severity]), step
+        )
+        traffic, ratio = self._incident(pair.factor * slo.budget * FIRING_FACTOR, at_least=True)
+        settle = slo.alerting.severity(pair.severity).for_seconds + 2 * step + oracle.RATE_WINDOW
+        expected = pair.detection_seconds(ratio, slo.budget)
+        limit = pre + _with_margin(expected, pair) + settle + step
+        probe = self._line(
+            self._healthy(pre, traffic), Phase(_round_up(limit, step), traffic, ratio)
+        )
+        fired = _first(
+            range(pre + step, int(limit) + step, step),
+            lambda t: oracle.burning(slo, pair.severity, probe, t, step),
+        )
+        if fired is None:
+            raise ScenarioError(
+                f"{slo.service}/{slo.name}: {pair.severity} at {float(FIRING_FACTOR)}x burn "
+                f"rate {float(pair.factor)} does not fire within {format_duration(int(limit))}"
+            )
+        ended = fired + step  # checked while the incident still runs
+        resets_by = ended + pair.short + settle + step
+        line = self._line(
+            self._healthy(pre, traffic),
+            Phase(ended - pre, traffic, ratio),
+            self._healthy(_round_up(resets_by - ended + step, step), traffic),
+        )
+        checks = [Check(fired, naming.BURN_ALERT, pair.severity, True)]
+        checks += self._others_quiet(line, fired, step, pair.factor * FIRING_FACTOR)
+        reset = _first(
+            range(ended + step, resets_by + step, step),
+            lambda t: oracle.quiet(slo, pair.severity, line, t, step),
+        )
+        if reset is not None:
+            checks.append(Check(reset, naming.BURN_ALERT, pair.severity, False))
+        return Scenario(
+            f"{pair.severity} {_pair(pair)}: {_x(ratio, pair, slo)} fires by "
+            f"{format_duration(fired - pre)} (expected {_seconds(expected)} plus "
+            f"{format_duration(settle)} for, evaluation and rate lag)"
+            + (f", resets {format_duration(reset - ended)} after it ends" if reset else ""),
+            step,
+            _interval(step),
+            line.phases,
+            tuple(checks),
+        )
+
+    def quiet(self, pair: BurnAlert) -> Scenario | None:
+        """0.8x the pair's factor for its whole long window: this pair never fires."""
+        slo, step = self.slo, step_for(pair.short)
+        pre = _round_up(
+            max(p.long for p in self.slo.alerting.burn_by_severity()[pair.severity]), step
+        )
+        traffic, ratio = self._incident(pair.factor * slo.budget * QUIET_FACTOR, at_least=False)
+        length = _round_up(pair.long + pair.short + 2 * step, step)
+        line = self._line(self._healthy(pre, traffic), Phase(length, traffic, ratio))
+        times = range(pre + step, pre + length + step, max(step, length // 8 // step * step))
+        checks = tuple(
+            Check(t, naming.BURN_ALERT, pair.severity, False)
+            for t in times
+            if oracle.quiet(slo, pair.severity, line, t, step)
+        )
+        if not checks:
+            return None
+        return Scenario(
+            f"{pair.severity} {_pair(pair)}: {_x(ratio, pair, slo)} for {format_duration(length)} "
+            "never fires",
+            step,
+            _interval(step),
+            line.phases,
+            checks,
+        )
+
+    def outage(self) -> Scenario | None:
+        """A total outage: the fastest pair pages within its detection time."""
+        slo = self.slo
+        if not slo.alerting.burn:
+            return None
+        pages = [p for p in slo.alerting.burn if p.severity == "page"] or list(slo.alerting.burn)
+        pair = min(pages, key=lambda p: p.detection_seconds(Fraction(1), slo.budget))
+        step = FAST_STEP if pair.short <= STEPS[0] else step_for(pair.short)
+        pre = _round_up(pair.long, step)
+        traffic, ratio = self._incident(Fraction(1), at_least=True)
+        expected = pair.detection_seconds(ratio, slo.budget)
+        settle = slo.alerting.severity(pair.severity).for_seconds + 2 * step + oracle.RATE_WINDOW
+        limit = _round_up(_with_margin(expected, pair) + settle + step, step)
+        line = self._line(self._healthy(pre, traffic), Phase(limit, traffic, ratio))
+        fired = _first(
+            range(pre + step, pre + limit + step, step),
+            lambda t: oracle.burning(slo, pair.severity, line, t, step),
+        )
+        if fired is None:
+            raise ScenarioError(f"{slo.service}/{slo.name}: a total outage does not page in time")
+        return Scenario(
+            f"total outage: {pair.severity} ({_pair(pair)}) fires by "
+            f"{format_duration(fired - pre)} (expected {_seconds(expected)} plus "
+            f"{format_duration(settle)} for and lag)",
+            step,
+            _interval(step),
+            line.phases,
+            (Check(fired, naming.BURN_ALERT, pair.severity, True),),
+        )
+
+    def healthy(self) -> Scenario | None:
+        """Traffic at a fraction of the budget for the longest window: nothing fires."""
+        slo = self.slo
+        pairs = slo.alerting.burn
+        if not pairs and not slo.alerting.budget:
+            return None
+        step = max([step_for(p.short) for p in pairs] or [STEPS[0]])
+        length = _round_up(max([p.long + p.short for p in pairs] or [3600]) + 2 * step, step)
+        traffic = (
+            self._incident(Fraction(0), at_least=False)[0] if self.shape.is_gauge else self.traffic
+        )
+        line = self._line(self._healthy(length, traffic))
+        times = [length // 2 // step * step, length]
+        checks = [
+            Check(t, naming.BURN_ALERT, severity, False)
+            for t in times
+            for severity in self.severities()
+            if oracle.quiet(slo, severity, line, t, step)
+        ]
+        checks += [
+            Check(t, _budget_alert(b.below), b.severity, False)
+            for t in times
+            for b in slo.alerting.budget
+            if self._below(b, line, t, step) is False
+        ]
+        return Scenario(
+            f"healthy: {_share(self.healthy_ratio(), slo)} of the budget's error rate for "
+            f"{format_duration(length)}, no alert",
+            step,
+            _interval(step),
+            line.phases,
+            tuple(checks),
+        )
+
+    def _below(self, policy: BudgetAlert, line: oracle.Timeline, t: int, step: int) -> bool | None:
+        seconds = self.slo.alerting.severity(policy.severity).for_seconds
+        return oracle.budget_below(self.slo, float(policy.below), seconds, line, t, step)
+
+    def guard(self) -> Scenario | None:
+        """Traffic below the request-rate guard, all of it failing: no burn alert."""
+        slo = self.slo
+        if not slo.counts_traffic or slo.alerting.min_request_rate == 0 or not slo.alerting.burn:
+            return None
+        step = max(step_for(p.short) for p in slo.alerting.burn)
+        length = _round_up(max(p.long + p.short for p in slo.alerting.burn) + 2 * step, step)
+        traffic = slo.alerting.min_request_rate / self.shape.unit / 4
+        line = self._line(Phase(length, traffic, Fraction(1)))
+        checks = tuple(
+            Check(t, naming.BURN_ALERT, severity, False)
+            for t in range(step * 2, length + step, max(step, length // 6 // step * step))
+            for severity in self.severities()
+            if oracle.quiet(slo, severity, line, t, step)
+        )
+        return Scenario(
+            "low traffic: a quarter of min_request_rate, every event failing, no burn alert",
+            step,
+            _interval(step),
+            line.phases,
+            checks,
+        )
+
+    def no_data(self) -> Scenario | None:
+        """The SLI's series vanish: the no-data alert fires after its delay."""
+        slo = self.slo
+        if slo.alerting.no_data is None:
+            return None
+        step = STEPS[0]
+        before = 3600
+        traffic = (
+            self._incident(Fraction(0), at_least=False)[0] if self.shape.is_gauge else self.traffic
+        )
+        fires_at = before + oracle.RATE_WINDOW + slo.alerting.no_data.after + 2 * step
+        severity = slo.alerting.no_data.severity
+        return Scenario(
+            f"no data: the series end at {format_duration(before)}, {naming.NO_DATA_ALERT} "
+            f"fires by {format_duration(fires_at)}",
+            step,
+            _interval(step),
+            (self._healthy(before, traffic), Phase(_round_up(fires_at, step), None)),
+            (
+                Check(before - step, naming.NO_DATA_ALERT, severity, False),
+                Check(_round_up(fires_at, step), naming.NO_DATA_ALERT, severity, True),
+            ),
+        )
+
+    def budget(self) -> Scenario | None:
+        """Errors at twice the budget's rate after a clean start: the budget alerts fire
+        one after another as the remaining budget crosses each threshold."""
+        slo = self.slo
+        policies = sorted(slo.alerting.budget, key=lambda b: -b.below)
+        if not policies:
+            return None
+        step = STEPS[1]
+        traffic, ratio = self._incident(2 * slo.budget, at_least=True)
+        clean, crossed = _budget_lead_in(slo, policies, ratio, step)
+        length = _round_up(clean + crossed + _alert_lag(slo, step) + 4 * step, step)
+        if length > slo.period:
+            raise NotSynthesisable("the budget thresholds are too close together to tell apart")
+        line = self._line(Phase(clean, traffic, Fraction(0)), Phase(length - clean, traffic, ratio))
+        checks: list[Check] = []
+        previous = 0
+        for index, policy in enumerate(policies):
+            fired = _first(
+                range(clean, length + step, step),
+                lambda t, p=policy: self._below(p, line, t, step),  # type: ignore[misc]
+            )
+            if fired is None or fired <= previous:
+                raise ScenarioError(f"{slo.service}/{slo.name}: budget alerts do not fire in order")
+            checks.append(Check(fired, _budget_alert(policy.below), policy.severity, True))
+            for later in policies[index + 1 :]:
+                if self._below(later, line, fired, step) is False:
+                    checks.append(Check(fired, _budget_alert(later.below), later.severity, False))
+            previous = fired
+        return Scenario(
+            "budget: errors at twice the budget's rate; "
+            + ", then ".join(f"below {float(p.below) * 100:g}%" for p in policies)
+            + " fire in that order",
+            step,
+            _interval(step),
+            line.phases,
+            tuple(checks),
+        )
+
+
+def scenarios(slo: SLO, form: Shape) -> tuple[list[Scenario], list[str]]:
+    """Every scenario for one SLO in a stable order, and notes on what is not covered."""
+    build = _Builder(slo, form)
+    makers: list[tuple[str, Callable[[], Scenario | None]]] = [("healthy", build.healthy)]
+    for pair in sorted(slo.alerting.burn, key=lambda p: (p.long, p.short)):
+        label = f"{pair.severity} {_pair(pair)}"
+        makers += [
+            (f"{label} at {float(FIRING_FACTOR)}x", lambda p=pair: build.firing(p)),  # type: ignore[misc]
+            (f"{label} at {float(QUIET_FACTOR)}x", lambda p=pair: build.quiet(p)),  # type: ignore[misc]
+        ]
+    makers += [
+        ("total outage", build.outage),
+        ("low traffic", build.guard),
+        ("no data", build.no_data),
+        ("budget", build.budget),
+    ]
+    made, notes = [], []
+    for what, make in makers:
+        try:
+            scenario = make()
+        except NotSynthesisable as reason:
+            notes.append(f"not covered: {what}: {reason}")
+            continue
+        if scenario is not None and scenario.checks:
+            made.append(scenario)
+    return made, notes
+
+
+def _alert_lag(slo: SLO, step: int) -> int:
+    """The longest time from a robust condition to a firing alert, over severities."""
+    longest_for = max(s.for_seconds for s in slo.alerting.severities)
+    return longest_for + 2 * step + oracle.RATE_WINDOW
+
+
+def _budget_lead_in(
+    slo: SLO, policies: list[BudgetAlert], ratio: Fraction, step: int
+) -> tuple[int, float]:
+    """A clean stretch long enough that, burning at ``ratio`` after it, the remaining
+    budget crosses consecutive thresholds at least one alert lag apart; and how long
+    after the clean stretch the last crossing comes.
+
+    After a clean stretch H the period's ratio is ``ratio * d / (H + d)``; it passes the
+    level ``c`` (with the oracle's margin) at ``d = H * c / (ratio - c)``.
+    """
+    budget = float(slo.budget)
+    levels = [(1 - float(p.below) + oracle.BUDGET_MARGIN) * budget for p in policies]
+    if float(ratio) <= levels[-1]:
+        raise NotSynthesisable("the burn rate this SLI can express never spends the budget")
+    crossing = [c / (float(ratio) - c) for c in levels]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(crossing)]
+    needed = _alert_lag(slo, step) + 2 * step
+    clean = _round_up(max([4 * 3600.0] + [needed / gap for gap in gaps if gap > 0]), step)
+    return clean, clean * crossing[-1]
+
+
+def _with_margin(detection: Fraction, pair: BurnAlert) -> float:
+    """The detection time the oracle can vouch for: the ratio must clear the threshold by
+    its margin, over a window up to one rate window longer."""
+    stretch = (pair.long + oracle.RATE_WINDOW) / pair.long
+    return float(detection) * (1 + oracle.MARGIN) * stretch
+
+
+def _budget_alert(below: Fraction) -> str:
+    return naming.BUDGET_EXHAUSTED_ALERT if below == 0 else naming.BUDGET_LOW_ALERT
+
+
+def _interval(step: int) -> int:
+    return FAST_STEP if step < STEPS[0] else STEPS[0]
+
+
+def _pair(pair: BurnAlert) -> str:
+    return f"{format_duration(pair.long)}/{format_duration(pair.short)}"
+
+
+def _x(ratio: Fraction, pair: BurnAlert, slo: SLO) -> str:
+    multiple = float(ratio / (pair.factor * slo.budget))
+    return f"error ratio {float(ratio):.6g} ({multiple:.3g}x the threshold)"
+
+
+def _share(ratio: Fraction, slo: SLO) -> str:
+    return f"{float(ratio / slo.budget):g}x"
+
+
+def _seconds(seconds: Fraction | float) -> str:
+    value = float(seconds)
+    if value < 120:
+        return f"{value:.0f}s"
+    if value < 7200:
+        return f"{value / 60:.1f}m"
+    return f"{value / 3600:.1f}h"

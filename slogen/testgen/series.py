@@ -1,0 +1,260 @@
+"""Synthetic raw series that make an SLI read a chosen traffic and error ratio.
+
+A scenario is a list of phases, each holding traffic and an error ratio constant for
+a while. Counters (events, latency, ratio over rate/increase) grow by the phase's
+events per input interval; gauges (up, freshness) are a fixed set of targets, some
+of them bad, so their error ratio is a fraction k/n of whole targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import promql_parser
+
+from slogen import model as m
+from slogen import promql
+from slogen.model import SLO
+from slogen.promql import Selector
+from slogen.spec.promql_input import parse_selector, window_query
+from slogen.testgen.labels import NotSynthesisable, label_set
+
+TARGET_LABEL = "synthetic_target"
+"""Distinguishes the targets of a gauge SLI; never used by a spec's selectors."""
+
+GAUGE_TARGETS_MAX = 200
+GROUP_VALUE = "test"
+
+
+@dataclass(frozen=True)
+class Phase:
+    """Constant traffic and error ratio for ``seconds``; traffic None means no series."""
+
+    seconds: int
+    traffic: Fraction | None
+    error_ratio: Fraction = Fraction(0)
+
+
+@dataclass(frozen=True)
+class Series:
+    labels: str
+    values: str
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How an SLO's raw series are synthesised."""
+
+    counters: tuple[tuple[Selector, str], ...]
+    """(series selector, role) for counter SLIs; role is errors, good, bad or total."""
+    gauge: Selector | None = None
+    unit: int = 1
+    """The total recording's value per event per second (300 for increase queries)."""
+
+    @property
+    def is_gauge(self) -> bool:
+        return self.gauge is not None
+
+
+def shape(slo: SLO) -> Shape:
+    """The series an SLO reads; raises NotSynthesisable with the reason."""
+    sli = slo.sli
+    if isinstance(sli, m.EventsSLI):
+        return _counter_shape(slo, sli.total, sli.errors, sli.good)
+    if isinstance(sli, m.LatencySLI):
+        base = label_set(sli.histogram.metric, [sli.histogram])
+        return Shape(counters=((_selector(slo, sli.histogram.metric, base), "histogram"),))
+    if isinstance(sli, m.UpSLI):
+        return Shape(counters=(), gauge=_with_groups(slo, sli.metric))
+    if isinstance(sli, m.FreshnessSLI):
+        return Shape(counters=(), gauge=_with_groups(slo, sli.timestamp))
+    total, total_unit = _single_counter(sli.total)
+    errors = good = None
+    if sli.errors is not None:
+        errors, unit = _single_counter(sli.errors)
+    else:
+        assert sli.good is not None
+        good, unit = _single_counter(sli.good)
+    if unit != total_unit:
+        raise NotSynthesisable("the errors and total queries count in different units")
+    return _counter_shape(slo, total, errors, good, unit)
+
+
+def _single_counter(template: str) -> tuple[Selector, int]:
+    """The one counter a raw query reads with rate() or increase(), and its unit."""
+    found: list[tuple[str, str]] = []
+
+    def visit(expr: object) -> None:
+        if isinstance(expr, promql_parser.Call):
+            name = str(expr.func.name) if hasattr(expr.func, "name") else str(expr.func)
+            for arg in expr.args:
+                if isinstance(arg, promql_parser.MatrixSelector):
+                    found.append((name, str(arg.vector_selector)))
+                else:
+                    visit(arg)
+        elif isinstance(expr, promql_parser.AggregateExpr | promql_parser.ParenExpr):
+            visit(expr.expr)
+        elif isinstance(expr, promql_parser.BinaryExpr | promql_parser.VectorSelector):
+            found.append(("unsupported", str(expr)))
+
+    visit(promql_parser.parse(window_query(template, "5m")))
+    if len(found) != 1 or found[0][0] not in ("rate", "increase"):
+        raise NotSynthesisable(
+            f"the query {template!r} is not a sum of rate() or increase() of one counter"
+        )
+    function, selector = found[0]
+    return parse_selector(selector), 300 if function == "increase" else 1
+
+
+def _counter_shape(
+    slo: SLO,
+    total: Selector,
+    errors: Selector | None,
+    good: Selector | None,
+    unit: int = 1,
+) -> Shape:
+    part, role, other = (errors, "errors", "good") if errors is not None else (good, "good", "bad")
+    assert part is not None
+    part_labels = label_set(part.metric, [part, total])
+    counters = [(_selector(slo, part.metric, part_labels), role)]
+    if part.metric == total.metric:
+        rest = label_set(total.metric, [total], [part])
+        counters.append((_selector(slo, total.metric, rest), other))
+    else:
+        counters.append((_selector(slo, total.metric, label_set(total.metric, [total])), "total"))
+    return Shape(counters=tuple(counters), unit=unit)
+
+
+def _selector(slo: SLO, metric: str, labels: dict[str, str]) -> Selector:
+    return _with_groups(slo, Selector(metric, promql.equals(sorted(labels.items()))))
+
+
+def _with_groups(slo: SLO, selector: Selector) -> Selector:
+    """Give grouped SLOs' series a value for every grouping label they lack."""
+    values = {mt.name: mt.value for mt in selector.matchers if mt.op == "="}
+    if not all(mt.op == "=" for mt in selector.matchers):
+        values = label_set(selector.metric, [selector])
+    for name in slo.group_by:
+        values.setdefault(name, GROUP_VALUE)
+    return Selector(selector.metric, promql.equals(sorted(values.items())))
+
+
+def group_labels(slo: SLO, form: Shape) -> dict[str, str]:
+    """The grouping labels every synthetic series of the SLO carries."""
+    selectors = [form.gauge] if form.gauge is not None else [s for s, _ in form.counters]
+    found = [
+        {mt.name: mt.value for mt in selector.matchers if mt.name in slo.group_by}
+        for selector in selectors
+    ]
+    if any(labels != found[0] for labels in found):
+        raise NotSynthesisable("the series of errors and total disagree on the group_by labels")
+    return found[0]
+
+
+def gauge_targets(ratio: Fraction, at_least: bool) -> tuple[int, int]:
+    """(bad, all) targets whose share is the closest to ``ratio`` from above or below."""
+    if ratio in (0, 1):
+        return int(ratio), 1
+    best: tuple[Fraction, int, int] | None = None
+    for total in range(1, GAUGE_TARGETS_MAX + 1):
+        bad = -(-ratio * total // 1) if at_least else ratio * total // 1
+        share = Fraction(int(bad), total)
+        if 0 < share < 1 and (best is None or abs(share - ratio) < best[0]):
+            best = (abs(share - ratio), int(bad), total)
+    if best is None:
+        raise NotSynthesisable(
+            f"an error ratio of {float(ratio):.4g} is finer than 1 of {GAUGE_TARGETS_MAX} targets"
+        )
+    return best[1], best[2]
+
+
+def render_series(slo: SLO, form: Shape, phases: list[Phase], interval: int) -> list[Series]:
+    """promtool input series for the phases, sampled every ``interval`` seconds."""
+    if form.gauge is not None:
+        return _gauge_series(slo, form.gauge, phases, interval)
+    if isinstance(slo.sli, m.LatencySLI):
+        return _histogram_series(slo, slo.sli, form.counters[0][0], phases, interval)
+    return [
+        Series(selector.render(), _counter_values(phases, interval, _share(role)))
+        for selector, role in form.counters
+    ]
+
+
+def _share(role: str) -> str:
+    """What a counter of this role counts: the errors, the good events, or all."""
+    return {"errors": "errors", "bad": "errors", "good": "good", "total": "total"}[role]
+
+
+def _counter_values(phases: list[Phase], interval: int, role: str) -> str:
+    """Expanding notation for a counter; each phase adds its rate times the interval.
+
+    A sample at time t holds the count up to t, so the increase a phase causes shows
+    in the samples after its start: 0 at time 0, then each phase of k intervals is
+    ``start+step x (k-1)`` (``a+bxn`` gives n+1 samples) from one step above the last.
+    """
+    parts = ["0"]
+    value = Fraction(0)
+    for phase in phases:
+        if phase.traffic is None:
+            break
+        samples = phase.seconds // interval
+        shares = {"errors": phase.error_ratio, "good": 1 - phase.error_ratio}
+        step = phase.traffic * shares.get(role, Fraction(1)) * interval
+        parts.append(f"{promql.number(value + step)}+{promql.number(step)}x{samples - 1}")
+        value += step * samples
+    return " ".join(parts)
+
+
+def _histogram_series(
+    slo: SLO, sli: m.LatencySLI, base_selector: Selector, phases: list[Phase], interval: int
+) -> list[Series]:
+    base = {mt.name: mt.value for mt in base_selector.matchers}
+    bound = repr(float(sli.threshold))
+    bound = bound[:-2] if bound.endswith(".0") else bound  # as the Go client prints it
+    out = []
+    for suffix, le, share in (
+        ("_bucket", bound, "good"),
+        ("_bucket", "+Inf", "total"),
+        ("_count", None, "total"),
+    ):
+        labels = dict(base) | ({"le": le} if le else {})
+        selector = _selector(slo, sli.histogram.metric + suffix, labels)
+        out.append(Series(selector.render(), _counter_values(phases, interval, share)))
+    return out
+
+
+def _gauge_series(slo: SLO, gauge: Selector, phases: list[Phase], interval: int) -> list[Series]:
+    """Targets 0..n-1; in each phase the first k are bad."""
+    targets = max(phase_targets(p)[1] for p in phases if p.traffic is not None)
+    out = []
+    for index in range(targets):
+        selector = gauge.having(promql.Matcher(TARGET_LABEL, "=", f"t{index:03d}"))
+        out.append(Series(selector.render(), _gauge_values(slo, phases, interval, index)))
+    return out
+
+
+def phase_targets(phase: Phase) -> tuple[int, int]:
+    """(bad, all) targets of a gauge phase; traffic holds the number of targets."""
+    assert phase.traffic is not None
+    total = int(phase.traffic)
+    return int(phase.error_ratio * total), total
+
+
+def _gauge_values(slo: SLO, phases: list[Phase], interval: int, index: int) -> str:
+    parts = []
+    clock = 0
+    for phase in phases:
+        if phase.traffic is None:
+            break
+        samples = phase.seconds // interval
+        bad_targets, total = phase_targets(phase)
+        if index >= total:
+            parts.append(f"_x{samples}")
+        elif isinstance(slo.sli, m.FreshnessSLI):
+            age = slo.sli.max_age + 600 if index < bad_targets else 0
+            parts.append(f"{clock - age}+{interval}x{samples - 1}")
+        else:
+            parts.append(f"{0 if index < bad_targets else 1}x{samples - 1}")
+        clock += samples * interval
+    return " ".join(parts)
