@@ -26,6 +26,7 @@ FAST_STEP = 60
 FIRING_FACTOR = Fraction(5, 4)
 QUIET_FACTOR = Fraction(4, 5)
 HEALTHY_SHARE = Fraction(1, 4)
+RECOVERY_FACTORS = tuple(Fraction(x) for x in ("10", "5", "3", "2", "1.75", "1.5", "1.25"))
 
 
 @dataclass(frozen=True)
@@ -110,15 +111,22 @@ class _Builder:
                 checks.append(Check(t, naming.BURN_ALERT, severity, False))
         return checks
 
+    def _settle(self, pair: BurnAlert, step: int) -> int:
+        """Time from a robust condition to a firing alert: for, evaluation and rate lag."""
+        return self.slo.alerting.severity(pair.severity).for_seconds + 2 * step + oracle.RATE_WINDOW
+
+    def _history(self, pair: BurnAlert, step: int) -> int:
+        """Healthy history before an incident: the longest window of the severity, so
+        every pair of it starts from a full window."""
+        pairs = self.slo.alerting.burn_by_severity()[pair.severity]
+        return _round_up(max(p.long for p in pairs), step)
+
     def firing(self, pair: BurnAlert) -> Scenario:
         """1.25x the pair's factor after healthy history: fires by the expected detection
-        time, faster severities stay quiet; once it ends, the alert resets in time."""
+        time, and faster severities whose factors are not reached stay quiet."""
         slo, step = self.slo, step_for(pair.short)
-        pre = _round_up(
-            max(p.long for p in self.slo.alerting.burn_by_severity()[pair.severity]), step
-        )
+        pre, settle = self._history(pair, step), self._settle(pair, step)
         traffic, ratio = self._incident(pair.factor * slo.budget * FIRING_FACTOR, at_least=True)
-        settle = slo.alerting.severity(pair.severity).for_seconds + 2 * step + oracle.RATE_WINDOW
         expected = pair.detection_seconds(ratio, slo.budget)
         limit = pre + _with_margin(expected, pair) + settle + step
         probe = self._line(
@@ -133,38 +141,68 @@ class _Builder:
                 f"{slo.service}/{slo.name}: {pair.severity} at {float(FIRING_FACTOR)}x burn "
                 f"rate {float(pair.factor)} does not fire within {format_duration(int(limit))}"
             )
-        ended = fired + step  # checked while the incident still runs
-        resets_by = ended + pair.short + settle + step
-        line = self._line(
-            self._healthy(pre, traffic),
-            Phase(ended - pre, traffic, ratio),
-            self._healthy(_round_up(resets_by - ended + step, step), traffic),
-        )
+        line = self._line(self._healthy(pre, traffic), Phase(fired + step - pre, traffic, ratio))
         checks = [Check(fired, naming.BURN_ALERT, pair.severity, True)]
         checks += self._others_quiet(line, fired, step, pair.factor * FIRING_FACTOR)
-        reset = _first(
-            range(ended + step, resets_by + step, step),
-            lambda t: oracle.quiet(slo, pair.severity, line, t, step),
-        )
-        if reset is not None:
-            checks.append(Check(reset, naming.BURN_ALERT, pair.severity, False))
         return Scenario(
-            f"{pair.severity} {_pair(pair)}: {_x(ratio, pair, slo)} fires by "
-            f"{format_duration(fired - pre)} (expected {_seconds(expected)} plus "
-            f"{format_duration(settle)} for, evaluation and rate lag)"
-            + (f", resets {format_duration(reset - ended)} after it ends" if reset else ""),
+            f"{pair.severity} {_pair(pair)} at {float(FIRING_FACTOR):g}x: {_x(ratio, pair, slo)} "
+            f"fires by {format_duration(fired - pre)} (expected {_seconds(expected)}, plus "
+            f"margins and {format_duration(settle)} for, evaluation and rate lag)",
             step,
             _interval(step),
             line.phases,
             tuple(checks),
         )
 
+    def recovery(self, pair: BurnAlert) -> Scenario | None:
+        """A burn sustained for the pair's whole long window, then healthy traffic: the
+        alert resets within the short window plus ``for``. The long window alone would
+        hold it for most of its length, so the short window's part is shown. The burn is
+        the largest multiple of the factor that no slower pair of the severity reaches."""
+        slo, step = self.slo, step_for(pair.short)
+        pre, settle = self._history(pair, step), self._settle(pair, step)
+        length = _round_up(pair.long + settle, step)
+        for multiple in RECOVERY_FACTORS:
+            if pair.factor * slo.budget * multiple > 1:
+                continue
+            traffic, ratio = self._incident(pair.factor * slo.budget * multiple, at_least=True)
+            ended = pre + length + step
+            resets_by = ended + pair.short + settle + step
+            line = self._line(
+                self._healthy(pre, traffic),
+                Phase(length + step, traffic, ratio),
+                self._healthy(_round_up(resets_by - ended + step, step), traffic),
+            )
+            if not oracle.burning(slo, pair.severity, line, pre + length, step):
+                continue
+            reset = _first(
+                range(ended + step, resets_by + step, step),
+                lambda t, line=line: oracle.quiet(slo, pair.severity, line, t, step),  # type: ignore[misc]
+            )
+            if reset is None:
+                continue
+            return Scenario(
+                f"{pair.severity} {_pair(pair)} recovery: {_x(ratio, pair, slo)} for "
+                f"{format_duration(length)}, then healthy: resets {format_duration(reset - ended)} "
+                f"after it ends (short window {format_duration(pair.short)} plus "
+                f"{format_duration(settle)} for and lag)",
+                step,
+                _interval(step),
+                line.phases,
+                (
+                    Check(pre + length, naming.BURN_ALERT, pair.severity, True),
+                    Check(reset, naming.BURN_ALERT, pair.severity, False),
+                ),
+            )
+        raise NotSynthesisable(
+            "no burn level above this pair's factor lets the alert reset within the short "
+            "window: a slower pair of the same severity keeps it firing"
+        )
+
     def quiet(self, pair: BurnAlert) -> Scenario | None:
         """0.8x the pair's factor for its whole long window: this pair never fires."""
         slo, step = self.slo, step_for(pair.short)
-        pre = _round_up(
-            max(p.long for p in self.slo.alerting.burn_by_severity()[pair.severity]), step
-        )
+        pre = self._history(pair, step)
         traffic, ratio = self._incident(pair.factor * slo.budget * QUIET_FACTOR, at_least=False)
         length = _round_up(pair.long + pair.short + 2 * step, step)
         line = self._line(self._healthy(pre, traffic), Phase(length, traffic, ratio))
@@ -177,8 +215,8 @@ class _Builder:
         if not checks:
             return None
         return Scenario(
-            f"{pair.severity} {_pair(pair)}: {_x(ratio, pair, slo)} for {format_duration(length)} "
-            "never fires",
+            f"{pair.severity} {_pair(pair)} at {float(QUIET_FACTOR):g}x: {_x(ratio, pair, slo)} "
+            f"for {format_duration(length)} never fires",
             step,
             _interval(step),
             line.phases,
@@ -346,8 +384,9 @@ def scenarios(slo: SLO, form: Shape) -> tuple[list[Scenario], list[str]]:
     for pair in sorted(slo.alerting.burn, key=lambda p: (p.long, p.short)):
         label = f"{pair.severity} {_pair(pair)}"
         makers += [
-            (f"{label} at {float(FIRING_FACTOR)}x", lambda p=pair: build.firing(p)),  # type: ignore[misc]
-            (f"{label} at {float(QUIET_FACTOR)}x", lambda p=pair: build.quiet(p)),  # type: ignore[misc]
+            (f"{label} at {float(FIRING_FACTOR):g}x", lambda p=pair: build.firing(p)),  # type: ignore[misc]
+            (f"{label} at {float(QUIET_FACTOR):g}x", lambda p=pair: build.quiet(p)),  # type: ignore[misc]
+            (f"{label} recovery", lambda p=pair: build.recovery(p)),  # type: ignore[misc]
         ]
     makers += [
         ("total outage", build.outage),
