@@ -3,7 +3,7 @@
 The public API is what this module exports; everything else is internal.
 """
 
-from slogen.api import Bundle, compile, generate, load
+from slogen.api import Bundle, compile, compile_model, generate, load
 from slogen.errors import Location, Problem, SlogenError, SpecError, ToolError
 from slogen.model import SLO, Model, Service
 from slogen.spec.loader import Specs
@@ -27,6 +27,7 @@ __all__ = [
     "ToolResult",
     "__version__",
     "compile",
+    "compile_model",
     "generate",
     "load",
 ]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from slogen import tools, verify
 from slogen import write as tree
+from slogen.explain import alert_docs
 from slogen.model import Model
 from slogen.resolve import resolve
 from slogen.rules.files import prometheus_rules, rule_files
@@ -27,7 +28,7 @@ from slogen.write import Staleness
 
 Generator = Callable[[Model], dict[str, bytes]]
 
-GENERATORS: tuple[Generator, ...] = (rule_files, prometheus_rules, test_files)
+GENERATORS: tuple[Generator, ...] = (rule_files, prometheus_rules, test_files, alert_docs)
 """Every artifact generator, each a pure function of the model returning path -> bytes."""
 
 
@@ -62,6 +63,11 @@ def load(
 ) -> Specs:
     """Load and validate spec files and directories."""
     return load_specs(paths, defaults=defaults)
+
+
+def compile_model(specs: Specs) -> Model:
+    """Resolve specs into the model without generating anything."""
+    return resolve(specs)
 
 
 def compile(specs: Specs) -> Bundle:

@@ -64,6 +64,18 @@ def _parser() -> argparse.ArgumentParser:
         "check", help="run promtool on the rules and the alert unit tests the specs produce"
     )
     spec_args(check)
+    explain = commands.add_parser(
+        "explain", help="what each alert means: thresholds, detection and reset times"
+    )
+    explain.add_argument(
+        "target",
+        nargs="?",
+        default="",
+        metavar="SERVICE[/SLO]",
+        help="limit to one service or one SLO",
+    )
+    explain.add_argument("--specs", nargs="*", default=["specs"], metavar="PATH")
+    explain.add_argument("--defaults", metavar="FILE")
     schema = commands.add_parser("schema", help="print the JSON Schema of a spec file")
     schema.add_argument("kind", choices=["service", "defaults"], nargs="?", default="service")
     return parser
@@ -88,6 +100,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "schema":
         print(json.dumps(schema(args.kind), indent=2, sort_keys=True))
         return EXIT_OK
+    if args.command == "explain":
+        return _explain(args)
     specs = slogen.load(args.paths, defaults=args.defaults)
     if args.command == "validate":
         model = slogen.compile(specs).model
@@ -130,6 +144,24 @@ def _verified(bundle: slogen.Bundle, output: str) -> bool:
     if failed:
         print(f"promtool rejected the rules; {output} was not changed", file=sys.stderr)
     return not failed
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from slogen.explain import explain
+
+    model = slogen.compile_model(slogen.load(args.specs, defaults=args.defaults))
+    service, _, slo = args.target.partition("/")
+    chosen = [
+        s
+        for s in model.slos()
+        if (not service or s.service == service) and (not slo or s.name == slo)
+    ]
+    if not chosen:
+        known = ", ".join(f"{s.service}/{s.name}" for s in model.slos())
+        print(f"slogen: no SLO matches {args.target!r}; known: {known}", file=sys.stderr)
+        return EXIT_INPUT
+    print(explain(chosen), end="")
+    return EXIT_OK
 
 
 def schema(kind: str) -> dict[str, object]:

@@ -52,6 +52,40 @@ class BurnAlert:
         start under a constant error ratio (the short window crosses first)."""
         return self.long * self.factor * budget / error_ratio
 
+    def threshold(self, budget: Fraction) -> Fraction:
+        """The error ratio both windows must exceed."""
+        return self.factor * budget
+
+    def figures(self, budget: Fraction) -> AlertFigures:
+        """What this pair means for the people it pages, as in the SRE Workbook."""
+        threshold = self.threshold(budget)
+        return AlertFigures(
+            threshold=threshold,
+            budget_spent=self.budget_spent,
+            outage_detection=self.detection_seconds(Fraction(1), budget),
+            detection_at_2x=self.detection_seconds(min(2 * threshold, Fraction(1)), budget),
+            detection_at_10x=self.detection_seconds(min(10 * threshold, Fraction(1)), budget),
+            reset=Fraction(self.short),
+        )
+
+
+@dataclass(frozen=True)
+class AlertFigures:
+    """Alert quality of one burn pair, in seconds and ratios.
+
+    Detection times assume a constant error ratio starting after a clean long window;
+    at 2x and 10x the factor they are half and a tenth of the long window (capped at a
+    100% error ratio). The reset time is the short window: how long the alert can
+    outlive the incident. ``for`` comes on top of both.
+    """
+
+    threshold: Fraction
+    budget_spent: Fraction
+    outage_detection: Fraction
+    detection_at_2x: Fraction
+    detection_at_10x: Fraction
+    reset: Fraction
+
 
 @dataclass(frozen=True)
 class BudgetAlert:

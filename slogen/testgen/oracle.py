@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from slogen.model import SLO, BurnAlert
 from slogen.testgen.series import Phase
@@ -31,20 +32,28 @@ class Timeline:
     phases: tuple[Phase, ...]
     unit: int = 1
 
-    def _spans(self) -> Iterator[tuple[float, float, Phase]]:
+    @cached_property
+    def _spans(self) -> tuple[tuple[float, float, float, float], ...]:
+        """(start, end, events per second, errors per second) of each phase, as floats:
+        the oracle asks for many windows, and exact fractions would make that slow."""
+        spans = []
         start = 0.0
         for phase in self.phases:
-            yield start, start + phase.seconds, phase
+            if phase.traffic is not None:
+                traffic = float(phase.traffic)
+                errors = float(phase.traffic * phase.error_ratio)
+                spans.append((start, start + phase.seconds, traffic, errors))
             start += phase.seconds
+        return tuple(spans)
 
     def _sums(self, t: float, window: float) -> tuple[float, float]:
         errors = total = 0.0
         low = max(0.0, t - window)
-        for start, end, phase in self._spans():
+        for start, end, traffic, error_rate in self._spans:
             overlap = min(end, t) - max(start, low)
-            if overlap > 0 and phase.traffic is not None:
-                total += float(phase.traffic) * overlap
-                errors += float(phase.traffic * phase.error_ratio) * overlap
+            if overlap > 0:
+                total += traffic * overlap
+                errors += error_rate * overlap
         return errors, total
 
     def ratio(self, t: float, window: float) -> float | None:
@@ -62,11 +71,14 @@ class Timeline:
         return sum(phase.seconds for phase in self.phases)
 
 
-def _moments(t: float, lookback: float) -> Iterator[float]:
+def _moments(t: float, lookback: float, step: int) -> Iterator[float]:
+    """Times to test between ``t - lookback`` and ``t``: every minute, or a fifth of a
+    coarse step (phases change only on step boundaries)."""
+    grid = max(GRID, step // 5)
     moment = t
     while moment >= t - lookback and moment >= 0:
         yield moment
-        moment -= GRID
+        moment -= grid
 
 
 def _variants(window: int) -> tuple[int, int]:
@@ -117,7 +129,7 @@ def burning(slo: SLO, severity: str, line: Timeline, t: float, step: int) -> boo
     lag = slo.alerting.severity(severity).for_seconds + 2 * step + RATE_WINDOW
     return all(
         any(_pair_on(slo, pair, line, moment) for pair in _pairs(slo, severity))
-        for moment in _moments(t, lag)
+        for moment in _moments(t, lag, step)
     )
 
 
@@ -125,7 +137,7 @@ def quiet(slo: SLO, severity: str, line: Timeline, t: float, step: int) -> bool:
     """The severity's burn alert is surely not firing at ``t``."""
     return all(
         all(_pair_off(slo, pair, line, moment) for pair in _pairs(slo, severity))
-        for moment in _moments(t, step + RATE_WINDOW)
+        for moment in _moments(t, step + RATE_WINDOW, step)
     )
 
 
@@ -139,10 +151,10 @@ def budget_below(
 ) -> bool | None:
     """True/False when the budget is robustly below/above ``below`` at ``t``."""
     firing_lag = for_seconds + 2 * step + RATE_WINDOW
-    values = [budget_remaining(slo, line, m) for m in _moments(t, firing_lag)]
+    values = [budget_remaining(slo, line, m) for m in _moments(t, firing_lag, step)]
     if all(v is not None and v < below - BUDGET_MARGIN for v in values):
         return True
-    recent = [budget_remaining(slo, line, m) for m in _moments(t, step + RATE_WINDOW)]
+    recent = [budget_remaining(slo, line, m) for m in _moments(t, step + RATE_WINDOW, step)]
     if all(v is None or v > below + BUDGET_MARGIN for v in recent):
         return False
     return None
