@@ -23,7 +23,7 @@ from slogen.resolve import resolve
 from slogen.rules.files import prometheus_rules, rule_files
 from slogen.spec.loader import Specs
 from slogen.spec.loader import load as load_specs
-from slogen.testgen.files import test_files
+from slogen.testgen.files import TESTS_DIR, test_files
 from slogen.write import Staleness
 
 Generator = Callable[[Model], dict[str, bytes]]
@@ -52,6 +52,16 @@ class Bundle:
 
         ``shown_as`` names the output directory in promtool's messages."""
         return verify.verify(self.files, shown_as)
+
+    def gaps(self) -> list[str]:
+        """What the generated alert proofs could not cover, as the test files say it."""
+        found = []
+        for path, content in self.files.items():
+            if path.startswith(f"{TESTS_DIR}/"):
+                for line in content.decode("utf-8").splitlines():
+                    if line.startswith("# ") and ": not covered: " in line:
+                        found.append(f"{path.split('/')[1].split('.')[0]}/{line[2:]}")
+        return sorted(set(found))
 
     def prove(self, shown_as: str = "") -> list[tools.ToolResult]:
         """Run the generated promtool unit tests: every alert behaves as specified."""

@@ -128,6 +128,11 @@ def _run(args: argparse.Namespace) -> int:
     changes = bundle.write(output)
     touched = [p for p in (*changes.missing, *changes.changed, *changes.extra) if p != MANIFEST]
     print(f"wrote {output}: {len(bundle.files)} files, {len(touched)} changed")
+    gaps = bundle.gaps()
+    if gaps:
+        print(f"note: {len(gaps)} alert proofs could not be generated:", file=sys.stderr)
+        for gap in gaps:
+            print(f"  {gap}", file=sys.stderr)
     return EXIT_OK
 
 

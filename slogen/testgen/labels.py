@@ -37,16 +37,37 @@ def _matches(matcher: Matcher, value: str) -> bool:
     return found if matcher.op == "=~" else not found
 
 
+def _examples(pattern: str) -> list[str]:
+    """Strings a simple regex probably matches: each alternative with wildcards and
+    classes filled in (``eu-.*`` gives ``eu-``, ``eu-x``). Callers test the result."""
+    fills = [
+        (r"\.\*|\.\+|\.\?", ("x", "")),
+        (r"\\d[*+?]?|\[0-9\][*+?]?", ("0",)),
+        (r"\\w[*+?]?|\[a-z\][*+?]?", ("x",)),
+        (r"\.", ("x",)),
+    ]
+    out = []
+    for alternative in pattern.split("|"):
+        for choice in range(2):
+            text = alternative.strip("()^$")
+            for regex, values in fills:
+                text = re.sub(regex, values[min(choice, len(values) - 1)], text)
+            text = text.replace("\\", "")
+            if re.fullmatch(r"[\w:/.-]*", text):
+                out.append(text)
+    return out
+
+
 def _candidates(matchers: Iterable[Matcher]) -> list[str]:
-    """Equality values first, then common values, then literal regex alternatives."""
+    """Equality values first, then common values, then examples of regexes."""
     exact: list[str] = []
-    literal: list[str] = []
+    examples: list[str] = []
     for matcher in matchers:
         if matcher.op == "=":
             exact.append(matcher.value)
         elif matcher.op == "=~":
-            literal.extend(p for p in matcher.value.split("|") if re.fullmatch(r"[\w:/-]+", p))
-    return list(dict.fromkeys([*exact, *_COMMON_VALUES, *literal, ""]))
+            examples.extend(_examples(matcher.value))
+    return list(dict.fromkeys([*exact, *_COMMON_VALUES, *examples, ""]))
 
 
 def _pick(label: str, want: Sequence[Matcher], avoid: Sequence[Matcher] = ()) -> str | None:

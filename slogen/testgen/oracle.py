@@ -133,6 +133,16 @@ def burning(slo: SLO, severity: str, line: Timeline, t: float, step: int) -> boo
     )
 
 
+def alone(slo: SLO, pair: BurnAlert, line: Timeline, t: float, step: int) -> bool:
+    """Every other pair of the pair's severity is surely off around ``t``, so a firing
+    alert at ``t`` can only be this pair's doing."""
+    lag = slo.alerting.severity(pair.severity).for_seconds + 2 * step + RATE_WINDOW
+    others = [p for p in _pairs(slo, pair.severity) if p != pair]
+    return all(
+        _pair_off(slo, other, line, moment) for other in others for moment in _moments(t, lag, step)
+    )
+
+
 def quiet(slo: SLO, severity: str, line: Timeline, t: float, step: int) -> bool:
     """The severity's burn alert is surely not firing at ``t``."""
     return all(

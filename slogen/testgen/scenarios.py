@@ -131,6 +131,7 @@ class _Builder:
         time, and faster severities whose factors are not reached stay quiet."""
         slo, step = self.slo, step_for(pair.short)
         pre, settle = self._history(pair, step), self._settle(pair, step)
+        _expressible(pair, slo, FIRING_FACTOR)
         traffic, ratio = self._incident(pair.factor * slo.budget * FIRING_FACTOR, at_least=True)
         expected = pair.detection_seconds(ratio, slo.budget)
         limit = pre + _with_margin(expected, pair) + settle + step
@@ -147,6 +148,11 @@ class _Builder:
                 f"rate {float(pair.factor)} does not fire within {format_duration(int(limit))}"
             )
         line = self._line(self._healthy(pre, traffic), Phase(fired + step - pre, traffic, ratio))
+        if not oracle.alone(slo, pair, line, fired, step):
+            raise NotSynthesisable(
+                "another pair of the same severity fires as early at this burn rate, so the "
+                "alert would not tell them apart"
+            )
         checks = [Check(fired, naming.BURN_ALERT, pair.severity, True)]
         checks += self._others_quiet(line, fired, step, pair.factor * FIRING_FACTOR)
         return Scenario(
@@ -167,7 +173,7 @@ class _Builder:
         pre, settle = self._history(pair, step), self._settle(pair, step)
         length = _round_up(pair.long + settle, step)
         for multiple in RECOVERY_FACTORS:
-            if pair.factor * slo.budget * multiple > 1:
+            if pair.factor * slo.budget * multiple * (1 + Fraction(oracle.MARGIN)) >= 1:
                 continue
             traffic, ratio = self._incident(pair.factor * slo.budget * multiple, at_least=True)
             ended = pre + length + step
@@ -177,7 +183,10 @@ class _Builder:
                 Phase(length + step, traffic, ratio),
                 self._healthy(_round_up(resets_by - ended + step, step), traffic),
             )
-            if not oracle.burning(slo, pair.severity, line, pre + length, step):
+            at_end = pre + length
+            if not oracle.burning(slo, pair.severity, line, at_end, step):
+                continue
+            if not oracle.alone(slo, pair, line, at_end, step):
                 continue
             reset = _first(
                 range(ended + step, resets_by + step, step),
@@ -232,6 +241,8 @@ class _Builder:
             return None
         pages = [p for p in slo.alerting.burn if p.severity == "page"] or list(slo.alerting.burn)
         pair = min(pages, key=lambda p: p.detection_seconds(Fraction(1), slo.budget))
+        if pair.factor * slo.budget * (1 + Fraction(oracle.MARGIN)) >= 1:
+            raise NotSynthesisable("the fastest pair's threshold is too close to 100% errors")
         step = FAST_STEP if pair.short <= STEPS[0] else step_for(pair.short)
         pre = _round_up(pair.long, step)
         traffic, ratio = self._incident(Fraction(1), at_least=True)
@@ -246,9 +257,9 @@ class _Builder:
         if fired is None:
             raise ScenarioError(f"{slo.service}/{slo.name}: a total outage does not page in time")
         return Scenario(
-            f"total outage: {pair.severity} ({_pair(pair)}) fires by "
-            f"{format_duration(fired - pre)} (expected {_seconds(expected)} plus "
-            f"{format_duration(settle)} for and lag)",
+            f"total outage: {pair.severity} fires by "
+            f"{format_duration(fired - pre)} (the {_pair(pair)} pair's detection time "
+            f"{_seconds(expected)}, plus margins and {format_duration(settle)} for and lag)",
             step,
             line.phases,
             (Check(fired, naming.BURN_ALERT, pair.severity, True),),
@@ -398,6 +409,9 @@ def scenarios(slo: SLO, form: Shape) -> tuple[list[Scenario], list[str]]:
         except NotSynthesisable as reason:
             notes.append(f"not covered: {what}: {reason}")
             continue
+        except ScenarioError as error:  # the model and the oracle disagree: say so loudly
+            notes.append(f"not covered: {what}: slogen could not build it ({error})")
+            continue
         if scenario is not None and scenario.checks:
             made.append(scenario)
     return made, notes
@@ -428,6 +442,16 @@ def _budget_lead_in(
     needed = _alert_lag(slo, step) + 2 * step
     clean = _round_up(max([4 * 3600.0] + [needed / gap for gap in gaps if gap > 0]), step)
     return clean, clean * crossing[-1]
+
+
+def _expressible(pair: BurnAlert, slo: SLO, multiple: Fraction) -> None:
+    """An error ratio above 100% cannot be synthesised; say so instead of failing."""
+    needed = pair.factor * slo.budget * multiple * (1 + Fraction(oracle.MARGIN))
+    if needed >= 1:
+        raise NotSynthesisable(
+            f"{float(multiple):g}x the threshold ({float(pair.factor * slo.budget):.3g}) would "
+            "need more than 100% errors"
+        )
 
 
 def _with_margin(detection: Fraction, pair: BurnAlert) -> float:

@@ -199,7 +199,7 @@ def _counter_values(phases: list[Phase], interval: int, role: str) -> str:
         if phase.traffic is None:
             break
         samples = phase.seconds // interval
-        shares = {"errors": phase.error_ratio, "good": 1 - phase.error_ratio}
+        shares = {"errors": phase.error_ratio, "good": 1 - phase.error_ratio, "none": Fraction(0)}
         step = phase.traffic * shares.get(role, Fraction(1)) * interval
         parts.append(f"{promql.number(value + step)}+{promql.number(step)}x{samples - 1}")
         value += step * samples
@@ -210,11 +210,16 @@ def _histogram_series(
     slo: SLO, sli: m.LatencySLI, base_selector: Selector, phases: list[Phase], interval: int
 ) -> list[Series]:
     base = {mt.name: mt.value for mt in base_selector.matchers}
-    bound = repr(float(sli.threshold))
-    bound = bound[:-2] if bound.endswith(".0") else bound  # as the Go client prints it
+    bound = _go_float(sli.threshold)
     out = []
+    # Decoy bounds a tenth and ten times the threshold (0.01 and 1 beside 0.1): a
+    # matcher that selects more than the threshold's bucket counts them and breaks.
+    below = _go_float(sli.threshold / 10)
+    above = _go_float(sli.threshold * 10)
     for suffix, le, share in (
+        ("_bucket", below, "none"),
         ("_bucket", bound, "good"),
+        ("_bucket", above, "total"),
         ("_bucket", "+Inf", "total"),
         ("_count", None, "total"),
     ):
@@ -222,6 +227,12 @@ def _histogram_series(
         selector = _selector(slo, sli.histogram.metric + suffix, labels)
         out.append(Series(selector.render(), _counter_values(phases, interval, share)))
     return out
+
+
+def _go_float(value: Fraction) -> str:
+    """A bound as the Go client prints it: ``0.1``, ``1``, ``2.5``."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _gauge_series(slo: SLO, gauge: Selector, phases: list[Phase], interval: int) -> list[Series]:
@@ -252,7 +263,9 @@ def _gauge_values(slo: SLO, phases: list[Phase], interval: int, index: int) -> s
         if index >= total:
             parts.append(f"_x{samples}")
         elif isinstance(slo.sli, m.FreshnessSLI):
-            age = slo.sli.max_age + 600 if index < bad_targets else 0
+            # bad targets are 10m past max_age, good ones half of it: a max_age read in
+            # the wrong unit turns good targets bad
+            age = slo.sli.max_age + 600 if index < bad_targets else slo.sli.max_age // 2
             parts.append(f"{clock - age}+{interval}x{samples - 1}")
         else:
             parts.append(f"{0 if index < bad_targets else 1}x{samples - 1}")
