@@ -88,6 +88,9 @@ BURN_5M = 'slo:burn_rate:ratio_rate5m{slo_service="shop", slo_name="availability
     [
         pytest.param("> 14.4", "> 144", id="page-factor-10x-too-high"),
         pytest.param("> 14.4", "> 1.44", id="page-factor-10x-too-low"),
+        pytest.param("> 14.4", "> 15.5", id="page-factor-8-percent-too-high"),
+        pytest.param("> 14.4", "> 13.3", id="page-factor-8-percent-too-low"),
+        pytest.param("> 1 and", "> 1.08 and", id="ticket-factor-8-percent-too-high"),
         pytest.param(f" and {BURN_5M} > 14.4", "", id="short-window-dropped"),
         pytest.param("> 1 and", "> 10 and", id="ticket-factor-10x-too-high"),
         pytest.param("/ 0.001", "/ 0.01", id="budget-10x-too-large"),
@@ -122,3 +125,74 @@ def test_gauge_targets_round_to_whole_targets(
     bad, total = gauge_targets(ratio, at_least)
     assert (bad, total) == expected
     assert (Fraction(bad, total) >= ratio) if at_least else (Fraction(bad, total) <= ratio)
+
+
+def test_specs_at_the_edges_generate_without_crashing(tmp_path: Path) -> None:
+    """A threshold near 100% errors cannot be synthesised at 1.25x: reported, not fatal."""
+    spec = MINIMAL_SPEC.replace("objective: 99.9", "objective: 93.3").replace(
+        'job="shop", code=~"5.."', 'cluster=~"eu-.*", code=~"5.."'
+    )
+    write_spec(tmp_path, "shop.yaml", spec)
+    bundle = slogen.compile(slogen.load(tmp_path))
+    gaps = bundle.gaps()
+    assert any("1.25x the threshold" in gap and "more than 100% errors" in gap for gap in gaps)
+    text = "\n".join(c.decode() for p, c in bundle.files.items() if p.startswith("tests/"))
+    assert 'cluster="eu-x"' in text  # the regex selector was satisfied, not skipped
+
+
+LATENCY = """\
+service: api
+team: web
+runbook: false
+slos:
+  - name: latency
+    objective: 99
+    sli:
+      latency:
+        histogram: request_seconds{job="api"}
+        threshold: 1s
+    alerting:
+      ticket: {enabled: false}
+"""
+
+FRESHNESS = """\
+service: etl
+team: data
+runbook: false
+slos:
+  - name: fresh
+    objective: 99
+    sli:
+      freshness:
+        timestamp: last_success_timestamp_seconds{pipeline="orders"}
+        max_age: 1h
+    alerting:
+      ticket: {enabled: false}
+"""
+
+
+@pytest.mark.parametrize(
+    ("spec", "rules", "old", "new"),
+    [
+        pytest.param(
+            LATENCY,
+            "api",
+            'le=~"1(\\\\.0*)?|1(\\\\.0*)?[eE]\\\\+?0*0"',
+            'le=~"1.*"',
+            id="le-too-broad",
+        ),
+        pytest.param(FRESHNESS, "etl", "> 3600", "> 600", id="max-age-in-the-wrong-unit"),
+    ],
+)
+def test_sli_specific_breakage_fails_the_proofs(
+    tmp_path: Path, promtool: str, spec: str, rules: str, old: str, new: str
+) -> None:
+    write_spec(tmp_path, f"{rules}.yaml", spec)
+    bundle = slogen.compile(slogen.load(tmp_path))
+    assert _outcome(dict(bundle.files))
+    path = f"prometheus/{rules}.rules.yml"
+    text = bundle.files[path].decode()
+    assert old in text, text
+    broken = dict(bundle.files)
+    broken[path] = text.replace(old, new).encode()
+    assert not _outcome(broken)

@@ -85,8 +85,8 @@ def _variants(window: int) -> tuple[int, int]:
     return window, window + RATE_WINDOW
 
 
-def _pair_on(slo: SLO, pair: BurnAlert, line: Timeline, t: float) -> bool:
-    threshold = float(pair.factor * slo.budget) * (1 + MARGIN)
+def _pair_on(slo: SLO, pair: BurnAlert, line: Timeline, t: float, margin: float = MARGIN) -> bool:
+    threshold = float(pair.factor * slo.budget) * (1 + margin)
     for window in (pair.long, pair.short):
         for span in _variants(window):
             ratio = line.ratio(t, span)
@@ -95,8 +95,8 @@ def _pair_on(slo: SLO, pair: BurnAlert, line: Timeline, t: float) -> bool:
     return _guard(slo, pair, line, t) is not False
 
 
-def _pair_off(slo: SLO, pair: BurnAlert, line: Timeline, t: float) -> bool:
-    threshold = float(pair.factor * slo.budget) * (1 - MARGIN)
+def _pair_off(slo: SLO, pair: BurnAlert, line: Timeline, t: float, margin: float = MARGIN) -> bool:
+    threshold = float(pair.factor * slo.budget) * (1 - margin)
     if _guard(slo, pair, line, t) is False:
         return True
     for window in (pair.long, pair.short):
@@ -123,30 +123,39 @@ def _pairs(slo: SLO, severity: str) -> Sequence[BurnAlert]:
     return slo.alerting.burn_by_severity().get(severity, ())
 
 
-def burning(slo: SLO, severity: str, line: Timeline, t: float, step: int) -> bool:
+def burning(
+    slo: SLO, severity: str, line: Timeline, t: float, step: int, margin: float = MARGIN
+) -> bool:
     """The severity's burn alert is surely firing at ``t``: some pair held robustly for
-    ``for`` plus evaluation and rate lag."""
+    ``for`` plus evaluation and rate lag. A smaller ``margin`` suits steady states, where
+    every window sees one constant ratio and the rules' smoothing cannot matter."""
     lag = slo.alerting.severity(severity).for_seconds + 2 * step + RATE_WINDOW
     return all(
-        any(_pair_on(slo, pair, line, moment) for pair in _pairs(slo, severity))
+        any(_pair_on(slo, pair, line, moment, margin) for pair in _pairs(slo, severity))
         for moment in _moments(t, lag, step)
     )
 
 
-def alone(slo: SLO, pair: BurnAlert, line: Timeline, t: float, step: int) -> bool:
+def alone(
+    slo: SLO, pair: BurnAlert, line: Timeline, t: float, step: int, margin: float = MARGIN
+) -> bool:
     """Every other pair of the pair's severity is surely off around ``t``, so a firing
     alert at ``t`` can only be this pair's doing."""
     lag = slo.alerting.severity(pair.severity).for_seconds + 2 * step + RATE_WINDOW
     others = [p for p in _pairs(slo, pair.severity) if p != pair]
     return all(
-        _pair_off(slo, other, line, moment) for other in others for moment in _moments(t, lag, step)
+        _pair_off(slo, other, line, moment, margin)
+        for other in others
+        for moment in _moments(t, lag, step)
     )
 
 
-def quiet(slo: SLO, severity: str, line: Timeline, t: float, step: int) -> bool:
+def quiet(
+    slo: SLO, severity: str, line: Timeline, t: float, step: int, margin: float = MARGIN
+) -> bool:
     """The severity's burn alert is surely not firing at ``t``."""
     return all(
-        all(_pair_off(slo, pair, line, moment) for pair in _pairs(slo, severity))
+        all(_pair_off(slo, pair, line, moment, margin) for pair in _pairs(slo, severity))
         for moment in _moments(t, step + RATE_WINDOW, step)
     )
 

@@ -26,6 +26,9 @@ FAST_STEP = 60
 FIRING_FACTOR = Fraction(5, 4)
 QUIET_FACTOR = Fraction(4, 5)
 HEALTHY_SHARE = Fraction(1, 4)
+BRACKET = Fraction(1, 20)
+"""Sustained burns 5% either side of a factor: a factor off by more must fail."""
+STEADY_MARGIN = 0.01
 RECOVERY_FACTORS = tuple(Fraction(x) for x in ("10", "5", "3", "2", "1.75", "1.5", "1.25"))
 
 
@@ -234,6 +237,38 @@ class _Builder:
             checks,
         )
 
+    def bracket(self, pair: BurnAlert, above: bool) -> Scenario:
+        """A burn held 5% above (or below) the pair's factor until every window sees only
+        it: the alert must (must not) fire. Catches a factor a little off, such as a
+        30-day factor on a 28-day SLO (14.4 for 13.44)."""
+        slo, step = self.slo, step_for(pair.short)
+        pre, settle = self._history(pair, step), self._settle(pair, step)
+        multiple = 1 + BRACKET if above else 1 - BRACKET
+        if above:
+            _expressible(pair, slo, multiple)
+        traffic, ratio = self._incident(pair.factor * slo.budget * multiple, at_least=above)
+        length = _round_up(pair.long + oracle.RATE_WINDOW + settle + 2 * step, step)
+        line = self._line(self._healthy(pre, traffic), Phase(length + step, traffic, ratio))
+        at = pre + length
+        if above:
+            holds = oracle.burning(slo, pair.severity, line, at, step, STEADY_MARGIN)
+            holds = holds and oracle.alone(slo, pair, line, at, step)
+        else:
+            holds = oracle.quiet(slo, pair.severity, line, at, step, STEADY_MARGIN)
+        if not holds:
+            raise NotSynthesisable(
+                "another pair of the same severity fires at this burn rate, or the ratio "
+                "cannot be held close enough to the factor"
+            )
+        verb = "fires" if above else "stays quiet"
+        return Scenario(
+            f"{pair.severity} {_pair(pair)} at {float(multiple):g}x: {_x(ratio, pair, slo)} "
+            f"held for {format_duration(length)}: {verb}",
+            step,
+            line.phases,
+            (Check(at, naming.BURN_ALERT, pair.severity, above),),
+        )
+
     def outage(self) -> Scenario | None:
         """A total outage: the fastest pair pages within its detection time."""
         slo = self.slo
@@ -395,6 +430,8 @@ def scenarios(slo: SLO, form: Shape) -> tuple[list[Scenario], list[str]]:
             (f"{label} at {float(FIRING_FACTOR):g}x", lambda p=pair: build.firing(p)),  # type: ignore[misc]
             (f"{label} at {float(QUIET_FACTOR):g}x", lambda p=pair: build.quiet(p)),  # type: ignore[misc]
             (f"{label} recovery", lambda p=pair: build.recovery(p)),  # type: ignore[misc]
+            (f"{label} at 1.05x", lambda p=pair: build.bracket(p, above=True)),  # type: ignore[misc]
+            (f"{label} at 0.95x", lambda p=pair: build.bracket(p, above=False)),  # type: ignore[misc]
         ]
     makers += [
         ("total outage", build.outage),
