@@ -196,3 +196,37 @@ def test_sli_specific_breakage_fails_the_proofs(
     broken = dict(bundle.files)
     broken[path] = text.replace(old, new).encode()
     assert not _outcome(broken)
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> slogen.Bundle:
+    """The workbook SLO with a request-rate guard of 1 event per second."""
+    directory = tmp_path_factory.mktemp("guarded")
+    spec = MINIMAL_SPEC + "    alerting:\n      min_request_rate: 1\n"
+    write_spec(directory, "shop.yaml", spec)
+    return slogen.compile(slogen.load(directory))
+
+
+RATE_1H = 'slo:sli_errors:rate5m{slo_service="shop", slo_name="availability"}[1h]'
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param(">= 1\n", ">= 2\n", id="guard-twice-too-high"),
+        pytest.param(">= 1\n", ">= 0.5\n", id="guard-half-too-low"),
+        pytest.param(RATE_1H, RATE_1H.replace("[1h]", "[40m]"), id="1h-window-shortened"),
+        pytest.param("< 0.25 and", "< 0.4 and", id="budget-low-threshold-loose"),
+        pytest.param("< 0 and", "< -0.2 and", id="budget-exhausted-threshold-late"),
+    ],
+)
+def test_guard_window_and_budget_breakage_fails_the_proofs(
+    guarded: slogen.Bundle, promtool: str, old: str, new: str
+) -> None:
+    text = guarded.files["prometheus/shop.rules.yml"].decode()
+    assert old in text, old
+    assert not _outcome(_broken(guarded, old, new))
+
+
+def test_guarded_proofs_pass_intact(guarded: slogen.Bundle, promtool: str) -> None:
+    assert _outcome(dict(guarded.files))

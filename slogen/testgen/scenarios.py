@@ -74,6 +74,11 @@ def _first(times: range, holds: Callable[[int], bool | None]) -> int | None:
     return next((t for t in times if holds(t) is True), None)
 
 
+def _last(times: range, holds: Callable[[int], bool | None]) -> int | None:
+    """The last time at which the oracle's verdict is a robust yes."""
+    return _first(times[::-1], holds)
+
+
 @dataclass(frozen=True)
 class _Builder:
     slo: SLO
@@ -83,7 +88,7 @@ class _Builder:
     def traffic(self) -> Fraction:
         """Events per second, well above the request-rate guard when there is one."""
         guard = self.slo.alerting.min_request_rate / self.shape.unit
-        return max(Fraction(1), Fraction(-(-4 * guard // 1)))
+        return max(Fraction(1), Fraction(-(-4 * guard // 1)))  # ceil(4 x guard)
 
     def _incident(self, ratio: Fraction, at_least: bool) -> tuple[Fraction, Fraction]:
         """(traffic, error ratio) for an incident; gauges round to whole targets."""
@@ -158,6 +163,12 @@ class _Builder:
             )
         checks = [Check(fired, naming.BURN_ALERT, pair.severity, True)]
         checks += self._others_quiet(line, fired, step, pair.factor * FIRING_FACTOR)
+        before = _last(
+            range(pre + step, fired, step),
+            lambda t: oracle.quiet(slo, pair.severity, line, t, step),
+        )
+        if before is not None:  # not early either: a shortened window would fire here
+            checks.append(Check(before, naming.BURN_ALERT, pair.severity, False))
         return Scenario(
             f"{pair.severity} {_pair(pair)} at {float(FIRING_FACTOR):g}x: {_x(ratio, pair, slo)} "
             f"fires by {format_duration(fired - pre)} (expected {_seconds(expected)}, plus "
@@ -337,23 +348,32 @@ class _Builder:
         seconds = self.slo.alerting.severity(policy.severity).for_seconds
         return oracle.budget_below(self.slo, float(policy.below), seconds, line, t, step)
 
-    def guard(self) -> Scenario | None:
-        """Traffic below the request-rate guard, all of it failing: no burn alert."""
+    def guard(self, above: bool) -> Scenario | None:
+        """Every event failing at 0.8x the request-rate guard: no burn alert; at 1.25x
+        the guard: the alerts fire. The guard's threshold is pinned from both sides."""
         slo = self.slo
         if not slo.counts_traffic or slo.alerting.min_request_rate == 0 or not slo.alerting.burn:
             return None
         step = max(step_for(p.short) for p in slo.alerting.burn)
         length = _round_up(max(p.long + p.short for p in slo.alerting.burn) + 2 * step, step)
-        traffic = slo.alerting.min_request_rate / self.shape.unit / 4
-        line = self._line(Phase(length, traffic, Fraction(1)))
+        multiple = FIRING_FACTOR if above else QUIET_FACTOR
+        traffic = slo.alerting.min_request_rate / self.shape.unit * multiple
+        line = self._line(Phase(length + step, traffic, Fraction(1)))
+        if above:
+            verdict = oracle.burning
+            times: range | list[int] = [length]
+        else:
+            verdict = oracle.quiet
+            times = range(step * 2, length + step, max(step, length // 6 // step * step))
         checks = tuple(
-            Check(t, naming.BURN_ALERT, severity, False)
-            for t in range(step * 2, length + step, max(step, length // 6 // step * step))
+            Check(t, naming.BURN_ALERT, severity, above)
+            for t in times
             for severity in self.severities()
-            if oracle.quiet(slo, severity, line, t, step)
+            if verdict(slo, severity, line, t, step)
         )
+        outcome = "the burn alerts fire" if above else "no burn alert"
         return Scenario(
-            "low traffic: a quarter of min_request_rate, every event failing, no burn alert",
+            f"traffic at {float(multiple):g}x min_request_rate, every event failing: {outcome}",
             step,
             line.phases,
             checks,
@@ -406,6 +426,12 @@ class _Builder:
             if fired is None or fired <= previous:
                 raise ScenarioError(f"{slo.service}/{slo.name}: budget alerts do not fire in order")
             checks.append(Check(fired, _budget_alert(policy.below), policy.severity, True))
+            before = _last(
+                range(clean, fired, step),
+                lambda t, p=policy: self._below(p, line, t, step) is False,  # type: ignore[misc]
+            )
+            if before is not None:  # and not before the budget got there
+                checks.append(Check(before, _budget_alert(policy.below), policy.severity, False))
             for later in policies[index + 1 :]:
                 if self._below(later, line, fired, step) is False:
                     checks.append(Check(fired, _budget_alert(later.below), later.severity, False))
@@ -435,7 +461,8 @@ def scenarios(slo: SLO, form: Shape) -> tuple[list[Scenario], list[str]]:
         ]
     makers += [
         ("total outage", build.outage),
-        ("low traffic", build.guard),
+        ("low traffic", lambda: build.guard(above=False)),
+        ("traffic just above the guard", lambda: build.guard(above=True)),
         ("no data", build.no_data),
         ("budget", build.budget),
     ]
