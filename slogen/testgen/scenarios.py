@@ -187,7 +187,7 @@ class _Builder:
         pre, settle = self._history(pair, step), self._settle(pair, step)
         length = _round_up(pair.long + settle, step)
         for multiple in RECOVERY_FACTORS:
-            if pair.factor * slo.budget * multiple * (1 + Fraction(oracle.MARGIN)) >= 1:
+            if _over_100_percent(pair, slo, multiple):
                 continue
             traffic, ratio = self._incident(pair.factor * slo.budget * multiple, at_least=True)
             ended = pre + length + step
@@ -287,13 +287,11 @@ class _Builder:
             return None
         pages = [p for p in slo.alerting.burn if p.severity == "page"] or list(slo.alerting.burn)
         pair = min(pages, key=lambda p: p.detection_seconds(Fraction(1), slo.budget))
-        if pair.factor * slo.budget * (1 + Fraction(oracle.MARGIN)) >= 1:
-            raise NotSynthesisable("the fastest pair's threshold is too close to 100% errors")
+        _expressible(pair, slo, Fraction(1))
         step = FAST_STEP if pair.short <= STEPS[0] else step_for(pair.short)
-        pre = _round_up(pair.long, step)
+        pre, settle = _round_up(pair.long, step), self._settle(pair, step)
         traffic, ratio = self._incident(Fraction(1), at_least=True)
         expected = pair.detection_seconds(ratio, slo.budget)
-        settle = slo.alerting.severity(pair.severity).for_seconds + 2 * step + oracle.RATE_WINDOW
         limit = _round_up(_with_margin(expected, pair) + settle + step, step)
         line = self._line(self._healthy(pre, traffic), Phase(limit, traffic, ratio))
         fired = _first(
@@ -508,10 +506,15 @@ def _budget_lead_in(
     return clean, clean * crossing[-1]
 
 
+def _over_100_percent(pair: BurnAlert, slo: SLO, multiple: Fraction) -> bool:
+    """Whether the oracle would need more than all events failing to vouch for a burn at
+    ``multiple`` times the pair's threshold."""
+    return pair.factor * slo.budget * multiple * (1 + Fraction(oracle.MARGIN)) >= 1
+
+
 def _expressible(pair: BurnAlert, slo: SLO, multiple: Fraction) -> None:
     """An error ratio above 100% cannot be synthesised; say so instead of failing."""
-    needed = pair.factor * slo.budget * multiple * (1 + Fraction(oracle.MARGIN))
-    if needed >= 1:
+    if _over_100_percent(pair, slo, multiple):
         raise NotSynthesisable(
             f"{float(multiple):g}x the threshold ({float(pair.factor * slo.budget):.3g}) would "
             "need more than 100% errors"
