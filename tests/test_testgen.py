@@ -230,3 +230,22 @@ def test_guard_window_and_budget_breakage_fails_the_proofs(
 
 def test_guarded_proofs_pass_intact(guarded: slogen.Bundle, promtool: str) -> None:
     assert _outcome(dict(guarded.files))
+
+
+def test_groups_that_share_a_total_fail_the_proofs(tmp_path: Path, promtool: str) -> None:
+    """Every scenario of a grouped SLO runs beside a second, healthy group: if each group
+    were measured against the total of all groups, the burning group's ratio is diluted
+    and its alerts come late or never."""
+    spec = MINIMAL_SPEC.replace(
+        "    objective: 99.9\n", "    objective: 99.9\n    group_by: [cluster]\n"
+    )
+    write_spec(tmp_path, "shop.yaml", spec)
+    bundle = slogen.compile(slogen.load(tmp_path))
+    tests = "".join(c.decode() for p, c in bundle.files.items() if p.startswith("tests/"))
+    assert 'cluster="other"' in tests
+    assert _outcome(dict(bundle.files))
+    per_group = 'sum by (cluster) (rate(http_requests_total{job="shop"}[5m]))'
+    everyone = (
+        f'{per_group} * 0 + on () group_left () sum(rate(http_requests_total{{job="shop"}}[5m]))'
+    )
+    assert not _outcome(_broken(bundle, f"- expr: {per_group}\n", f"- expr: {everyone}\n"))

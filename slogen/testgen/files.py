@@ -17,8 +17,8 @@ from slogen.render import dump_yaml
 from slogen.rules.files import RULES_DIR
 from slogen.rules.groups import service_groups
 from slogen.testgen.labels import NotSynthesisable
-from slogen.testgen.scenarios import Check, Scenario, scenarios
-from slogen.testgen.series import Shape, group_labels, render_series, shape
+from slogen.testgen.scenarios import Check, Scenario, healthy_ratio, scenarios
+from slogen.testgen.series import Phase, Shape, group_labels, other_group, render_series, shape
 
 TESTS_DIR = "tests"
 
@@ -73,6 +73,11 @@ def _in(note: str, groups: list[dict[str, Any]]) -> bool:
 
 def _group(slo: SLO, form: Shape, groups: dict[str, str], scenario: Scenario) -> dict[str, Any]:
     series = render_series(slo, form, list(scenario.phases), scenario.interval)
+    other = other_group(slo, form)
+    if other is not None:
+        healthy = healthy_ratio(slo, form)
+        calm = [Phase(p.seconds, p.traffic, healthy) for p in scenario.phases]
+        series += render_series(slo, other, calm, scenario.interval)
     return {
         "name": f"{slo.name}: {scenario.name}",
         "interval": format_duration(scenario.interval),

@@ -98,10 +98,7 @@ class _Builder:
         return self.traffic, min(ratio, Fraction(1))
 
     def healthy_ratio(self) -> Fraction:
-        if self.shape.is_gauge:
-            return Fraction(0)
-        factors = [pair.factor for pair in self.slo.alerting.burn] or [Fraction(1)]
-        return self.slo.budget * min(min(factors), Fraction(1)) * HEALTHY_SHARE
+        return healthy_ratio(self.slo, self.shape)
 
     def _line(self, *phases: Phase) -> oracle.Timeline:
         return oracle.Timeline(tuple(phases), self.shape.unit)
@@ -442,6 +439,14 @@ class _Builder:
             line.phases,
             tuple(checks),
         )
+
+
+def healthy_ratio(slo: SLO, form: Shape) -> Fraction:
+    """A quarter of the budget's rate, below every factor; none for whole-target SLIs."""
+    if form.is_gauge:
+        return Fraction(0)
+    factors = [pair.factor for pair in slo.alerting.burn] or [Fraction(1)]
+    return slo.budget * min(min(factors), Fraction(1)) * HEALTHY_SHARE
 
 
 def scenarios(slo: SLO, form: Shape) -> tuple[list[Scenario], list[str]]:

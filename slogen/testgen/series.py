@@ -25,6 +25,7 @@ TARGET_LABEL = "synthetic_target"
 
 GAUGE_TARGETS_MAX = 200
 GROUP_VALUE = "test"
+OTHER_GROUP_VALUE = "other"
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,33 @@ def group_labels(slo: SLO, form: Shape) -> dict[str, str]:
     if any(labels != found[0] for labels in found):
         raise NotSynthesisable("the series of errors and total disagree on the group_by labels")
     return found[0]
+
+
+def other_group(slo: SLO, form: Shape) -> Shape | None:
+    """The same series for a second group, when the grouping labels are free to vary.
+
+    A healthy second group beside every scenario shows that groups neither share nor
+    dilute each other's ratios: any alert for it fails the exact expectations."""
+    if not slo.group_by:
+        return None
+
+    def moved(selector: Selector) -> Selector | None:
+        matchers = []
+        for matcher in selector.matchers:
+            if matcher.name in slo.group_by:
+                if matcher.value != GROUP_VALUE:
+                    return None
+                matcher = promql.Matcher(matcher.name, "=", OTHER_GROUP_VALUE)
+            matchers.append(matcher)
+        return Selector(selector.metric, tuple(matchers))
+
+    if form.gauge is not None:
+        gauge = moved(form.gauge)
+        return None if gauge is None else Shape(counters=(), gauge=gauge, unit=form.unit)
+    counters = [(moved(selector), role) for selector, role in form.counters]
+    if any(selector is None for selector, _ in counters):
+        return None
+    return Shape(counters=tuple((s, role) for s, role in counters if s is not None), unit=form.unit)
 
 
 def gauge_targets(ratio: Fraction, at_least: bool) -> tuple[int, int]:
