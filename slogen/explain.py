@@ -35,8 +35,15 @@ def seconds(value: Fraction | int) -> str:
     return format_duration(whole) if whole > 0 else "0s"
 
 
+def readable(value: Fraction) -> str:
+    """A number for people: exact when short (``13.44``), else 4 significant digits
+    (``0.9333`` rather than ``0.9333333333333333``)."""
+    exact = promql.number(value)
+    return exact if len(exact) <= 8 else f"{float(value):.4g}"
+
+
 def percent(value: Fraction) -> str:
-    return f"{promql.number(value * 100)}%"
+    return f"{readable(value * 100)}%"
 
 
 def burn_rows(slo: SLO) -> list[tuple[str, ...]]:
@@ -49,7 +56,7 @@ def burn_rows(slo: SLO) -> list[tuple[str, ...]]:
                 (
                     severity,
                     f"{format_duration(pair.long)}/{format_duration(pair.short)}",
-                    promql.number(pair.factor),
+                    readable(pair.factor),
                     percent(figures.threshold),
                     percent(figures.budget_spent),
                     seconds(figures.outage_detection),
