@@ -204,14 +204,9 @@ def render_series(slo: SLO, form: Shape, phases: list[Phase], interval: int) -> 
     if isinstance(slo.sli, m.LatencySLI):
         return _histogram_series(slo, slo.sli, form.counters[0][0], phases, interval)
     return [
-        Series(selector.render(), _counter_values(phases, interval, _share(role)))
+        Series(selector.render(), _counter_values(phases, interval, role))
         for selector, role in form.counters
     ]
-
-
-def _share(role: str) -> str:
-    """What a counter of this role counts: the errors, the good events, or all."""
-    return {"errors": "errors", "bad": "errors", "good": "good", "total": "total"}[role]
 
 
 def _counter_values(phases: list[Phase], interval: int, role: str) -> str:
@@ -227,8 +222,13 @@ def _counter_values(phases: list[Phase], interval: int, role: str) -> str:
         if phase.traffic is None:
             break
         samples = phase.seconds // interval
-        shares = {"errors": phase.error_ratio, "good": 1 - phase.error_ratio, "none": Fraction(0)}
-        step = phase.traffic * shares.get(role, Fraction(1)) * interval
+        share = {  # what a counter of this role counts; "total" counts everything
+            "errors": phase.error_ratio,
+            "bad": phase.error_ratio,
+            "good": 1 - phase.error_ratio,
+            "none": Fraction(0),
+        }.get(role, Fraction(1))
+        step = phase.traffic * share * interval
         parts.append(f"{promql.number(value + step)}+{promql.number(step)}x{samples - 1}")
         value += step * samples
     return " ".join(parts)
