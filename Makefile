@@ -2,10 +2,11 @@
 #   make generate   create the venv, install slogen, write generated/ from specs/
 #   make test       lint, type-check, and run the tests with the real promtool/amtool
 #
-# promtool and amtool come from Debian's prometheus and prometheus-alertmanager
-# packages. When they are not on PATH, `make tools` unpacks those packages' binaries
-# into .tools/ (no daemons are installed or started, nothing outside the checkout
-# changes except apt's package lists, refreshed if a download needs it).
+# promtool, amtool and the alertmanager server (for end-to-end tests on loopback)
+# come from Debian's prometheus and prometheus-alertmanager packages. When they are
+# not on PATH, `make tools` unpacks those packages into .tools/: no daemons are
+# installed or started. Outside the checkout only apt's package lists (refreshed if
+# a download needs it) and alertmanager's templates (see AM_TEMPLATES) change.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -34,10 +35,16 @@ check-generated: $(BIN)/slogen
 schema: $(BIN)/slogen
 	$(BIN)/slogen schema service > docs/schema/service.schema.json
 	$(BIN)/slogen schema defaults > docs/schema/defaults.schema.json
+	$(BIN)/slogen schema routing > docs/schema/routing.schema.json
+
+# Debian's alertmanager reads its built-in notification templates from this fixed
+# directory; when the binary comes from an unpacked package, they are put there.
+AM_TEMPLATES := /usr/share/prometheus/alertmanager
 
 tools:
-	@if command -v promtool >/dev/null && command -v amtool >/dev/null; then \
-		echo "promtool and amtool: $$(command -v promtool), $$(command -v amtool)"; \
+	@if command -v promtool >/dev/null && command -v amtool >/dev/null \
+		&& command -v prometheus-alertmanager >/dev/null; then \
+		echo "promtool, amtool, alertmanager: $$(dirname $$(command -v promtool))"; \
 	else \
 		set -e; scratch=$$(mktemp -d); cd $$scratch; \
 		apt-get download prometheus prometheus-alertmanager 2>/dev/null \
@@ -45,6 +52,12 @@ tools:
 		mkdir -p $(TOOLS); for deb in *.deb; do dpkg-deb -x $$deb $(TOOLS); done; \
 		cd /; rm -rf $$scratch; \
 		$(TOOLS)/usr/bin/promtool --version | head -1; $(TOOLS)/usr/bin/amtool --version 2>&1 | head -1; \
+	fi
+	@if [ -d $(TOOLS)$(AM_TEMPLATES) ] && ! cmp -s $(TOOLS)$(AM_TEMPLATES)/email.tmpl \
+		$(AM_TEMPLATES)/email.tmpl; then \
+		$(SUDO) mkdir -p $(AM_TEMPLATES); \
+		$(SUDO) cp $(TOOLS)$(AM_TEMPLATES)/*.tmpl $(AM_TEMPLATES)/; \
+		echo "installed $(AM_TEMPLATES)/*.tmpl from the prometheus-alertmanager package"; \
 	fi
 
 lint: $(BIN)/slogen

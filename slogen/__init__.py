@@ -3,7 +3,15 @@
 The public API is what this module exports; everything else is internal.
 """
 
-from slogen.api import Bundle, compile, compile_model, generate, load
+from slogen.api import (
+    Bundle,
+    MergedConfig,
+    compile,
+    compile_model,
+    generate,
+    load,
+    merge_alertmanager,
+)
 from slogen.errors import Location, Problem, SlogenError, SpecError, ToolError
 from slogen.model import SLO, Model, Service
 from slogen.spec.loader import Specs
@@ -16,6 +24,7 @@ __all__ = [
     "SLO",
     "Bundle",
     "Location",
+    "MergedConfig",
     "Model",
     "Problem",
     "Service",
@@ -30,4 +39,5 @@ __all__ = [
     "compile_model",
     "generate",
     "load",
+    "merge_alertmanager",
 ]

@@ -17,18 +17,27 @@ from pathlib import Path
 
 from slogen import tools, verify
 from slogen import write as tree
+from slogen.alertmanager.files import CONFIG_PATH, alertmanager_files, render_config
+from slogen.errors import Location, Problem, SpecError
 from slogen.explain import alert_docs
 from slogen.model import Model
 from slogen.resolve import resolve
 from slogen.rules.files import prometheus_rules, rule_files
 from slogen.spec.loader import Specs
 from slogen.spec.loader import load as load_specs
+from slogen.spec.yaml_source import read_yaml
 from slogen.testgen.files import TESTS_DIR, test_files
 from slogen.write import Staleness
 
 Generator = Callable[[Model], dict[str, bytes]]
 
-GENERATORS: tuple[Generator, ...] = (rule_files, prometheus_rules, test_files, alert_docs)
+GENERATORS: tuple[Generator, ...] = (
+    rule_files,
+    prometheus_rules,
+    test_files,
+    alert_docs,
+    alertmanager_files,
+)
 """Every artifact generator, each a pure function of the model returning path -> bytes."""
 
 
@@ -48,10 +57,15 @@ class Bundle:
         return tree.compare(self.files, Path(directory))
 
     def check(self, shown_as: str = "") -> list[tools.ToolResult]:
-        """Run promtool on the generated rules; each result says ok or why not.
+        """Run promtool on the generated rules and amtool on the Alertmanager config,
+        and route every alert with amtool; each result says ok or why not.
 
         ``shown_as`` names the output directory in promtool's messages."""
-        return verify.verify(self.files, shown_as)
+        results = verify.verify(self.files, shown_as)
+        if CONFIG_PATH in self.files:
+            shown = verify.prefix(shown_as) + CONFIG_PATH
+            results += verify.alertmanager(self.model, self.files, self.files[CONFIG_PATH], shown)
+        return results
 
     def gaps(self) -> list[str]:
         """What the generated alert proofs could not cover, as the test files say it."""
@@ -100,3 +114,38 @@ def generate(
 ) -> Staleness:
     """Load, compile and write in one call, as ``slogen generate`` does."""
     return compile(load(paths, defaults=defaults)).write(output)
+
+
+def merge_alertmanager(base: str | Path, specs: Specs) -> MergedConfig:
+    """The Alertmanager config at ``base`` with slogen's routing merged in.
+
+    Merging the result again gives the same bytes. Raises SpecError when the specs
+    have no routing.yaml or ``base`` has no route marked for slogen.
+    """
+    bundle = compile(specs)
+    routing = bundle.model.routing
+    if routing is None:
+        raise SpecError(
+            [
+                Problem(
+                    Location(str(base)),
+                    "the specs have no routing.yaml, so there is nothing to merge",
+                    "add routing.yaml beside the service specs",
+                )
+            ]
+        )
+    source = read_yaml(str(base), str(base), Path(base).name)
+    return MergedConfig(bundle, str(base), render_config(bundle.model, routing, source))
+
+
+@dataclass(frozen=True)
+class MergedConfig:
+    """A user's Alertmanager config with slogen's routing in it."""
+
+    bundle: Bundle
+    base: str
+    content: bytes
+
+    def check(self) -> list[tools.ToolResult]:
+        """amtool's verdict on the merged config and the route of every alert."""
+        return verify.alertmanager(self.bundle.model, self.bundle.files, self.content, self.base)

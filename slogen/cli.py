@@ -15,7 +15,7 @@ from pathlib import Path
 
 import slogen
 from slogen.errors import SpecError, ToolError
-from slogen.write import MANIFEST
+from slogen.write import MANIFEST, write_atomically
 
 EXIT_OK, EXIT_STALE, EXIT_INPUT, EXIT_TOOL = 0, 1, 2, 3
 
@@ -64,6 +64,29 @@ def _parser() -> argparse.ArgumentParser:
         "check", help="run promtool on the rules and the alert unit tests the specs produce"
     )
     spec_args(check)
+    merge = commands.add_parser(
+        "merge-alertmanager",
+        help="merge the generated routing into your own alertmanager.yml",
+        description="Insert slogen's routes, receivers, time intervals and inhibit rules "
+        'into BASE under its route that matches slo_service=~".+"; everything else in '
+        "BASE is kept. Running it again on the result changes nothing.",
+    )
+    merge.add_argument("base", metavar="BASE", help="your Alertmanager config")
+    spec_args(merge)
+    merge.add_argument(
+        "-o",
+        "--output",
+        default="-",
+        metavar="FILE",
+        help="where to write the result; '-' for standard output (default), "
+        "BASE itself to update it in place",
+    )
+    merge.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="skip amtool (by default the result is checked and every alert routed first)",
+    )
     explain = commands.add_parser(
         "explain", help="what each alert means: thresholds, detection and reset times"
     )
@@ -77,7 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--specs", nargs="*", default=["specs"], metavar="PATH")
     explain.add_argument("--defaults", metavar="FILE")
     schema = commands.add_parser("schema", help="print the JSON Schema of a spec file")
-    schema.add_argument("kind", choices=["service", "defaults"], nargs="?", default="service")
+    schema.add_argument(
+        "kind", choices=["service", "defaults", "routing"], nargs="?", default="service"
+    )
     return parser
 
 
@@ -103,12 +128,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "explain":
         return _explain(args)
     specs = slogen.load(args.paths, defaults=args.defaults)
+    if args.command == "merge-alertmanager":
+        return _merge(args, specs)
     if args.command == "validate":
         model = slogen.compile(specs).model
         slos = sum(len(s.slos) for s in model.services)
         print(f"ok: {len(model.services)} services, {slos} SLOs")
+        _note_routing(model)
         return EXIT_OK
     bundle = slogen.compile(specs)
+    _note_routing(bundle.model)
     if args.command == "check":
         results = bundle.check() + bundle.prove()
         for result in results:
@@ -136,8 +165,16 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _note_routing(model: slogen.Model) -> None:
+    if model.routing is None:
+        print(
+            "note: no routing.yaml among the specs, so no Alertmanager config is generated",
+            file=sys.stderr,
+        )
+
+
 def _verified(bundle: slogen.Bundle, output: str) -> bool:
-    """promtool's verdict before anything is written; without promtool, say so and go on."""
+    """The tools' verdict before anything is written; without them, say so and go on."""
     try:
         results = bundle.check(shown_as=output)
     except ToolError as error:
@@ -147,8 +184,29 @@ def _verified(bundle: slogen.Bundle, output: str) -> bool:
     for result in failed:
         print(result, file=sys.stderr)
     if failed:
-        print(f"promtool rejected the rules; {output} was not changed", file=sys.stderr)
+        print(f"promtool or amtool rejected the output; {output} was not changed", file=sys.stderr)
     return not failed
+
+
+def _merge(args: argparse.Namespace, specs: slogen.Specs) -> int:
+    merged = slogen.merge_alertmanager(args.base, specs)
+    if args.verify:
+        try:
+            failed = [r for r in merged.check() if not r.ok]
+        except ToolError as error:
+            print(f"slogen: not verified: {error}", file=sys.stderr)
+            failed = []
+        for result in failed:
+            print(result, file=sys.stderr)
+        if failed:
+            print("amtool rejected the merged config; nothing was written", file=sys.stderr)
+            return EXIT_STALE
+    if args.output == "-":
+        sys.stdout.write(merged.content.decode("utf-8"))
+        return EXIT_OK
+    write_atomically(Path(args.output), merged.content)
+    print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -170,8 +228,15 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def schema(kind: str) -> dict[str, object]:
-    """The JSON Schema of a service spec or a defaults file."""
-    from slogen.spec.models import DefaultsSpec, ServiceSpec
+    """The JSON Schema of a service spec, a defaults file or the routing file."""
+    from pydantic import BaseModel
 
-    model = ServiceSpec if kind == "service" else DefaultsSpec
-    return model.model_json_schema(by_alias=True)
+    from slogen.spec.models import DefaultsSpec, ServiceSpec
+    from slogen.spec.routing import RoutingSpec
+
+    models: dict[str, type[BaseModel]] = {
+        "service": ServiceSpec,
+        "defaults": DefaultsSpec,
+        "routing": RoutingSpec,
+    }
+    return models[kind].model_json_schema(by_alias=True)

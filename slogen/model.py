@@ -13,6 +13,9 @@ from fractions import Fraction
 
 from slogen import naming
 from slogen.promql import Selector
+from slogen.spec.routing import ReceiverSpec
+from slogen.spec.time_intervals import TimeIntervalSpec
+from slogen.spec.yaml_source import SourceDocument
 
 BASE_WINDOW = 300
 """Seconds of the only window read from raw series (the 5m rates)."""
@@ -210,6 +213,19 @@ class SLO:
         return isinstance(self.sli, EventsSLI | LatencySLI | RatioSLI)
 
     @property
+    def alert_severities(self) -> frozenset[str]:
+        """The severity keys (``page``, ``ticket``) of every alert this SLO has."""
+        alerting = self.alerting
+        keys = {a.severity for a in alerting.burn} | {a.severity for a in alerting.budget}
+        if alerting.no_data is not None:
+            keys.add(alerting.no_data.severity)
+        return frozenset(keys)
+
+    def severity_label(self, key: str) -> str:
+        """The ``severity`` label value its alerts of severity ``key`` carry."""
+        return self.alerting.severity(key).label
+
+    @property
     def alert_windows(self) -> tuple[int, ...]:
         """Every window an alert reads, shortest first."""
         windows = {w for alert in self.alerting.burn for w in (alert.long, alert.short)}
@@ -227,6 +243,7 @@ class Service:
     source: str
     dashboard_uid: str
     slos: tuple[SLO, ...]
+    depends_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,11 +255,61 @@ class Kubernetes:
 
 
 @dataclass(frozen=True)
+class Timing:
+    """How Alertmanager groups and repeats notifications on a route."""
+
+    group_by: tuple[str, ...]
+    group_wait: str
+    group_interval: str
+    repeat_interval: str
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """An Alertmanager receiver: its name in the config and the integrations it uses."""
+
+    name: str
+    spec: ReceiverSpec
+
+
+@dataclass(frozen=True)
+class Maintenance:
+    """A named time interval and the severity keys muted while it is open."""
+
+    name: str
+    mute: tuple[str, ...]
+    intervals: tuple[TimeIntervalSpec, ...]
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team's route: a receiver per severity key, timing, maintenance windows."""
+
+    name: str
+    timing: Timing
+    receivers: tuple[tuple[str, Receiver], ...]
+    maintenance: tuple[Maintenance, ...]
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Alertmanager routing for every team, and the user's base config if merging."""
+
+    source: str
+    timing: Timing
+    default: Receiver
+    teams: tuple[Team, ...]
+    maintenance: tuple[Maintenance, ...]
+    base: SourceDocument | None = None
+
+
+@dataclass(frozen=True)
 class Model:
     """Every service, sorted by name, and settings of the output as a whole."""
 
     services: tuple[Service, ...]
     kubernetes: Kubernetes = Kubernetes()
+    routing: Routing | None = None
 
     def slos(self) -> Iterator[SLO]:
         for service in self.services:

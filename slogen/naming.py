@@ -60,3 +60,19 @@ def dashboard_uid(service: str) -> str:
         return uid
     digest = hashlib.sha256(service.encode()).hexdigest()[:12]
     return f"slo-{service[:23]}-{digest}"
+
+
+ALERTMANAGER_PREFIX = "slogen/"
+"""Receivers and time intervals slogen writes into an Alertmanager config carry this
+prefix; on a merge, the ones already there are slogen's to replace."""
+DEFAULT_RECEIVER = f"{ALERTMANAGER_PREFIX}default"
+
+
+def receiver_name(team: str, severity: str) -> str:
+    """Alertmanager receiver of one severity of one team: ``slogen/payments/page``."""
+    return f"{ALERTMANAGER_PREFIX}{team}/{severity}"
+
+
+def time_interval_name(name: str, team: str | None = None) -> str:
+    """Alertmanager time interval of a maintenance window, per team or for all."""
+    return f"{ALERTMANAGER_PREFIX}{team}/{name}" if team else f"{ALERTMANAGER_PREFIX}{name}"

@@ -16,9 +16,11 @@ from typing import Any
 
 from slogen import model as m
 from slogen import naming
+from slogen.dependencies import dependency_problems
 from slogen.durations import format_duration, parse_duration, parse_seconds
 from slogen.errors import Location, Problem, SpecError
 from slogen.promql import Selector
+from slogen.resolve_routing import resolve_routing
 from slogen.spec.loader import ServiceFile, Specs
 from slogen.spec.models import (
     AlertingSpec,
@@ -105,6 +107,10 @@ def resolve(specs: Specs) -> m.Model:
     for layer in specs.defaults:
         defaults.add(layer.spec, layer.source)
     services = [_ServiceContext(file, defaults).resolve(problems) for file in specs.services]
+    problems.extend(dependency_problems(specs.services))
+    routing = None
+    if specs.routing is not None and not problems:
+        routing = resolve_routing(specs.routing, specs.services, services, problems)
     if problems:
         raise SpecError(problems)
     return m.Model(
@@ -112,6 +118,7 @@ def resolve(specs: Specs) -> m.Model:
         kubernetes=m.Kubernetes(
             defaults.namespace, tuple(sorted(defaults.manifest_labels.items()))
         ),
+        routing=routing,
     )
 
 
@@ -142,7 +149,14 @@ class _ServiceContext:
             if slo is not None:
                 slos.append(slo)
         return m.Service(
-            spec.service, spec.team, spec.tier, spec.description, source.relative, uid, tuple(slos)
+            spec.service,
+            spec.team,
+            spec.tier,
+            spec.description,
+            source.relative,
+            uid,
+            tuple(slos),
+            tuple(sorted(set(spec.depends_on))),
         )
 
     def _slo(
@@ -293,6 +307,15 @@ def _alerting(
         for key in ("page", "ticket")
     )
     enabled = {s.key for s in severities if s.enabled}
+    if severities[0].label == severities[1].label:
+        set_here = ("page", "label") if ("page", "label") in layers.values else ("ticket", "label")
+        problems.append(
+            Problem(
+                layers.get(*set_here).where(),
+                f"page and ticket alerts would both carry severity={severities[0].label!r}",
+                "give each severity its own label value, so routing can tell them apart",
+            )
+        )
     burn_setting = layers.get("burn_rate")
     burn = []
     for index, policy in enumerate(burn_setting.value):

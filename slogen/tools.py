@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from slogen.alertmanager.matchers import quote
 from slogen.errors import ToolError
 
 _PACKAGES = {"promtool": "prometheus", "amtool": "prometheus-alertmanager"}
@@ -74,3 +75,25 @@ def check_rules(files: Sequence[Path]) -> ToolResult:
 def test_rules(files: Sequence[Path]) -> ToolResult:
     """``promtool test rules``: unit tests of rule behaviour."""
     return run("promtool", ["test", "rules", *files])
+
+
+def check_config(files: Sequence[Path]) -> ToolResult:
+    """``amtool check-config``: an Alertmanager config loads (routes, receivers, rules)."""
+    return run("amtool", ["check-config", *files])
+
+
+def route_test(config: Path, labels: Mapping[str, str], expected: Sequence[str]) -> ToolResult:
+    """``amtool config routes test``: the receivers an alert with ``labels`` reaches;
+    fails unless they are exactly ``expected``, in order."""
+    matchers = [f"{name}={quote(value)}" for name, value in sorted(labels.items())]
+    return run(
+        "amtool",
+        [
+            "config",
+            "routes",
+            "test",
+            f"--config.file={config}",
+            f"--verify.receivers={','.join(expected)}",
+            *matchers,
+        ],
+    )

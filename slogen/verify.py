@@ -1,6 +1,7 @@
-"""Check generated files with the real tools: every rule file and every manifest.
+"""Check generated files with the real tools: every rule file and every manifest with
+promtool, the Alertmanager config with amtool, and where each alert is routed.
 
-Files are checked from a scratch copy; promtool's messages are rewritten to name the
+Files are checked from a scratch copy; the tools' messages are rewritten to name the
 files as they appear in the output tree, not the scratch paths.
 """
 
@@ -15,6 +16,8 @@ from pathlib import Path
 import yaml
 
 from slogen import tools
+from slogen.alertmanager.expectations import Expectation, expectations
+from slogen.model import Model
 from slogen.render import dump_yaml
 from slogen.rules.files import KUBERNETES_DIR, RULES_DIR
 from slogen.testgen.files import TESTS_DIR
@@ -25,7 +28,7 @@ def prove(files: Mapping[str, bytes], shown_as: str = "") -> list[tools.ToolResu
 
     Files run two at a time, one promtool each, and the results come back in path order.
     """
-    prefix = f"{shown_as.rstrip('/')}/" if shown_as else ""
+    shown_prefix = prefix(shown_as)
     tests = sorted(p for p in files if p.startswith(f"{TESTS_DIR}/") and p.endswith(".test.yml"))
     if not tests:
         return []
@@ -35,7 +38,7 @@ def prove(files: Mapping[str, bytes], shown_as: str = "") -> list[tools.ToolResu
             _put(root / path, content)
         with ThreadPoolExecutor(max_workers=2) as pool:
             results = list(pool.map(lambda p: tools.test_rules([root / p]), tests))
-    return [_shown(result, {str(root / p): prefix + p for p in files}) for result in results]
+    return [_shown(result, {str(root / p): shown_prefix + p for p in files}) for result in results]
 
 
 def _shown(result: tools.ToolResult, names: Mapping[str, str]) -> tools.ToolResult:
@@ -52,7 +55,7 @@ def verify(files: Mapping[str, bytes], shown_as: str = "") -> list[tools.ToolRes
 
     ``shown_as`` is the output directory to name in messages (e.g. ``generated``).
     """
-    prefix = f"{shown_as.rstrip('/')}/" if shown_as else ""
+    shown_prefix = prefix(shown_as)
     with tempfile.TemporaryDirectory(prefix="slogen-verify-") as scratch:
         root = Path(scratch)
         names: dict[str, str] = {}
@@ -60,12 +63,12 @@ def verify(files: Mapping[str, bytes], shown_as: str = "") -> list[tools.ToolRes
         for path, content in sorted(files.items()):
             if path.startswith(f"{RULES_DIR}/") and path.endswith(".rules.yml"):
                 target = _put(root / path, content)
-                names[str(target)] = prefix + path
+                names[str(target)] = shown_prefix + path
             elif path.startswith(f"{KUBERNETES_DIR}/") and path.endswith(".yaml"):
                 manifest = yaml.safe_load(content)
                 groups = {"groups": manifest["spec"]["groups"]}
                 target = _put(root / "manifests" / path, dump_yaml(groups))
-                names[str(target)] = f"{prefix}{path} (spec.groups)"
+                names[str(target)] = f"{shown_prefix}{path} (spec.groups)"
             else:
                 continue
             rule_files.append(target)
@@ -73,6 +76,53 @@ def verify(files: Mapping[str, bytes], shown_as: str = "") -> list[tools.ToolRes
             return []
         result = tools.check_rules(rule_files)
     return [_shown(result, names)]
+
+
+def alertmanager(
+    model: Model, files: Mapping[str, bytes], config: bytes, shown: str
+) -> list[tools.ToolResult]:
+    """``amtool check-config`` on ``config``, then amtool's route for every alert in the
+    rule files among ``files``: failed if any reaches another receiver than its
+    team's for its severity. ``shown`` is the config's name in messages."""
+    expected = expectations(model, files)
+    with tempfile.TemporaryDirectory(prefix="slogen-alertmanager-") as scratch:
+        path = _put(Path(scratch) / "alertmanager.yml", config)
+        checked = tools.check_config([path])
+        if not checked.ok:
+            return [_shown(checked, {str(path): shown})]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(
+                pool.map(lambda e: tools.route_test(path, dict(e.labels), [e.receiver]), expected)
+            )
+    return [_shown(checked, {str(path): shown}), _routes_summary(expected, results, shown)]
+
+
+def prefix(shown_as: str) -> str:
+    """``generated/`` for ``generated``: how output paths are shown in messages."""
+    return f"{shown_as.rstrip('/')}/" if shown_as else ""
+
+
+def _routes_summary(
+    expected: list[Expectation], results: list[tools.ToolResult], shown: str
+) -> tools.ToolResult:
+    failed = [
+        f"{e}, but amtool says: {' '.join(r.output.split()) or '(nothing)'}"
+        for e, r in zip(expected, results, strict=True)
+        if not r.ok
+    ]
+    lines = failed or [f"all {len(expected)} alerts reach their team's receiver"]
+    return tools.ToolResult(
+        (
+            "amtool",
+            "config",
+            "routes",
+            "test",
+            f"--config.file={shown}",
+            f"({len(expected)} alerts)",
+        ),
+        1 if failed else 0,
+        "\n".join(lines),
+    )
 
 
 def _put(path: Path, content: bytes) -> Path:

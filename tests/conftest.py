@@ -74,3 +74,12 @@ def snapshot(directory: Path) -> dict[str, bytes]:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
+
+
+@pytest.fixture(scope="session")
+def amtool() -> str:
+    """The real amtool; a missing one fails the test instead of skipping it."""
+    try:
+        return tools.locate("amtool")
+    except tools.ToolError as error:
+        pytest.fail(f"{error}; run `make tools`")

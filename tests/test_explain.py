@@ -45,7 +45,11 @@ def test_explain_prints_the_table(tmp_path: Path, run_cli) -> None:  # type: ign
 
 
 def test_every_service_has_a_docs_page() -> None:
-    specs = [p for p in (ROOT / "specs").glob("*.yaml") if p.name != "defaults.yaml"]
+    specs = [
+        p
+        for p in (ROOT / "specs").glob("*.yaml")
+        if p.name not in ("defaults.yaml", "routing.yaml")
+    ]
     for spec in specs:
         service = spec.stem
         page = (GENERATED / "docs" / f"{service}.md").read_text()

@@ -32,7 +32,9 @@ def test_every_committed_rule_file_and_manifest_passes_promtool(
 ) -> None:
     rule_files = sorted(GENERATED.glob("prometheus/*.rules.yml"))
     manifests = sorted(GENERATED.glob("kubernetes/*.yaml"))
-    assert len(rule_files) == len(manifests) == len(list(SPECS.glob("*.yaml"))) - 1
+    assert (
+        len(rule_files) == len(manifests) == len(list(SPECS.glob("*.yaml"))) - 2
+    )  # defaults, routing
     extracted = []
     for manifest in manifests:
         document = yaml.safe_load(manifest.read_text())
@@ -190,7 +192,7 @@ def test_no_float_noise_in_output() -> None:
         assert "99999999" not in text and "00000000" not in text, file
 
 
-@pytest.mark.parametrize("kind", ["service", "defaults"])
+@pytest.mark.parametrize("kind", ["service", "defaults", "routing"])
 def test_published_json_schema_matches_the_models(kind: str, run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("schema", kind, cwd=ROOT)
     published = (ROOT / "docs" / "schema" / f"{kind}.schema.json").read_text()

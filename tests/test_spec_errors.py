@@ -429,7 +429,7 @@ def test_nested_defaults_file_is_an_error(tree: Path, run_cli) -> None:  # type:
     write_spec(tree / "specs" / "team-a", "defaults.yaml", "window: 7d\n")
     result = run_cli("validate", "specs", cwd=tree)
     assert result.code == 2
-    assert "specs/team-a/defaults.yaml: defaults files are only read at the top" in result.err
+    assert "specs/team-a/defaults.yaml: defaults.yaml is only read at the top" in result.err
 
 
 def test_a_file_given_alone_brings_its_defaults(tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -1,26 +1,30 @@
 """Find spec files, read them and validate them; report every problem at once.
 
 A spec tree is a directory of service files (``*.yaml``, ``*.yml``), optionally with a
-``defaults.yaml`` at its top that overrides slogen's built-in defaults. Files and
+``defaults.yaml`` at its top that overrides slogen's built-in defaults and a
+``routing.yaml`` that says which receivers get each team's alerts. Files and
 directories whose names start with ``.`` or ``_`` are skipped (editor and draft files).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
 from slogen.errors import Location, Problem, SpecError
 from slogen.spec.models import DefaultsSpec, ServiceSpec
+from slogen.spec.routing import RoutingSpec
 from slogen.spec.validation import validate
 from slogen.spec.yaml_source import SourceDocument, parse_yaml, read_yaml
 
 DEFAULTS_NAMES = ("defaults.yaml", "defaults.yml")
+ROUTING_NAMES = ("routing.yaml", "routing.yml")
+TOP_LEVEL_NAMES = (*DEFAULTS_NAMES, *ROUTING_NAMES)
 SPEC_SUFFIXES = (".yaml", ".yml")
-SpecModel = TypeVar("SpecModel", DefaultsSpec, ServiceSpec)
+SpecModel = TypeVar("SpecModel", DefaultsSpec, ServiceSpec, RoutingSpec)
 
 
 @dataclass(frozen=True)
@@ -40,11 +44,22 @@ class ServiceFile:
 
 
 @dataclass(frozen=True)
+class RoutingFile:
+    """The validated routing spec, and the user's Alertmanager config it names, if any."""
+
+    spec: RoutingSpec
+    source: SourceDocument
+    base: SourceDocument | None = None
+
+
+@dataclass(frozen=True)
 class Specs:
-    """Everything loaded: defaults layers (built-in first) and the service specs."""
+    """Everything loaded: defaults layers (built-in first), the service specs and the
+    routing, which is optional: without it no Alertmanager config is generated."""
 
     defaults: tuple[DefaultsFile, ...]
     services: tuple[ServiceFile, ...]
+    routing: RoutingFile | None = None
 
 
 def builtin_defaults() -> DefaultsFile:
@@ -59,35 +74,39 @@ def load(
 ) -> Specs:
     """Load spec files and directories; raise SpecError listing every problem found.
 
-    A directory contributes every spec file below it and its top-level defaults.yaml;
-    a spec file given on its own brings the defaults.yaml beside it, so validating one
-    file gives the same verdict as validating its directory.
+    A directory contributes every spec file below it and its top-level defaults.yaml
+    and routing.yaml; a spec file given on its own brings those beside it, so
+    validating one file gives the same verdict as validating its directory.
     """
     if isinstance(paths, str | Path):
         paths = [paths]
     problems: list[Problem] = []
-    default_paths, service_paths = _discover(paths, problems)
+    found = _discover(paths, problems)
     if defaults is not None:
-        default_paths.append((str(defaults), Path(defaults).name))
+        found.defaults.append((str(defaults), Path(defaults).name))
     layers = [builtin_defaults()]
-    for display, relative in default_paths:
+    for display, relative in found.defaults:
         layer = _collect(DefaultsSpec, display, relative, problems)
         if layer is not None:
             layers.append(DefaultsFile(*layer))
+    routing = _routing(found.routing, problems)
+    if routing is not None and routing.base is not None:
+        base = Path(routing.base.display).resolve()
+        found.services = [s for s in found.services if Path(s[0]).resolve() != base]
     services = []
-    for display, relative in service_paths:
+    for display, relative in found.services:
         service = _collect(ServiceSpec, display, relative, problems)
         if service is not None:
             services.append(ServiceFile(*service))
     problems.extend(_duplicate_services(services))
-    if not service_paths and not problems:
+    if not found.services and not problems:
         shown = ", ".join(str(p) for p in paths)
         problems.append(
             Problem(Location(shown), "no service specs found", "add a <service>.yaml file")
         )
     if problems:
         raise SpecError(problems)
-    return Specs(tuple(layers), tuple(sorted(services, key=lambda s: s.spec.service)))
+    return Specs(tuple(layers), tuple(sorted(services, key=lambda s: s.spec.service)), routing)
 
 
 def _collect(
@@ -101,41 +120,93 @@ def _collect(
         return None
 
 
-def _discover(
-    paths: Iterable[str | Path], problems: list[Problem]
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Split the given paths into defaults files and service files, as (display, relative)."""
-    defaults: list[tuple[str, str]] = []
-    services: list[tuple[str, str]] = []
+def _routing(found: list[tuple[str, str]], problems: list[Problem]) -> RoutingFile | None:
+    """The one routing file, and the base Alertmanager config it points at."""
+    if not found:
+        return None
+    if len(found) > 1:
+        others = ", ".join(display for display, _ in found[1:])
+        problems.append(
+            Problem(
+                Location(found[0][0]),
+                f"more than one routing file: also {others}",
+                "keep one routing.yaml at the top of the spec tree",
+            )
+        )
+        return None
+    display, relative = found[0]
+    collected = _collect(RoutingSpec, display, relative, problems)
+    if collected is None:
+        return None
+    spec, source = collected
+    if spec.alertmanager.base is None:
+        return RoutingFile(spec, source)
+    base_path = Path(display).parent / spec.alertmanager.base
+    if not base_path.is_file():
+        problems.append(
+            Problem(
+                source.locate(("alertmanager", "base")),
+                f"no such file: {base_path}",
+                "give the path of your own alertmanager.yml, relative to this file",
+            )
+        )
+        return None
+    base_relative = (Path(relative).parent / spec.alertmanager.base).as_posix()
+    try:
+        base = read_yaml(str(base_path), str(base_path), base_relative)
+    except SpecError as error:
+        problems.extend(error.problems)
+        return None
+    return RoutingFile(spec, source, base)
+
+
+@dataclass
+class _Found:
+    """Spec files by role, each as (path to show, path relative to its spec tree)."""
+
+    defaults: list[tuple[str, str]] = field(default_factory=list)
+    routing: list[tuple[str, str]] = field(default_factory=list)
+    services: list[tuple[str, str]] = field(default_factory=list)
+
+    def add_top_level(self, display: str, name: str) -> None:
+        _add(self.defaults if name in DEFAULTS_NAMES else self.routing, (display, name))
+
+
+def _discover(paths: Iterable[str | Path], problems: list[Problem]) -> _Found:
+    """Sort the given paths into defaults, routing and service files."""
+    found = _Found()
     for given in paths:
         path = Path(given)
         if path.is_dir():
             for file in sorted(_spec_files(path)):
                 relative = file.relative_to(path).as_posix()
-                if relative in DEFAULTS_NAMES:
-                    _add(defaults, (str(file), relative))
-                elif file.name in DEFAULTS_NAMES:
+                if relative in TOP_LEVEL_NAMES:
+                    found.add_top_level(str(file), relative)
+                elif file.name in TOP_LEVEL_NAMES:
                     problems.append(
                         Problem(
                             Location(str(file)),
-                            "defaults files are only read at the top of a spec directory",
-                            f"move it to {path / file.name} or give it with --defaults",
+                            f"{file.name} is only read at the top of a spec directory",
+                            f"move it to {path / file.name}"
+                            + (
+                                " or give it with --defaults" if file.name in DEFAULTS_NAMES else ""
+                            ),
                         )
                     )
                 else:
-                    services.append((str(file), relative))
+                    found.services.append((str(file), relative))
         elif path.is_file():
-            if path.name in DEFAULTS_NAMES:
-                _add(defaults, (str(path), path.name))
+            if path.name in TOP_LEVEL_NAMES:
+                found.add_top_level(str(path), path.name)
                 continue
-            services.append((str(path), path.name))
-            for name in DEFAULTS_NAMES:
+            found.services.append((str(path), path.name))
+            for name in TOP_LEVEL_NAMES:
                 beside = path.parent / name
                 if beside.is_file():
-                    _add(defaults, (str(beside), name))
+                    found.add_top_level(str(beside), name)
         else:
             problems.append(Problem(Location(str(path)), "no such file or directory"))
-    return defaults, services
+    return found
 
 
 def _add(found: list[tuple[str, str]], entry: tuple[str, str]) -> None:

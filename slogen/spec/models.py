@@ -319,6 +319,10 @@ class ServiceSpec(Strict):
     labels: Labels = Field(default_factory=dict)
     runbook: Runbook | None = None
     alerting: AlertingSpec | None = None
+    depends_on: list[Name] = Field(
+        default_factory=list,
+        description="services this one needs; their burn pages silence this one's burn alerts",
+    )
     slos: Annotated[list[SLOSpec], Field(min_length=1)]
 
 

@@ -81,11 +81,7 @@ def _reword(
     kind = detail["type"]
     message = str(detail["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind == "extra_forbidden":
-        key = str(loc[-1])
-        allowed = _allowed_keys(model, loc[:-1])
-        close = difflib.get_close_matches(key, allowed, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        return f"unknown key {key!r}", hint + "allowed keys: " + ", ".join(allowed)
+        return _unknown_key(_model_at(model, loc[:-1]), str(loc[-1]))
     if kind == "missing":
         return f"missing required key {str(loc[-1])!r}", ""
     if kind in {"float_type", "int_type"} and isinstance(detail.get("input"), str):
@@ -111,17 +107,34 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {text}"
 
 
-def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """The keys accepted by the model found at ``loc`` inside ``model``."""
+def _unknown_key(owner: type[BaseModel] | None, key: str) -> tuple[str, str]:
+    """An unknown key, with the key meant where we can tell.
+
+    A model may name the inline-secret keys it refuses (``secret_fields``: key -> the
+    key to use instead) and what its keys are (``key_kind``, e.g. "receiver type").
+    """
+    secrets: dict[str, str] = getattr(owner, "secret_fields", {})
+    if key in secrets:
+        return (
+            f"{key!r} would put a secret in the spec and the generated config",
+            f"write {secrets[key]}: the path of a file holding it on the host that runs it",
+        )
+    allowed = [f.alias or name for name, f in owner.model_fields.items()] if owner else []
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    kind = getattr(owner, "key_kind", "key")
+    return f"unknown {kind} {key!r}", hint + f"allowed {kind}s: " + ", ".join(allowed)
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class that validates the mapping found at ``loc`` inside ``model``."""
     current: Any = model
     for part in loc:
-        current = _step(current, part)
-        if current is None:
-            return []
+        current = _step(current, part) or current  # a union member's tag: stay put
     for candidate in _members(current):
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return [field.alias or name for name, field in candidate.model_fields.items()]
-    return []
+            return candidate
+    return None
 
 
 def _step(annotation: Any, part: Any) -> Any:

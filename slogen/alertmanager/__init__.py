@@ -1,0 +1,1 @@
+"""Alertmanager configuration generated from the model: routes, receivers, inhibitions."""

@@ -1,0 +1,178 @@
+"""slogen's part of an Alertmanager config, as plain data, from the model alone.
+
+The parts are the same whether they become a complete config or are merged into a
+user's own: team routes (one per team, a child per severity), their receivers, the
+maintenance windows as ``time_intervals``, and inhibition rules.
+
+Inhibition rules only ever compare alerts that slogen made: both sides match
+``slo_service``, so a user's own ``severity="page"`` alerts without slogen's labels
+never take part (Alertmanager treats a label missing on both sides as equal, which
+would otherwise let any page silence any ticket).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from slogen import model as m
+from slogen import naming
+from slogen.alertmanager.matchers import any_of, equal, present
+from slogen.spec.routing import Integration, WebhookSpec
+
+SEVERITIES = ("page", "ticket")
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What slogen contributes to an Alertmanager config."""
+
+    routes: tuple[dict[str, Any], ...]
+    receivers: tuple[dict[str, Any], ...]
+    time_intervals: tuple[dict[str, Any], ...]
+    inhibit_rules: tuple[dict[str, Any], ...]
+
+
+def parts(model: m.Model, routing: m.Routing) -> Parts:
+    """The routes, receivers, time intervals and inhibitions for ``routing``."""
+    receivers = [routing.default] + [r for team in routing.teams for _, r in team.receivers]
+    maintenance = [*routing.maintenance, *(w for team in routing.teams for w in team.maintenance)]
+    return Parts(
+        routes=tuple(_team_route(team, routing, model) for team in routing.teams),
+        receivers=tuple(receiver_config(r) for r in receivers),
+        time_intervals=tuple(
+            {
+                "name": window.name,
+                "time_intervals": [i.model_dump(exclude_none=True) for i in window.intervals],
+            }
+            for window in maintenance
+        ),
+        inhibit_rules=(*_page_silences_ticket(model), *_dependencies(model)),
+    )
+
+
+def timing(value: m.Timing) -> dict[str, Any]:
+    return {
+        "group_by": list(value.group_by),
+        "group_wait": value.group_wait,
+        "group_interval": value.group_interval,
+        "repeat_interval": value.repeat_interval,
+    }
+
+
+def severity_labels(slos: Iterable[m.SLO], key: str) -> set[str]:
+    """The ``severity`` label values that alerts of severity ``key`` carry."""
+    return {slo.severity_label(key) for slo in slos if key in slo.alert_severities}
+
+
+def _team_route(team: m.Team, routing: m.Routing, model: m.Model) -> dict[str, Any]:
+    slos = [slo for slo in model.slos() if slo.team == team.name]
+    windows = [*routing.maintenance, *team.maintenance]
+    children = []
+    for key, receiver in team.receivers:
+        child: dict[str, Any] = {
+            "matchers": [any_of(naming.SEVERITY_LABEL, severity_labels(slos, key) or {key})],
+            "receiver": receiver.name,
+        }
+        muted = [window.name for window in windows if key in window.mute]
+        if muted:
+            child["mute_time_intervals"] = muted
+        children.append(child)
+    return {
+        "matchers": [equal(naming.TEAM_LABEL, team.name)],
+        "receiver": routing.default.name,
+        **timing(team.timing),
+        "routes": children,
+    }
+
+
+def receiver_config(receiver: m.Receiver) -> dict[str, Any]:
+    """An Alertmanager receiver: ``<type>_configs`` lists from the spec's integrations."""
+    out: dict[str, Any] = {"name": receiver.name}
+    for kind, configs in receiver.spec.integrations():
+        out[f"{kind}_configs"] = [_integration(config) for config in configs]
+    return out
+
+
+def _integration(config: Integration) -> dict[str, Any]:
+    data: dict[str, Any] = config.model_dump(exclude_none=True, by_alias=True)
+    if isinstance(config, WebhookSpec):
+        http = {key: data.pop(key) for key in ("authorization", "basic_auth") if key in data}
+        if http:
+            data["http_config"] = http
+    return data
+
+
+def _group_labels(model: m.Model) -> list[str]:
+    return sorted({label for slo in model.slos() for label in slo.group_by})
+
+
+def _page_silences_ticket(model: m.Model) -> list[dict[str, Any]]:
+    """A firing page silences the tickets of the same SLO (and the same group).
+
+    ``equal`` lists the SLO's identity and every grouping label used by any SLO: an
+    SLO's alerts either all carry a grouping label (it groups by it) or none do, so
+    comparing it is right for every SLO at once, and one rule per pair of severity
+    label values covers them all.
+    """
+    pairs = sorted(
+        {
+            (slo.severity_label("page"), slo.severity_label("ticket"))
+            for slo in model.slos()
+            if {"page", "ticket"} <= slo.alert_severities
+        }
+    )
+    identity = [naming.SERVICE_LABEL, naming.SLO_LABEL]
+    return [
+        {
+            "source_matchers": [present(naming.SERVICE_LABEL), equal(naming.SEVERITY_LABEL, page)],
+            "target_matchers": [
+                present(naming.SERVICE_LABEL),
+                equal(naming.SEVERITY_LABEL, ticket),
+            ],
+            "equal": identity + _group_labels(model),
+        }
+        for page, ticket in pairs
+    ]
+
+
+def _dependencies(model: m.Model) -> list[dict[str, Any]]:
+    """While a service pages for burning its budget, the burn alerts of the services
+    that depend on it are silenced: the root cause pages, its echoes do not.
+
+    Only burn pages count as the cause: a budget-exhausted page can last for weeks
+    and must not hide a dependant's own outage for that long. Where both services
+    group every SLO by the same labels, the silence is confined to equal values.
+    """
+    by_name = {service.name: service for service in model.services}
+    rules = []
+    for service in model.services:
+        for needed_name in service.depends_on:
+            needed = by_name[needed_name]
+            pages = severity_labels(
+                (
+                    slo
+                    for slo in needed.slos
+                    if any(b.severity == "page" for b in slo.alerting.burn)
+                ),
+                "page",
+            )
+            if not pages:
+                continue
+            rule: dict[str, Any] = {
+                "source_matchers": [
+                    equal("alertname", naming.BURN_ALERT),
+                    equal(naming.SERVICE_LABEL, needed.name),
+                    any_of(naming.SEVERITY_LABEL, pages),
+                ],
+                "target_matchers": [
+                    equal("alertname", naming.BURN_ALERT),
+                    equal(naming.SERVICE_LABEL, service.name),
+                ],
+            }
+            shared = set.intersection(*(set(slo.group_by) for slo in (*service.slos, *needed.slos)))
+            if shared:
+                rule["equal"] = sorted(shared)
+            rules.append(rule)
+    return rules

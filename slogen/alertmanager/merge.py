@@ -1,0 +1,177 @@
+"""Put slogen's parts into an Alertmanager config: a user's own, or a minimal one.
+
+The user marks where slogen's alerts go with one route matching ``slo_service=~".+"``
+(every alert slogen generates has that label). slogen fills that route's children
+with its team routes and adds its receivers, time intervals and inhibition rules;
+everything else in the config is kept. What slogen adds is recognisable, so merging
+again (into the base or into an earlier result) replaces it rather than adding twice:
+
+- receivers and time intervals whose names start with ``slogen/``;
+- routes under the marked route whose receiver starts with ``slogen/``;
+- inhibition rules that match ``slo_service`` on both sides (``slo_`` labels belong
+  to slogen; see ``naming``).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from slogen import naming
+from slogen.alertmanager.config import Parts, timing
+from slogen.alertmanager.matchers import normalise, present
+from slogen.errors import Problem
+from slogen.model import Routing
+from slogen.spec.yaml_source import Path, SourceDocument
+
+PARENT_MATCHER = present(naming.SERVICE_LABEL)
+
+SECRET_KEYS = {
+    "api_key": "api_key_file",
+    "api_secret": "api_secret_file",
+    "auth_password": "auth_password_file",
+    "auth_secret": "auth_password_file",
+    "bearer_token": "authorization.credentials_file",
+    "bot_token": "bot_token_file",
+    "client_secret": "client_secret_file",
+    "credentials": "credentials_file",
+    "opsgenie_api_key": "opsgenie_api_key_file",
+    "password": "password_file",
+    "routing_key": "routing_key_file",
+    "secret_key": "a credentials file of the AWS SDK",
+    "service_key": "service_key_file",
+    "slack_api_url": "slack_api_url_file",
+    "smtp_auth_password": "smtp_auth_password_file",
+    "smtp_auth_secret": "smtp_auth_password_file",
+    "token": "token_file",
+    "user_key": "user_key_file",
+    "victorops_api_key": "victorops_api_key_file",
+    "webhook_url": "webhook_url_file",
+    "wechat_api_secret": "wechat_api_secret_file",
+}
+"""Alertmanager's secret-typed keys, and what to write instead of each."""
+
+
+def complete_base(routing: Routing) -> dict[str, Any]:
+    """The config slogen writes when the user has none of their own: a root route to
+    the default receiver, and the marked route below it."""
+    return {
+        "route": {
+            "receiver": routing.default.name,
+            **timing(routing.timing),
+            "routes": [{"matchers": [PARENT_MATCHER], "receiver": routing.default.name}],
+        }
+    }
+
+
+def merge(base: Mapping[str, Any], parts: Parts) -> dict[str, Any]:
+    """``base`` with slogen's parts in place of any earlier ones; ``base`` is unchanged.
+
+    The base must have passed :func:`base_problems`.
+    """
+    config = copy.deepcopy(dict(base))
+    config["receivers"] = [
+        *(r for r in config.get("receivers") or [] if not _ours(r.get("name"))),
+        *parts.receivers,
+    ]
+    intervals = [
+        *(t for t in config.get("time_intervals") or [] if not _ours(t.get("name"))),
+        *parts.time_intervals,
+    ]
+    config.pop("time_intervals", None)
+    if intervals:
+        config["time_intervals"] = intervals
+    rules = [
+        *(r for r in config.get("inhibit_rules") or [] if not _our_rule(r)),
+        *parts.inhibit_rules,
+    ]
+    config.pop("inhibit_rules", None)
+    if rules:
+        config["inhibit_rules"] = rules
+    parent = next(route for _, route in _routes(config["route"], ("route",)) if _is_parent(route))
+    kept = [r for r in parent.get("routes") or [] if not _ours(r.get("receiver"))]
+    parent["routes"] = [*kept, *parts.routes]
+    return config
+
+
+def base_problems(base: SourceDocument) -> list[Problem]:
+    """Why ``base`` cannot take slogen's parts: no marked route, or a secret inline."""
+    data = base.data
+    if not isinstance(data, dict) or not isinstance(data.get("route"), dict):
+        return [
+            Problem(
+                base.locate(("route",)),
+                "not an Alertmanager config: no top-level route",
+                "give the path of your alertmanager.yml",
+            )
+        ]
+    problems = [
+        Problem(
+            base.locate(path),
+            f"{path[-1]!r} holds a secret inline, which would be copied into the generated config",
+            f"use {SECRET_KEYS.get(str(path[-1]), 'api_url_file')} with the path of a file "
+            "holding it",
+        )
+        for path in _inline_secrets(data, ())
+    ]
+    parents = [path for path, route in _routes(data["route"], ("route",)) if _is_parent(route)]
+    if not parents:
+        problems.append(
+            Problem(
+                base.locate(("route",)),
+                "no route marks where slogen's alerts go",
+                "add one under route.routes: "
+                f"{{matchers: ['{PARENT_MATCHER}'], receiver: <one of your receivers>}}",
+            )
+        )
+    for path in parents[1:]:
+        problems.append(
+            Problem(
+                base.locate(path),
+                f"a second route matches {PARENT_MATCHER}; slogen's routes go under one",
+                f"the first is at {base.locate(parents[0])}",
+            )
+        )
+    return problems
+
+
+def _ours(name: object) -> bool:
+    return isinstance(name, str) and name.startswith(naming.ALERTMANAGER_PREFIX)
+
+
+def _our_rule(rule: Any) -> bool:
+    def names_service(key: str) -> bool:
+        matchers = rule.get(key) or [] if isinstance(rule, dict) else []
+        return any(normalise(str(m)).startswith(f"{naming.SERVICE_LABEL}=") for m in matchers)
+
+    return names_service("source_matchers") and names_service("target_matchers")
+
+
+def _is_parent(route: Mapping[str, Any]) -> bool:
+    matchers = route.get("matchers") or []
+    legacy = route.get("match_re") or {}
+    return PARENT_MATCHER in {normalise(str(m)) for m in matchers} or (
+        isinstance(legacy, dict) and legacy.get(naming.SERVICE_LABEL) == ".+"
+    )
+
+
+def _routes(route: Any, path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+    if not isinstance(route, dict):
+        return
+    yield path, route
+    for index, child in enumerate(route.get("routes") or []):
+        yield from _routes(child, (*path, "routes", index))
+
+
+def _inline_secrets(node: Any, path: Path) -> Iterator[Path]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            slack_url = key == "api_url" and path[-2:-1] == ("slack_configs",)
+            if (key in SECRET_KEYS or slack_url) and isinstance(value, str) and value:
+                yield (*path, key)
+            else:
+                yield from _inline_secrets(value, (*path, key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _inline_secrets(item, (*path, index))

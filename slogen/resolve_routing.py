@@ -1,0 +1,143 @@
+"""Resolve ``routing.yaml`` against the services: every alert must have somewhere to go.
+
+A team named in a service spec but missing from the routing file, or a severity a
+team's SLOs alert with but that the team has no receiver for, would leave alerts to
+the default receiver, which is how pages get lost. Both are errors here, naming the
+service file and the routing file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slogen import model as m
+from slogen import naming
+from slogen.alertmanager.merge import base_problems
+from slogen.durations import format_duration, parse_duration
+from slogen.errors import Problem
+from slogen.spec.loader import RoutingFile, ServiceFile
+from slogen.spec.routing import MaintenanceSpec, ReceiverSpec, TimingSpec
+
+BUILTIN_TIMING = m.Timing(
+    group_by=(naming.SERVICE_LABEL, naming.SLO_LABEL, "alertname"),
+    group_wait="30s",
+    group_interval="5m",
+    repeat_interval="4h",
+)
+"""One notification per SLO and alert, re-sent every 4h while it fires."""
+
+SEVERITIES = ("page", "ticket")
+
+
+def resolve_routing(
+    routing: RoutingFile,
+    files: Sequence[ServiceFile],
+    services: Sequence[m.Service],
+    problems: list[Problem],
+) -> m.Routing | None:
+    """The model's routing, or None with the reasons added to ``problems``."""
+    spec, source = routing.spec, routing.source
+    found_before = len(problems)
+    by_service = {file.spec.service: file for file in files}
+    for service in services:
+        if service.team not in spec.teams:
+            problems.append(
+                Problem(
+                    by_service[service.name].source.locate(("team",)),
+                    f"team {service.team!r} has no entry in {source.display}",
+                    f"add teams.{service.team} there with a receiver for each severity; "
+                    f"teams there: {', '.join(sorted(spec.teams))}",
+                )
+            )
+    for team_name, team in sorted(spec.teams.items()):
+        for key in SEVERITIES:
+            if getattr(team, key) is not None:
+                continue
+            users = sorted(
+                by_service[s.name].source.display
+                for s in services
+                if s.team == team_name and any(key in slo.alert_severities for slo in s.slos)
+            )
+            if users:
+                problems.append(
+                    Problem(
+                        source.locate(("teams", team_name)),
+                        f"team {team_name!r} has no {key} receiver, but {', '.join(users)} "
+                        f"raise {key} alerts",
+                        f"add teams.{team_name}.{key} with a receiver, or disable {key} "
+                        "alerts in those specs",
+                    )
+                )
+        problems.extend(_duplicate_names(team.maintenance, ("teams", team_name), routing))
+    problems.extend(_duplicate_names(spec.maintenance, (), routing))
+    if routing.base is not None:
+        problems.extend(base_problems(routing.base))
+    if len(problems) > found_before:
+        return None
+    timing = _timing(spec, BUILTIN_TIMING)
+    return m.Routing(
+        source=source.relative,
+        timing=timing,
+        default=m.Receiver(naming.DEFAULT_RECEIVER, spec.default),
+        teams=tuple(
+            m.Team(
+                name=name,
+                timing=_timing(team, timing),
+                receivers=tuple(
+                    (key, m.Receiver(naming.receiver_name(name, key), receiver))
+                    for key in SEVERITIES
+                    if isinstance(receiver := getattr(team, key), ReceiverSpec)
+                ),
+                maintenance=_maintenance(team.maintenance, name),
+            )
+            for name, team in sorted(spec.teams.items())
+        ),
+        maintenance=_maintenance(spec.maintenance, None),
+        base=routing.base,
+    )
+
+
+def _timing(spec: TimingSpec, above: m.Timing) -> m.Timing:
+    """The level's own timing where set, the level above's elsewhere; durations are
+    printed canonically (``90s`` as ``1m30s``) so equal settings give equal bytes."""
+
+    def duration(value: str | None, inherited: str) -> str:
+        if value is None:
+            return inherited
+        seconds = parse_duration(value)
+        return format_duration(seconds) if seconds else "0s"
+
+    return m.Timing(
+        group_by=tuple(spec.group_by) if spec.group_by is not None else above.group_by,
+        group_wait=duration(spec.group_wait, above.group_wait),
+        group_interval=duration(spec.group_interval, above.group_interval),
+        repeat_interval=duration(spec.repeat_interval, above.repeat_interval),
+    )
+
+
+def _maintenance(specs: Sequence[MaintenanceSpec], team: str | None) -> tuple[m.Maintenance, ...]:
+    return tuple(
+        m.Maintenance(
+            name=naming.time_interval_name(spec.name, team),
+            mute=tuple(key for key in SEVERITIES if key in spec.mute),
+            intervals=tuple(spec.time_intervals),
+        )
+        for spec in specs
+    )
+
+
+def _duplicate_names(
+    specs: Sequence[MaintenanceSpec], base: tuple[str, ...], routing: RoutingFile
+) -> list[Problem]:
+    seen: set[str] = set()
+    problems = []
+    for index, spec in enumerate(specs):
+        if spec.name in seen:
+            problems.append(
+                Problem(
+                    routing.source.locate((*base, "maintenance", index, "name")),
+                    f"maintenance window {spec.name!r} is defined twice here",
+                )
+            )
+        seen.add(spec.name)
+    return problems

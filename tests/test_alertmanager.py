@@ -1,0 +1,293 @@
+"""The generated Alertmanager config, complete and merged, judged by the real amtool.
+
+Expected receivers are worked out here from the rule files and routing.yaml as a
+user reads them (team label, severity label), not from slogen's own code, and every
+alerting rule of the example specs is routed, not a sample.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import GENERATED, SPECS, snapshot, write_spec
+
+CONFIG = "alertmanager/alertmanager.yml"
+
+BASE_CONFIG = """\
+global:
+  resolve_timeout: 5m
+  smtp_smarthost: smtp.example.com:587
+  smtp_from: alertmanager@example.com
+templates:
+  - /etc/alertmanager/templates/*.tmpl
+route:
+  receiver: ops-catch-all
+  group_by: [alertname]
+  routes:
+    - matchers: ['job="node"']
+      receiver: ops-infra
+    - matchers: ['slo_service=~".+"']
+      receiver: ops-catch-all
+      routes:
+        - matchers: ['slo_name="maintenance-override"']
+          receiver: ops-infra
+    - matchers: ['team="payments"']
+      receiver: ops-infra
+receivers:
+  - name: ops-catch-all
+    email_configs: [{to: ops@example.com}]
+  - name: ops-infra
+    webhook_configs: [{url: "http://infra-hooks.example.com/alertmanager"}]
+inhibit_rules:
+  - source_matchers: ['alertname="NodeDown"']
+    target_matchers: ['job="node"']
+    equal: [instance]
+"""
+
+
+def generated_alerts(rules_dir: Path) -> list[dict[str, str]]:
+    """Labels of every alerting rule in the rule files, as Alertmanager receives them."""
+    alerts = []
+    for path in sorted(rules_dir.glob("*.rules.yml")):
+        for group in yaml.safe_load(path.read_text())["groups"]:
+            for rule in group["rules"]:
+                if "alert" in rule:
+                    alerts.append({"alertname": rule["alert"], **rule["labels"]})
+    return alerts
+
+
+def group_labels(specs: Path) -> dict[tuple[str, str], list[str]]:
+    found = {}
+    for path in specs.glob("*.yaml"):
+        spec = yaml.safe_load(path.read_text())
+        for slo in spec.get("slos", []):
+            found[(spec["service"], slo["name"])] = slo.get("group_by", [])
+    return found
+
+
+def route(amtool: str, config: Path, labels: dict[str, str]) -> list[str]:
+    """The receivers amtool resolves for an alert with these labels."""
+    completed = subprocess.run(
+        [amtool, "config", "routes", "test", f"--config.file={config}"]
+        + [f'{name}="{value}"' for name, value in sorted(labels.items())],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return completed.stdout.split()
+
+
+def assert_every_alert_routed(amtool: str, config: Path, specs: Path, rules: Path) -> int:
+    routing = yaml.safe_load((specs / "routing.yaml").read_text())
+    grouping = group_labels(specs)
+    alerts = generated_alerts(rules)
+    wrong = []
+    for labels in alerts:
+        assert labels["severity"] in ("page", "ticket"), labels
+        assert labels["severity"] in routing["teams"][labels["team"]], labels
+        for name in grouping[(labels["slo_service"], labels["slo_name"])]:
+            labels[name] = "eu-west-1"
+        expected = [f"slogen/{labels['team']}/{labels['severity']}"]
+        got = route(amtool, config, labels)
+        if got != expected:
+            wrong.append(f"{labels}: expected {expected}, amtool says {got}")
+    assert not wrong, "\n".join(wrong)
+    return len(alerts)
+
+
+def test_complete_config_passes_amtool_check_config(amtool: str) -> None:
+    result = subprocess.run(
+        [amtool, "check-config", str(GENERATED / CONFIG)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout
+
+
+def test_every_example_alert_reaches_its_team_receiver(amtool: str) -> None:
+    count = assert_every_alert_routed(amtool, GENERATED / CONFIG, SPECS, GENERATED / "prometheus")
+    assert count >= 30  # every burn, budget and no-data alert of the four example services
+
+
+@pytest.fixture
+def merged_tree(tmp_path: Path, run_cli) -> Path:  # type: ignore[no-untyped-def]
+    """The example specs with routing.yaml pointing at a base config the user owns."""
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    (tmp_path / "alertmanager.base.yml").write_text(BASE_CONFIG)
+    with (specs / "routing.yaml").open("a") as routing:
+        routing.write("\nalertmanager:\n  base: ../alertmanager.base.yml\n")
+    return tmp_path
+
+
+def test_merged_config_keeps_the_users_config_and_routes_every_alert(
+    merged_tree: Path, run_cli, amtool: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("generate", "specs", "-o", "out", cwd=merged_tree)
+    # The base's own team="payments" route comes after the marked route: no alert of
+    # slogen's can reach it, so generating (which routes every alert) succeeds.
+    assert result.code == 0, result.err
+    merged_path = merged_tree / "out" / CONFIG
+    checked = subprocess.run([amtool, "check-config", str(merged_path)], capture_output=True)
+    assert checked.returncode == 0, checked.stdout
+    assert_every_alert_routed(
+        amtool, merged_path, merged_tree / "specs", merged_tree / "out" / "prometheus"
+    )
+
+    base = yaml.safe_load(BASE_CONFIG)
+    merged = yaml.safe_load(merged_path.read_text())
+    assert merged["global"] == base["global"]
+    assert merged["templates"] == base["templates"]
+    assert merged["receivers"][:2] == base["receivers"]
+    assert merged["inhibit_rules"][0] == base["inhibit_rules"][0]
+    routes = merged["route"]["routes"]
+    assert routes[0] == base["route"]["routes"][0]
+    assert routes[2] == base["route"]["routes"][2]
+    marked = routes[1]
+    assert marked["receiver"] == "ops-catch-all"
+    assert marked["routes"][0] == base["route"]["routes"][1]["routes"][0]  # the user's child
+    assert [r["matchers"] for r in marked["routes"][1:]] == [
+        ['team="data-engineering"'],
+        ['team="ml-platform"'],
+        ['team="payments"'],
+    ]
+    # The user's override under the marked route still wins for its SLO.
+    override = {
+        "slo_service": "checkout-api",
+        "slo_name": "maintenance-override",
+        "team": "payments",
+        "severity": "page",
+        "alertname": "SLOErrorBudgetBurn",
+    }
+    assert route(amtool, merged_path, override) == ["ops-infra"]
+
+
+def test_merging_again_changes_nothing(merged_tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    base = merged_tree / "alertmanager.base.yml"
+    live = merged_tree / "live.yml"
+    shutil.copy(base, live)
+    first = run_cli("merge-alertmanager", str(live), "specs", "-o", str(live), cwd=merged_tree)
+    assert first.code == 0, first.err
+    once = live.read_bytes()
+    second = run_cli("merge-alertmanager", str(live), "specs", "-o", str(live), cwd=merged_tree)
+    assert second.code == 0, second.err
+    assert live.read_bytes() == once
+    # Merging into the pristine base gives the same config as merging into the result.
+    third = run_cli("merge-alertmanager", str(base), "specs", cwd=merged_tree)
+    assert third.code == 0, third.err
+    assert yaml.safe_load(third.out) == yaml.safe_load(once)
+    # And the same as `generate` with alertmanager.base in routing.yaml.
+    generated = run_cli("generate", "specs", "-o", "out", cwd=merged_tree)
+    assert generated.code == 0, generated.err
+    assert yaml.safe_load((merged_tree / "out" / CONFIG).read_text()) == yaml.safe_load(once)
+
+
+def test_merge_after_a_spec_change_replaces_what_slogen_added(merged_tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    live = merged_tree / "live.yml"
+    shutil.copy(merged_tree / "alertmanager.base.yml", live)
+    assert (
+        run_cli("merge-alertmanager", str(live), "specs", "-o", str(live), cwd=merged_tree).code
+        == 0
+    )
+    training = merged_tree / "specs" / "training-pipeline.yaml"
+    training.write_text(training.read_text().replace("depends_on: [orders-pipeline]\n", ""))
+    routing = merged_tree / "specs" / "routing.yaml"
+    routing.write_text(routing.read_text().replace("name: release-window", "name: release-freeze"))
+    assert (
+        run_cli("merge-alertmanager", str(live), "specs", "-o", str(live), cwd=merged_tree).code
+        == 0
+    )
+    merged = yaml.safe_load(live.read_text())
+    names = [t["name"] for t in merged["time_intervals"]]
+    assert names == ["slogen/payments/release-freeze"]
+    services = [m for rule in merged["inhibit_rules"] for m in rule["source_matchers"]]
+    assert 'slo_service="orders-pipeline"' not in services
+    assert len(merged["inhibit_rules"]) == 2  # the user's own, and page-silences-ticket
+
+
+def test_a_base_route_that_steals_slogen_alerts_fails_the_check(merged_tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    base = merged_tree / "alertmanager.base.yml"
+    # Move the user's team="payments" route in front of the marked route.
+    data = yaml.safe_load(base.read_text())
+    routes = data["route"]["routes"]
+    data["route"]["routes"] = [routes[2], routes[0], routes[1]]
+    base.write_text(yaml.safe_dump(data))
+    before = snapshot(merged_tree / "specs")
+    result = run_cli("generate", "specs", "-o", "out", cwd=merged_tree)
+    assert result.code == 1
+    assert "slogen/payments/page" in result.err and "ops-infra" in result.err
+    assert not (merged_tree / "out").exists()
+    assert snapshot(merged_tree / "specs") == before
+
+
+def test_specs_without_routing_still_generate_everything_else(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    (specs / "routing.yaml").unlink()
+    result = run_cli("generate", "specs", "-o", "out", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "no routing.yaml" in result.err and "no Alertmanager config" in result.err
+    assert not (tmp_path / "out" / "alertmanager").exists()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        ".slogen-manifest",
+        "docs",
+        "kubernetes",
+        "prometheus",
+        "tests",
+    ]
+
+
+def test_custom_severity_labels_are_routed_and_inhibited(
+    tmp_path: Path, run_cli, amtool: str
+) -> None:  # type: ignore[no-untyped-def]
+    specs = tmp_path / "specs"
+    write_spec(
+        specs,
+        "shop.yaml",
+        """\
+        service: shop
+        team: web
+        runbook: false
+        alerting:
+          page: {label: critical}
+          ticket: {label: warning}
+        slos:
+          - name: availability
+            objective: 99.9
+            sli:
+              events:
+                errors: http_requests_total{job="shop", code=~"5.."}
+                total: http_requests_total{job="shop"}
+        """,
+    )
+    write_spec(
+        specs,
+        "routing.yaml",
+        """\
+        teams:
+          web:
+            page: {webhook: {url: "http://pager.example.com/hook"}}
+            ticket: {webhook: {url: "http://tickets.example.com/hook"}}
+        """,
+    )
+    result = run_cli("generate", "specs", "-o", "out", cwd=tmp_path)
+    assert result.code == 0, result.err
+    config = yaml.safe_load((tmp_path / "out" / CONFIG).read_text())
+    team = config["route"]["routes"][0]["routes"][0]
+    assert [c["matchers"] for c in team["routes"]] == [
+        ['severity="critical"'],
+        ['severity="warning"'],
+    ]
+    assert config["inhibit_rules"][0]["source_matchers"][1] == 'severity="critical"'
+    labels = {
+        "slo_service": "shop",
+        "slo_name": "availability",
+        "team": "web",
+        "severity": "warning",
+        "alertname": "SLOErrorBudgetLow",
+    }
+    assert route(amtool, tmp_path / "out" / CONFIG, labels) == ["slogen/web/ticket"]

@@ -1,0 +1,106 @@
+"""Inhibition on the real Alertmanager with the generated config.
+
+Every team's receivers are webhooks to a recorder in the test. Alerts are posted with
+the labels the generated rules give them, and what reaches the recorder is observed:
+a ticket alone is delivered (so nothing else explains a missing one), a page and a
+ticket for the same SLO deliver only the page, and a page of a service that another
+depends on silences the dependant's burn alert.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import yaml
+
+from tests.alertmanager_harness import (
+    WebhookSink,
+    alert_states,
+    post_alerts,
+    running_alertmanager,
+    wait_for,
+)
+from tests.conftest import SPECS
+
+TEAMS = ("payments", "ml-platform", "data-engineering")
+
+
+def _routing(sink: WebhookSink) -> str:
+    teams = {
+        team: {
+            key: {"webhook": {"url": sink.url(f"/{team}/{key}"), "send_resolved": False}}
+            for key in ("page", "ticket")
+        }
+        for team in TEAMS
+    }
+    return yaml.safe_dump(
+        {"group_wait": "1s", "group_interval": "1s", "repeat_interval": "1h", "teams": teams}
+    )
+
+
+def _alert(rules: Path, service: str, slo: str, name: str, severity: str) -> dict[str, str]:
+    """The labels of one generated alerting rule, read from its rule file."""
+    for group in yaml.safe_load((rules / f"{service}.rules.yml").read_text())["groups"]:
+        for rule in group["rules"]:
+            labels = rule.get("labels", {})
+            if (
+                rule.get("alert") == name
+                and labels.get("slo_name") == slo
+                and labels.get("severity") == severity
+            ):
+                return {"alertname": name, **labels}
+    raise AssertionError(f"no {severity} {name} for {service}/{slo}")
+
+
+def test_pages_silence_tickets_and_dependants_on_the_real_alertmanager(
+    tmp_path: Path, run_cli
+) -> None:  # type: ignore[no-untyped-def]
+    with WebhookSink() as sink:
+        specs = tmp_path / "specs"
+        shutil.copytree(SPECS, specs)
+        (specs / "routing.yaml").write_text(_routing(sink))
+        result = run_cli("generate", "specs", "-o", "out", cwd=tmp_path)
+        assert result.code == 0, result.err
+        rules = tmp_path / "out" / "prometheus"
+        burn = "SLOErrorBudgetBurn"
+        lone_ticket = _alert(rules, "model-inference", "predictions-success", burn, "ticket")
+        page = _alert(rules, "checkout-api", "requests-latency", burn, "page")
+        ticket = _alert(rules, "checkout-api", "requests-latency", burn, "ticket")
+        upstream_page = _alert(rules, "orders-pipeline", "orders-freshness", burn, "page")
+        dependant = _alert(rules, "training-pipeline", "runs-success", burn, "ticket")
+
+        with running_alertmanager(
+            tmp_path / "out" / "alertmanager" / "alertmanager.yml", tmp_path
+        ) as url:
+            post_alerts(url, [lone_ticket, page, ticket, upstream_page, dependant])
+
+            def delivered() -> bool:
+                return bool(
+                    sink.alerts("/ml-platform/ticket")
+                    and sink.alerts("/payments/page")
+                    and sink.alerts("/data-engineering/page")
+                )
+
+            wait_for(delivered, 30, lambda: f"not delivered: {sink.received}")
+
+            def inhibited() -> dict[str, list[str]]:
+                return {
+                    a["labels"]["slo_service"]: a["status"]["inhibitedBy"]
+                    for a in alert_states(url)
+                    if a["status"]["inhibitedBy"]
+                }
+
+            wait_for(
+                lambda: set(inhibited()) == {"checkout-api", "training-pipeline"},
+                30,
+                lambda: f"inhibited: {inhibited()}",
+            )
+            # Several group intervals more: an inhibited alert must never be sent.
+            time.sleep(4)
+
+        assert sink.alerts("/payments/page") == [page]
+        assert sink.alerts("/payments/ticket") == []
+        assert sink.alerts("/data-engineering/page") == [upstream_page]
+        assert sink.alerts("/ml-platform/ticket") == [lone_ticket]
