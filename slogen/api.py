@@ -60,12 +60,19 @@ class Bundle:
         """Run promtool on the generated rules and amtool on the Alertmanager config,
         and route every alert with amtool; each result says ok or why not.
 
-        ``shown_as`` names the output directory in promtool's messages."""
-        results = verify.verify(self.files, shown_as)
-        if CONFIG_PATH in self.files:
-            shown = verify.prefix(shown_as) + CONFIG_PATH
-            results += verify.alertmanager(self.model, self.files, self.files[CONFIG_PATH], shown)
-        return results
+        ``shown_as`` names the output directory in the tools' messages."""
+        return self.check_rules(shown_as) + self.check_alertmanager(shown_as)
+
+    def check_rules(self, shown_as: str = "") -> list[tools.ToolResult]:
+        """``promtool check rules`` on every rule file and manifest."""
+        return verify.verify(self.files, shown_as)
+
+    def check_alertmanager(self, shown_as: str = "") -> list[tools.ToolResult]:
+        """``amtool check-config``, then the route of every alert (none without routing)."""
+        if CONFIG_PATH not in self.files:
+            return []
+        shown = verify.prefix(shown_as) + CONFIG_PATH
+        return verify.alertmanager(self.model, self.files, self.files[CONFIG_PATH], shown)
 
     def gaps(self) -> list[str]:
         """What the generated alert proofs could not cover, as the test files say it."""

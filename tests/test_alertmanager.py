@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import GENERATED, SPECS, snapshot, write_spec
+from tests.conftest import GENERATED, MINIMAL_SPEC, SPECS, snapshot, write_spec
 
 CONFIG = "alertmanager/alertmanager.yml"
 
@@ -74,12 +74,17 @@ def route(amtool: str, config: Path, labels: dict[str, str]) -> list[str]:
     """The receivers amtool resolves for an alert with these labels."""
     completed = subprocess.run(
         [amtool, "config", "routes", "test", f"--config.file={config}"]
-        + [f'{name}="{value}"' for name, value in sorted(labels.items())],
+        + [f'{name}="{_escaped(value)}"' for name, value in sorted(labels.items())],
         capture_output=True,
         text=True,
         check=True,
     )
     return completed.stdout.split()
+
+
+def _escaped(value: str) -> str:
+    """A label value inside amtool's double quotes (Go string escapes)."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def assert_every_alert_routed(amtool: str, config: Path, specs: Path, rules: Path) -> int:
@@ -291,3 +296,63 @@ def test_custom_severity_labels_are_routed_and_inhibited(
         "alertname": "SLOErrorBudgetLow",
     }
     assert route(amtool, tmp_path / "out" / CONFIG, labels) == ["slogen/web/ticket"]
+
+
+def test_severity_labels_with_quotes_and_regex_characters_route_exactly(
+    tmp_path: Path, run_cli, amtool: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Label values reach Alertmanager matchers escaped: two SLOs of one team page with
+    different labels (one regex matcher), and the values hold quotes, backslashes and
+    regex metacharacters that must match themselves and nothing else."""
+    odd_page = 'p"1\\x.*'  # one backslash; single-quoted YAML keeps it as written
+    specs = tmp_path / "specs"
+    for name, page in (("shop", odd_page), ("cart", "sev(1)")):
+        write_spec(
+            specs,
+            f"{name}.yaml",
+            MINIMAL_SPEC.replace("service: shop", f"service: {name}").replace(
+                "team: web\n", f"team: web\nalerting: {{page: {{label: '{page}'}}}}\n"
+            ),
+        )
+    write_spec(
+        specs,
+        "routing.yaml",
+        """\
+        teams:
+          web:
+            page: {webhook: {url: "http://pager.example.com/hook"}}
+            ticket: {webhook: {url: "http://tickets.example.com/hook"}}
+        """,
+    )
+    result = run_cli("generate", "specs", "-o", "out", cwd=tmp_path)
+    assert result.code == 0, result.err
+    config = tmp_path / "out" / CONFIG
+    base = {"slo_name": "availability", "team": "web", "alertname": "SLOErrorBudgetBurn"}
+    assert route(amtool, config, {**base, "slo_service": "shop", "severity": 'p"1\\x.*'}) == [
+        "slogen/web/page"
+    ]
+    assert route(amtool, config, {**base, "slo_service": "cart", "severity": "sev(1)"}) == [
+        "slogen/web/page"
+    ]
+    # Regex metacharacters are literal: a value the unescaped pattern would match does not.
+    assert route(amtool, config, {**base, "slo_service": "shop", "severity": 'p"1\\xANY'}) == [
+        "slogen/default"
+    ]
+
+
+def test_maintenance_windows_mute_only_the_severities_they_name() -> None:
+    config = yaml.safe_load((GENERATED / CONFIG).read_text())
+    teams = {r["matchers"][0]: r for r in config["route"]["routes"][0]["routes"]}
+    payments = {c["receiver"]: c for c in teams['team="payments"']["routes"]}
+    assert payments["slogen/payments/ticket"]["mute_time_intervals"] == [
+        "slogen/payments/release-window"
+    ]
+    assert "mute_time_intervals" not in payments["slogen/payments/page"]
+    assert [t["name"] for t in config["time_intervals"]] == ["slogen/payments/release-window"]
+
+
+def test_check_routes_every_alert_with_amtool(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("check", "specs", cwd=SPECS.parent)
+    assert result.code == 0, result.out + result.err
+    assert "amtool check-config" in result.out
+    assert "alerts reach their team's receiver" in result.out
