@@ -51,13 +51,22 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch)
     return run
 
 
-@pytest.fixture(scope="session")
-def promtool() -> str:
-    """The real promtool; a missing one fails the test instead of skipping it."""
+def _real_tool(name: str) -> str:
+    """A real tool's path; a missing one fails the test instead of skipping it."""
     try:
-        return tools.locate("promtool")
+        return tools.locate(name)
     except tools.ToolError as error:
         pytest.fail(f"{error}; run `make tools`")
+
+
+@pytest.fixture(scope="session")
+def promtool() -> str:
+    return _real_tool("promtool")
+
+
+@pytest.fixture(scope="session")
+def amtool() -> str:
+    return _real_tool("amtool")
 
 
 def write_spec(directory: Path, name: str, text: str) -> Path:
@@ -74,12 +83,3 @@ def snapshot(directory: Path) -> dict[str, bytes]:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
-
-
-@pytest.fixture(scope="session")
-def amtool() -> str:
-    """The real amtool; a missing one fails the test instead of skipping it."""
-    try:
-        return tools.locate("amtool")
-    except tools.ToolError as error:
-        pytest.fail(f"{error}; run `make tools`")

@@ -49,6 +49,13 @@ inhibit_rules:
     equal: [instance]
 """
 
+WEB_ROUTING = """\
+teams:
+  web:
+    page: {webhook: {url: "http://pager.example.com/hook"}}
+    ticket: {webhook: {url: "http://tickets.example.com/hook"}}
+"""
+
 
 def generated_alerts(rules_dir: Path) -> list[dict[str, str]]:
     """Labels of every alerting rule in the rule files, as Alertmanager receives them."""
@@ -250,35 +257,9 @@ def test_custom_severity_labels_are_routed_and_inhibited(
     tmp_path: Path, run_cli, amtool: str
 ) -> None:  # type: ignore[no-untyped-def]
     specs = tmp_path / "specs"
-    write_spec(
-        specs,
-        "shop.yaml",
-        """\
-        service: shop
-        team: web
-        runbook: false
-        alerting:
-          page: {label: critical}
-          ticket: {label: warning}
-        slos:
-          - name: availability
-            objective: 99.9
-            sli:
-              events:
-                errors: http_requests_total{job="shop", code=~"5.."}
-                total: http_requests_total{job="shop"}
-        """,
-    )
-    write_spec(
-        specs,
-        "routing.yaml",
-        """\
-        teams:
-          web:
-            page: {webhook: {url: "http://pager.example.com/hook"}}
-            ticket: {webhook: {url: "http://tickets.example.com/hook"}}
-        """,
-    )
+    severities = "alerting: {page: {label: critical}, ticket: {label: warning}}\n"
+    write_spec(specs, "shop.yaml", MINIMAL_SPEC.replace("team: web\n", "team: web\n" + severities))
+    write_spec(specs, "routing.yaml", WEB_ROUTING)
     result = run_cli("generate", "specs", "-o", "out", cwd=tmp_path)
     assert result.code == 0, result.err
     config = yaml.safe_load((tmp_path / "out" / CONFIG).read_text())
@@ -314,16 +295,7 @@ def test_severity_labels_with_quotes_and_regex_characters_route_exactly(
                 "team: web\n", f"team: web\nalerting: {{page: {{label: '{page}'}}}}\n"
             ),
         )
-    write_spec(
-        specs,
-        "routing.yaml",
-        """\
-        teams:
-          web:
-            page: {webhook: {url: "http://pager.example.com/hook"}}
-            ticket: {webhook: {url: "http://tickets.example.com/hook"}}
-        """,
-    )
+    write_spec(specs, "routing.yaml", WEB_ROUTING)
     result = run_cli("generate", "specs", "-o", "out", cwd=tmp_path)
     assert result.code == 0, result.err
     config = tmp_path / "out" / CONFIG
