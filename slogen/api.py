@@ -141,7 +141,7 @@ def merge_alertmanager(base: str | Path, specs: Specs) -> MergedConfig:
                 )
             ]
         )
-    source = read_yaml(str(base), str(base), Path(base).name)
+    source = read_yaml(str(base), str(base), Path(base).name, verbatim=True)
     return MergedConfig(bundle, str(base), render_config(bundle.model, routing, source))
 
 

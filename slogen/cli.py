@@ -166,11 +166,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _note_routing(model: slogen.Model) -> None:
-    if model.routing is None:
-        print(
-            "note: no routing.yaml among the specs, so no Alertmanager config is generated",
-            file=sys.stderr,
-        )
+    from slogen.alertmanager.config import routing_notes
+
+    for note in routing_notes(model):
+        print(f"note: {note}", file=sys.stderr)
 
 
 def _verified(bundle: slogen.Bundle, output: str) -> bool:

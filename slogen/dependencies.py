@@ -9,14 +9,19 @@ each other's burn alerts and nobody would be told.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from slogen.errors import Problem
 from slogen.spec.loader import ServiceFile
 
 
-def dependency_problems(services: Sequence[ServiceFile]) -> list[Problem]:
-    """Unknown, self and cyclic dependencies, each located at the ``depends_on`` entry."""
+def dependency_problems(
+    services: Sequence[ServiceFile], siblings: Collection[str] = ()
+) -> list[Problem]:
+    """Unknown, self and cyclic dependencies, each located at the ``depends_on`` entry.
+
+    ``siblings`` are services known to exist but not loaded (beside a file given
+    alone): naming one is fine; cycles are found among the loaded services only."""
     by_name = {file.spec.service: file for file in services}
     problems = []
     for file in services:
@@ -28,14 +33,14 @@ def dependency_problems(services: Sequence[ServiceFile]) -> list[Problem]:
                 problems.append(Problem(where, f"{needed!r} cannot depend on itself"))
             elif needed in seen:
                 problems.append(Problem(where, f"{needed!r} is listed twice"))
-            elif needed not in by_name:
+            elif needed not in by_name and needed not in siblings:
                 close = difflib.get_close_matches(needed, by_name, n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 problems.append(
                     Problem(
                         where,
                         f"no service {needed!r} among the specs",
-                        hint + "known: " + ", ".join(sorted(by_name)),
+                        hint + "known: " + ", ".join(sorted({*by_name, *siblings})),
                     )
                 )
             seen.add(needed)
@@ -46,7 +51,9 @@ def dependency_problems(services: Sequence[ServiceFile]) -> list[Problem]:
 
 def _cycles(by_name: dict[str, ServiceFile]) -> list[Problem]:
     """One problem per cycle, reported at the first service of the cycle by name."""
-    graph = {name: sorted(set(file.spec.depends_on)) for name, file in by_name.items()}
+    graph = {
+        name: sorted(set(file.spec.depends_on) & set(by_name)) for name, file in by_name.items()
+    }
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     problems = []
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from slogen.spec.yaml_source import PlainScalar
+
 if TYPE_CHECKING:
     _BaseDumper = yaml.SafeDumper
 else:  # the C dumper when PyYAML was built with libyaml: same output, much faster
@@ -26,7 +28,12 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
 
+def _represent_plain(dumper: yaml.SafeDumper, value: PlainScalar) -> yaml.ScalarNode:
+    return dumper.represent_scalar(value.tag, str(value))
+
+
 _Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(PlainScalar, _represent_plain)
 
 
 def dump_yaml(data: Any, header: str = "") -> bytes:

@@ -107,7 +107,7 @@ def resolve(specs: Specs) -> m.Model:
     for layer in specs.defaults:
         defaults.add(layer.spec, layer.source)
     services = [_ServiceContext(file, defaults).resolve(problems) for file in specs.services]
-    problems.extend(dependency_problems(specs.services))
+    problems.extend(dependency_problems(specs.services, specs.siblings))
     routing = None
     if specs.routing is not None and not problems:
         routing = resolve_routing(specs.routing, specs.services, services, problems)

@@ -17,6 +17,7 @@ from slogen.durations import format_duration, parse_duration
 from slogen.errors import Problem
 from slogen.spec.loader import RoutingFile, ServiceFile
 from slogen.spec.routing import MaintenanceSpec, ReceiverSpec, TimingSpec
+from slogen.spec.yaml_source import Path
 
 BUILTIN_TIMING = m.Timing(
     group_by=(naming.SERVICE_LABEL, naming.SLO_LABEL, "alertname"),
@@ -70,6 +71,8 @@ def resolve_routing(
                 )
         problems.extend(_duplicate_names(team.maintenance, ("teams", team_name), routing))
     problems.extend(_duplicate_names(spec.maintenance, (), routing))
+    problems.extend(_ambiguous_labels(services, by_service))
+    problems.extend(_email_senders(routing))
     if routing.base is not None:
         problems.extend(base_problems(routing.base))
     if len(problems) > found_before:
@@ -140,4 +143,64 @@ def _duplicate_names(
                 )
             )
         seen.add(spec.name)
+    return problems
+
+
+def _ambiguous_labels(
+    services: Sequence[m.Service], by_service: dict[str, ServiceFile]
+) -> list[Problem]:
+    """A ``severity`` value must mean one severity within a team: routes match on the
+    value, so a value that pages for one SLO and tickets for another would send both
+    to whichever route comes first."""
+    meaning: dict[tuple[str, str], tuple[str, str]] = {}
+    problems = []
+    for service in services:
+        for slo in service.slos:
+            for key in sorted(slo.alert_severities):
+                label = slo.severity_label(key)
+                first = meaning.setdefault(
+                    (service.team, label), (key, f"{slo.service}/{slo.name}")
+                )
+                if first[0] != key:
+                    file = by_service[service.name]
+                    index = next(i for i, s in enumerate(file.spec.slos) if s.name == slo.name)
+                    problems.append(
+                        Problem(
+                            file.source.locate(("slos", index)),
+                            f"severity={label!r} marks {key} alerts here but {first[0]} "
+                            f"alerts of {first[1]}, in the same team {service.team!r}",
+                            "within a team, give each severity its own label values "
+                            "(alerting.page.label / alerting.ticket.label)",
+                        )
+                    )
+    return problems
+
+
+def _email_senders(routing: RoutingFile) -> list[Problem]:
+    """Alertmanager refuses an email receiver with no sender or smarthost unless the
+    config's ``global`` section sets them; only a base config can have that section."""
+    base = routing.base.data if routing.base is not None else {}
+    defaults: dict[str, object] = base.get("global") or {}
+    spec = routing.spec
+    receivers: list[tuple[Path, ReceiverSpec | None]] = [(("default",), spec.default)]
+    for name, team in sorted(spec.teams.items()):
+        receivers += [(("teams", name, key), getattr(team, key)) for key in SEVERITIES]
+    problems = []
+    for path, receiver in receivers:
+        emails = receiver.email or [] if receiver is not None else []
+        for index, email in enumerate(emails):
+            where = (*path, "email") if len(emails) == 1 else (*path, "email", index)
+            for key, value, fallback in (
+                ("from", email.from_, "smtp_from"),
+                ("smarthost", email.smarthost, "smtp_smarthost"),
+            ):
+                if value is None and not defaults.get(fallback):
+                    problems.append(
+                        Problem(
+                            routing.source.locate(where),
+                            f"this email receiver has no {key!r}",
+                            f"set {key} here, or {fallback} in the global section of the "
+                            "base config you merge into",
+                        )
+                    )
     return problems

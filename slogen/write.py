@@ -166,7 +166,12 @@ def _swap(staging: Path, directory: Path) -> None:
 
 
 def write_atomically(path: Path, content: bytes) -> None:
-    """Replace one file so that readers see the old or the new bytes, never a mix."""
+    """Replace one file so that readers see the old or the new bytes, never a mix.
+
+    A symlink is followed (the file it points at is replaced, the link kept); the
+    file keeps its mode, and a new one gets the usual 0644 less the umask, so that
+    a server running as another user can read it."""
+    path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.new-", dir=path.parent)
     try:
@@ -174,6 +179,10 @@ def write_atomically(path: Path, content: bytes) -> None:
             stream.write(content)
         if path.exists():
             shutil.copymode(path, temporary)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o644 & ~umask)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -328,3 +328,74 @@ def test_check_routes_every_alert_with_amtool(run_cli) -> None:  # type: ignore[
     assert result.code == 0, result.out + result.err
     assert "amtool check-config" in result.out
     assert "alerts reach their team's receiver" in result.out
+
+
+def test_merge_keeps_the_meaning_of_what_it_copies(merged_tree: Path, run_cli, amtool: str) -> None:  # type: ignore[no-untyped-def]
+    """Go reads unquoted 17:00 and on as text where Alertmanager wants text; YAML 1.1
+    (PyYAML) reads them as 1020 and true. The merge writes them back as they were."""
+    base = merged_tree / "alertmanager.base.yml"
+    text = base.read_text().replace(
+        "    - matchers: ['team=\"payments\"']\n",
+        "    - match: {backup: on}\n      receiver: ops-infra\n"
+        "      mute_time_intervals: [evenings]\n"
+        "    - matchers: ['team=\"payments\"']\n",
+    )
+    text += (
+        "time_intervals:\n  - name: evenings\n    time_intervals:\n"
+        "      - times: [{start_time: 17:00, end_time: 23:59}]\n"
+    )
+    # A rule of the user's that names slo_service on both sides is still theirs.
+    text = text.replace(
+        "inhibit_rules:\n",
+        "inhibit_rules:\n"
+        "  - source_matchers: ['alertname=\"DBDown\"', 'slo_service=\"checkout-api\"']\n"
+        "    target_matchers: ['slo_service=\"checkout-api\"', 'severity=\"ticket\"']\n",
+    )
+    base.write_text(text)
+    result = run_cli("generate", "specs", "-o", "out", cwd=merged_tree)
+    assert result.code == 0, result.err
+    merged = merged_tree / "out" / CONFIG
+    written = merged.read_text()
+    assert "start_time: 17:00" in written and "backup: on" in written
+    checked = subprocess.run([amtool, "check-config", str(merged)], capture_output=True)
+    assert checked.returncode == 0, checked.stdout
+    assert route(amtool, merged, {"backup": "on"}) == ["ops-infra"]
+    sources = [rule["source_matchers"] for rule in yaml.safe_load(written)["inhibit_rules"]]
+    assert ['alertname="DBDown"', 'slo_service="checkout-api"'] in sources
+
+
+def test_merge_follows_a_symlink_and_writes_a_readable_file(merged_tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    target = merged_tree / "real.yml"
+    link = merged_tree / "link.yml"
+    target.write_text((merged_tree / "alertmanager.base.yml").read_text())
+    link.symlink_to(target.name)
+    result = run_cli("merge-alertmanager", "link.yml", "specs", "-o", "link.yml", cwd=merged_tree)
+    assert result.code == 0, result.err
+    assert link.is_symlink() and "slogen/payments/page" in target.read_text()
+    fresh = run_cli("merge-alertmanager", "real.yml", "specs", "-o", "new.yml", cwd=merged_tree)
+    assert fresh.code == 0, fresh.err
+    assert (merged_tree / "new.yml").stat().st_mode & 0o044 == 0o044  # group and others read
+
+
+def test_a_file_given_alone_may_depend_on_its_siblings(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("validate", "specs/training-pipeline.yaml", cwd=SPECS.parent)
+    assert result.code == 0, result.err
+
+
+def test_dependencies_that_silence_nothing_are_noted(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    (specs / "routing.yaml").unlink()
+    result = run_cli("validate", "specs", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "no routing.yaml" in result.err and "depends_on silences nothing" in result.err
+    shutil.copy(SPECS / "routing.yaml", specs / "routing.yaml")
+    checkout = specs / "checkout-api.yaml"
+    checkout.write_text(
+        checkout.read_text().replace(
+            "team: payments\n", "team: payments\ndepends_on: [training-pipeline]\n"
+        )
+    )
+    result = run_cli("validate", "specs", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "checkout-api depends on training-pipeline, which never pages for a burn" in result.err

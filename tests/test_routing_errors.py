@@ -29,6 +29,12 @@ teams:
 {extra}"""
 
 
+MARKED_ROUTE = """\
+route: {receiver: ops, routes: [{matchers: ['slo_service=~".+"'], receiver: ops}]}
+"""
+"""A base config's route with the marked route slogen's routes go under."""
+
+
 def _window(interval: str) -> str:
     return _ticket(
         "slack: {api_url_file: /s, channel: '#web'}",
@@ -89,7 +95,7 @@ CASES: list[tuple[str, dict[str, str], str, list[str]]] = [
         "relative-secret-file",
         {"routing.yaml": _ticket("slack: {api_url_file: secrets/slack}")},
         "teams.web.ticket.slack.api_url_file",
-        ["'secrets/slack' is not an absolute path"],
+        ["not an absolute path", "/etc/alertmanager/secrets/"],
     ),
     (
         "clock-out-of-range",
@@ -206,6 +212,88 @@ CASES: list[tuple[str, dict[str, str], str, list[str]]] = [
         "specs/shop.yaml:3:19: alerting.page.label",
         ["page and ticket alerts would both carry severity='ticket'"],
     ),
+    (
+        "always-open-with-empty-field",
+        {"routing.yaml": _window("{times: , weekdays: , location: UTC}")},
+        "time_intervals[0]",
+        ["always open"],
+    ),
+    (
+        "unquoted-clock-time",
+        {"routing.yaml": _window("times: [{start_time: 10:30, end_time: '11:00'}]")},
+        "times[0].start_time",
+        ["got int 630", "put the value in quotes"],
+    ),
+    (
+        "days-of-month-backwards-across-the-end",
+        {"routing.yaml": _window("days_of_month: ['28:-5']")},
+        "days_of_month[0]",
+        ["'28:-5' runs backwards"],
+    ),
+    (
+        "group-by-everything-and-more",
+        {"routing.yaml": "group_by: ['...', alertname]\n" + GOOD_ROUTING},
+        "specs/routing.yaml:1:1: group_by",
+        ["'...' groups by every label and must be the only entry"],
+    ),
+    (
+        "group-by-twice",
+        {"routing.yaml": "group_by: [alertname, alertname]\n" + GOOD_ROUTING},
+        "group_by",
+        ["group_by lists a label twice"],
+    ),
+    (
+        "email-without-sender",
+        {"routing.yaml": _ticket("email: {to: web@example.com, smarthost: 'smtp.example.com:25'}")},
+        "specs/routing.yaml:6:7: teams.web.ticket.email",
+        ["this email receiver has no 'from'", "smtp_from in the global section"],
+    ),
+    (
+        "secret-pasted-into-a-file-key",
+        {"routing.yaml": _ticket("slack: {api_url_file: 'https://hooks.slack.com/T/B/SECRETX'}")},
+        "teams.web.ticket.slack.api_url_file",
+        ["not an absolute path"],
+    ),
+    (
+        "severity-label-means-two-things-in-a-team",
+        {
+            "cart.yaml": MINIMAL_SPEC.replace("service: shop", "service: cart").replace(
+                "team: web\n", "team: web\nalerting: {page: {label: ticket}, ticket: {label: x}}\n"
+            )
+        },
+        "specs/shop.yaml:5:5: slos[0]",
+        ["severity='ticket' marks ticket alerts here but page alerts of cart/availability"],
+    ),
+    (
+        "base-with-numeric-password",
+        {
+            "routing.yaml": GOOD_ROUTING + "alertmanager: {base: am.yml}\n",
+            "am.yml": MARKED_ROUTE
+            + "receivers: [{name: ops, webhook_configs: [{url: 'http://h/x', "
+            + "http_config: {basic_auth: {username: u, password: 12345678}}}]}]\n",
+        },
+        "specs/am.yml:2:",
+        ["'password' holds a secret inline"],
+    ),
+    (
+        "base-with-token-in-a-webhook-url",
+        {
+            "routing.yaml": GOOD_ROUTING + "alertmanager: {base: am.yml}\n",
+            "am.yml": MARKED_ROUTE
+            + "receivers: [{name: ops, webhook_configs: [{url: 'https://h/x?token=SECRETX'}]}]\n",
+        },
+        "specs/am.yml:2:",
+        ["query parameter 'token' looks like a credential"],
+    ),
+    (
+        "base-with-a-receiver-that-is-not-a-mapping",
+        {
+            "routing.yaml": GOOD_ROUTING + "alertmanager: {base: am.yml}\n",
+            "am.yml": MARKED_ROUTE + "receivers: [ops]\n",
+        },
+        "specs/am.yml:2:13: receivers[0]",
+        ["expected a mapping"],
+    ),
 ]
 
 
@@ -235,6 +323,7 @@ def test_bad_routing_is_reported_and_changes_nothing(
     for word in words:
         assert word in result.err, result.err
     assert "nothing was written" in result.err
+    assert "SECRETX" not in result.err
     assert snapshot(tree / "generated") == before
 
 

@@ -145,34 +145,53 @@ def _dependencies(model: m.Model) -> list[dict[str, Any]]:
     and must not hide a dependant's own outage for that long. Where both services
     group every SLO by the same labels, the silence is confined to equal values.
     """
-    by_name = {service.name: service for service in model.services}
     rules = []
-    for service in model.services:
-        for needed_name in service.depends_on:
-            needed = by_name[needed_name]
-            pages = severity_labels(
-                (
-                    slo
-                    for slo in needed.slos
-                    if any(b.severity == "page" for b in slo.alerting.burn)
-                ),
-                "page",
-            )
-            if not pages:
-                continue
-            rule: dict[str, Any] = {
-                "source_matchers": [
-                    equal("alertname", naming.BURN_ALERT),
-                    equal(naming.SERVICE_LABEL, needed.name),
-                    any_of(naming.SEVERITY_LABEL, pages),
-                ],
-                "target_matchers": [
-                    equal("alertname", naming.BURN_ALERT),
-                    equal(naming.SERVICE_LABEL, service.name),
-                ],
-            }
-            shared = set.intersection(*(set(slo.group_by) for slo in (*service.slos, *needed.slos)))
-            if shared:
-                rule["equal"] = sorted(shared)
-            rules.append(rule)
+    for service, needed, pages in dependency_pages(model):
+        if not pages:
+            continue
+        rule: dict[str, Any] = {
+            "source_matchers": [
+                equal("alertname", naming.BURN_ALERT),
+                equal(naming.SERVICE_LABEL, needed.name),
+                any_of(naming.SEVERITY_LABEL, pages),
+            ],
+            "target_matchers": [
+                equal("alertname", naming.BURN_ALERT),
+                equal(naming.SERVICE_LABEL, service.name),
+            ],
+        }
+        shared = set.intersection(*(set(slo.group_by) for slo in (*service.slos, *needed.slos)))
+        if shared:
+            rule["equal"] = sorted(shared)
+        rules.append(rule)
     return rules
+
+
+def dependency_pages(model: m.Model) -> list[tuple[m.Service, m.Service, set[str]]]:
+    """Each dependency among the compiled services, with the severity labels of the
+    needed service's burn pages (empty when it never pages for a burn)."""
+    by_name = {service.name: service for service in model.services}
+    found = []
+    for service in model.services:
+        for name in service.depends_on:
+            if name not in by_name:  # a spec not compiled this time (a file given alone)
+                continue
+            needed = by_name[name]
+            paging = (s for s in needed.slos if any(b.severity == "page" for b in s.alerting.burn))
+            found.append((service, needed, severity_labels(paging, "page")))
+    return found
+
+
+def routing_notes(model: m.Model) -> list[str]:
+    """What the specs ask for that the Alertmanager config will not do, and why."""
+    if model.routing is None:
+        note = "no routing.yaml among the specs, so no Alertmanager config is generated"
+        if any(service.depends_on for service in model.services):
+            note += " and depends_on silences nothing"
+        return [note]
+    return [
+        f"{service.name} depends on {needed.name}, which never pages for a burn, so none "
+        f"of {service.name}'s alerts are silenced for it"
+        for service, needed, pages in dependency_pages(model)
+        if not pages
+    ]

@@ -8,8 +8,10 @@ again (into the base or into an earlier result) replaces it rather than adding t
 
 - receivers and time intervals whose names start with ``slogen/``;
 - routes under the marked route whose receiver starts with ``slogen/``;
-- inhibition rules that match ``slo_service`` on both sides (``slo_`` labels belong
-  to slogen; see ``naming``).
+- inhibition rules of exactly the two shapes slogen writes (see ``_our_rule``).
+
+The base is read with unquoted scalars kept verbatim (``yaml_source.PlainScalar``),
+so values PyYAML would retype (``17:00``, ``on``) are written back as they were.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from slogen.alertmanager.config import Parts, timing
 from slogen.alertmanager.matchers import normalise, present
 from slogen.errors import Problem
 from slogen.model import Routing
+from slogen.spec.routing import credential_in_url
 from slogen.spec.yaml_source import Path, SourceDocument
 
 PARENT_MATCHER = present(naming.SERVICE_LABEL)
@@ -96,7 +99,8 @@ def merge(base: Mapping[str, Any], parts: Parts) -> dict[str, Any]:
 
 
 def base_problems(base: SourceDocument) -> list[Problem]:
-    """Why ``base`` cannot take slogen's parts: no marked route, or a secret inline."""
+    """Why ``base`` cannot take slogen's parts: not a config of the shape merging needs,
+    no marked route, or a secret inline (which would be copied into the output)."""
     data = base.data
     if not isinstance(data, dict) or not isinstance(data.get("route"), dict):
         return [
@@ -106,15 +110,28 @@ def base_problems(base: SourceDocument) -> list[Problem]:
                 "give the path of your alertmanager.yml",
             )
         ]
-    problems = [
-        Problem(
-            base.locate(path),
-            f"{path[-1]!r} holds a secret inline, which would be copied into the generated config",
-            f"use {SECRET_KEYS.get(str(path[-1]), 'api_url_file')} with the path of a file "
-            "holding it",
+    problems = _shape_problems(base)
+    if problems:
+        return problems
+    for path in _inline_secrets(data, ()):
+        problems.append(
+            Problem(
+                base.locate(path),
+                f"{path[-1]!r} holds a secret inline, which would be copied into the "
+                "generated config",
+                f"use {SECRET_KEYS.get(str(path[-1]), 'api_url_file')} with the path of a "
+                "file holding it",
+            )
         )
-        for path in _inline_secrets(data, ())
-    ]
+    for path, why in _urls_with_credentials(data, ()):
+        problems.append(
+            Problem(
+                base.locate(path),
+                f"{why}, which would be copied into the generated config",
+                "send it as a header (http_config.authorization.credentials_file) or read "
+                "the URL from a file where the integration allows it",
+            )
+        )
     parents = [path for path, route in _routes(data["route"], ("route",)) if _is_parent(route)]
     if not parents:
         problems.append(
@@ -140,12 +157,28 @@ def _ours(name: object) -> bool:
     return isinstance(name, str) and name.startswith(naming.ALERTMANAGER_PREFIX)
 
 
-def _our_rule(rule: Any) -> bool:
-    def names_service(key: str) -> bool:
-        matchers = rule.get(key) or [] if isinstance(rule, dict) else []
-        return any(normalise(str(m)).startswith(f"{naming.SERVICE_LABEL}=") for m in matchers)
-
-    return names_service("source_matchers") and names_service("target_matchers")
+def _our_rule(rule: Mapping[str, Any]) -> bool:
+    """True for the two shapes of rule slogen writes (see ``config``), and no other:
+    a page silencing tickets (both sides match ``slo_service=~".+"`` and a severity),
+    and a dependency (both sides match ``alertname="SLOErrorBudgetBurn"`` and a
+    service)."""
+    if set(rule) - {"source_matchers", "target_matchers", "equal"}:
+        return False
+    source = [normalise(str(m)) for m in rule.get("source_matchers") or []]
+    target = [normalise(str(m)) for m in rule.get("target_matchers") or []]
+    severity = f"{naming.SEVERITY_LABEL}="
+    service = f"{naming.SERVICE_LABEL}="
+    if len(source) == len(target) == 2 and source[0] == target[0] == PARENT_MATCHER:
+        return source[1].startswith(severity) and target[1].startswith(severity)
+    burn = normalise(f'alertname="{naming.BURN_ALERT}"')
+    return (
+        len(source) == 3
+        and len(target) == 2
+        and source[0] == target[0] == burn
+        and source[1].startswith(service)
+        and target[1].startswith(service)
+        and source[2].startswith(severity)
+    )
 
 
 def _is_parent(route: Mapping[str, Any]) -> bool:
@@ -164,14 +197,53 @@ def _routes(route: Any, path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
         yield from _routes(child, (*path, "routes", index))
 
 
-def _inline_secrets(node: Any, path: Path) -> Iterator[Path]:
+def _inline_secrets(data: Any, root: Path) -> Iterator[Path]:
+    for path, _ in _scalars(data, root):
+        key = path[-1]
+        slack_url = key == "api_url" and path[-3:-2] == ("slack_configs",)
+        if key in SECRET_KEYS or slack_url:
+            yield path
+
+
+def _shape_problems(base: SourceDocument) -> list[Problem]:
+    """Lists that merging edits must hold mappings; say where one does not."""
+    data = base.data
+    listed: list[Path] = [("receivers",), ("time_intervals",), ("inhibit_rules",)]
+    listed += [(*path, "routes") for path, _ in _routes(data["route"], ("route",))]
+    problems = []
+    for path in listed:
+        node: Any = data
+        for part in path:
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            continue
+        if not isinstance(node, list):
+            problems.append(Problem(base.locate(path), "expected a list of mappings"))
+            continue
+        for index, item in enumerate(node):
+            if not isinstance(item, dict):
+                problems.append(
+                    Problem(base.locate((*path, index)), "expected a mapping (key: value)")
+                )
+    return problems
+
+
+def _scalars(node: Any, path: Path) -> Iterator[tuple[Path, Any]]:
+    """Every non-empty scalar of a document with its path."""
     if isinstance(node, dict):
         for key, value in node.items():
-            slack_url = key == "api_url" and path[-2:-1] == ("slack_configs",)
-            if (key in SECRET_KEYS or slack_url) and isinstance(value, str) and value:
-                yield (*path, key)
-            else:
-                yield from _inline_secrets(value, (*path, key))
+            yield from _scalars(value, (*path, key))
     elif isinstance(node, list):
         for index, item in enumerate(node):
-            yield from _inline_secrets(item, (*path, index))
+            yield from _scalars(item, (*path, index))
+    elif node is not None and node != "":
+        yield path, node
+
+
+def _urls_with_credentials(data: Any, root: Path) -> Iterator[tuple[Path, str]]:
+    for path, value in _scalars(data, root):
+        key = str(path[-1])
+        if key == "url" or key.endswith("_url"):
+            why = credential_in_url(str(value))
+            if why is not None:
+                yield path, why

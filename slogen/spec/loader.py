@@ -8,17 +8,24 @@ directories whose names start with ``.`` or ``_`` are skipped (editor and draft 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+import yaml
 
 from slogen.errors import Location, Problem, SpecError
 from slogen.spec.models import DefaultsSpec, ServiceSpec
 from slogen.spec.routing import RoutingSpec
 from slogen.spec.validation import validate
 from slogen.spec.yaml_source import SourceDocument, parse_yaml, read_yaml
+
+if TYPE_CHECKING:
+    _FastLoader = yaml.SafeLoader
+else:
+    _FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 DEFAULTS_NAMES = ("defaults.yaml", "defaults.yml")
 ROUTING_NAMES = ("routing.yaml", "routing.yml")
@@ -60,6 +67,9 @@ class Specs:
     defaults: tuple[DefaultsFile, ...]
     services: tuple[ServiceFile, ...]
     routing: RoutingFile | None = None
+    siblings: frozenset[str] = frozenset()
+    """Names of services in files beside a file given alone: not compiled, but known,
+    so that a ``depends_on`` naming one is not reported as unknown."""
 
 
 def builtin_defaults() -> DefaultsFile:
@@ -106,7 +116,25 @@ def load(
         )
     if problems:
         raise SpecError(problems)
-    return Specs(tuple(layers), tuple(sorted(services, key=lambda s: s.spec.service)), routing)
+    return Specs(
+        tuple(layers),
+        tuple(sorted(services, key=lambda s: s.spec.service)),
+        routing,
+        frozenset(_service_names(found.siblings)) - {s.spec.service for s in services},
+    )
+
+
+def _service_names(paths: Iterable[str]) -> Iterator[str]:
+    """The ``service:`` of each file that has one; a file that does not parse is not
+    ours to report here (it was not asked for)."""
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as stream:
+                data = yaml.load(stream, Loader=_FastLoader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("service"), str):
+            yield data["service"]
 
 
 def _collect(
@@ -153,7 +181,7 @@ def _routing(found: list[tuple[str, str]], problems: list[Problem]) -> RoutingFi
         return None
     base_relative = (Path(relative).parent / spec.alertmanager.base).as_posix()
     try:
-        base = read_yaml(str(base_path), str(base_path), base_relative)
+        base = read_yaml(str(base_path), str(base_path), base_relative, verbatim=True)
     except SpecError as error:
         problems.extend(error.problems)
         return None
@@ -167,6 +195,7 @@ class _Found:
     defaults: list[tuple[str, str]] = field(default_factory=list)
     routing: list[tuple[str, str]] = field(default_factory=list)
     services: list[tuple[str, str]] = field(default_factory=list)
+    siblings: list[str] = field(default_factory=list)
 
     def add_top_level(self, display: str, name: str) -> None:
         _add(self.defaults if name in DEFAULTS_NAMES else self.routing, (display, name))
@@ -204,6 +233,14 @@ def _discover(paths: Iterable[str | Path], problems: list[Problem]) -> _Found:
                 beside = path.parent / name
                 if beside.is_file():
                     found.add_top_level(str(beside), name)
+            found.siblings += [
+                str(other)
+                for other in sorted(path.parent.iterdir())
+                if other.suffix in SPEC_SUFFIXES
+                and other.name not in TOP_LEVEL_NAMES
+                and not other.name.startswith((".", "_"))
+                and other != path
+            ]
         else:
             problems.append(Problem(Location(str(path)), "no such file or directory"))
     return found

@@ -34,10 +34,11 @@ _SECRET_QUERY = re.compile(r"token|key|secret|passw|sig|auth|code|credential", r
 
 
 def _file_path(text: str) -> str:
+    # The value is not repeated: a secret pasted here by mistake must not reach CI logs.
     if not text.startswith("/"):
         raise ValueError(
-            f"{text!r} is not an absolute path; Alertmanager reads it on its own host, "
-            "so write the full path, e.g. /etc/alertmanager/secrets/pagerduty-key"
+            "not an absolute path; Alertmanager reads the file on its own host, so write "
+            "the full path, e.g. /etc/alertmanager/secrets/pagerduty-key"
         )
     return text
 
@@ -45,8 +46,19 @@ def _file_path(text: str) -> str:
 def _http_url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"{text!r} is not an http(s) URL")
+        raise ValueError("not an http(s) URL")
     return text
+
+
+def credential_in_url(url: str) -> str | None:
+    """Why ``url`` carries a credential that would be written out in clear, or None."""
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        return "the URL carries a user or password"
+    for name, _ in parse_qsl(parts.query, keep_blank_values=True):
+        if _SECRET_QUERY.search(name):
+            return f"the URL's query parameter {name!r} looks like a credential"
+    return None
 
 
 def _label_name(name: str) -> str:
@@ -178,20 +190,14 @@ class WebhookSpec(Integration):
 
     @model_validator(mode="after")
     def _no_credential_in_url(self) -> Self:
-        parts = urlsplit(self.url)
-        if parts.username or parts.password:
+        why = credential_in_url(self.url)
+        if why is not None:
             raise ValueError(
-                "the URL carries a user or password, which would be written to the "
-                "config in clear text; use basic_auth with password_file"
+                f"{why}, which would be written to the config in clear text, and "
+                f"Alertmanager {ALERTMANAGER_VERSION} cannot read a webhook URL from a file; "
+                "send it as a header with authorization.credentials_file, or use "
+                "basic_auth with password_file"
             )
-        for name, _ in parse_qsl(parts.query, keep_blank_values=True):
-            if _SECRET_QUERY.search(name):
-                raise ValueError(
-                    f"the URL's query parameter {name!r} looks like a credential, which "
-                    f"would be written to the config in clear text, and Alertmanager "
-                    f"{ALERTMANAGER_VERSION} cannot read a webhook URL from a file; send it "
-                    "as a header with authorization.credentials_file instead"
-                )
         if self.authorization is not None and self.basic_auth is not None:
             raise ValueError("give authorization or basic_auth, not both")
         return self
@@ -234,11 +240,19 @@ class ReceiverSpec(Strict):
         return found
 
 
+def _group_by(labels: list[str]) -> list[str]:
+    if "..." in labels and len(labels) > 1:
+        raise ValueError("'...' groups by every label and must be the only entry")
+    if len(set(labels)) != len(labels):
+        raise ValueError("group_by lists a label twice")
+    return labels
+
+
 class TimingSpec(Strict):
     """How Alertmanager batches notifications; unset keys come from the level above."""
 
-    group_by: Annotated[list[GroupLabel], Field(min_length=1)] | None = Field(
-        default=None, examples=[["alertname", "slo_service", "slo_name"]]
+    group_by: Annotated[list[GroupLabel], Field(min_length=1), AfterValidator(_group_by)] | None = (
+        Field(default=None, examples=[["alertname", "slo_service", "slo_name"]])
     )
     group_wait: Duration | None = None
     group_interval: PositiveDuration | None = None

@@ -102,10 +102,14 @@ def _day(text: str) -> int:
 
 def _days(text: str) -> str:
     first, last = (_day(part) for part in _bounds(text, "day of the month"))
-    if (first > 0) == (last > 0) and first > last:
-        raise ValueError(f"{text!r} runs backwards; write the earlier day first")
     if first < 0 < last:
         raise ValueError(f"{text!r} starts from the month's end and ends from its start")
+    # Alertmanager compares a day counted from the end as if the month had 30 days.
+    if (first if first > 0 else 30 + first) > (last if last > 0 else 30 + last):
+        raise ValueError(
+            f"{text!r} runs backwards (Alertmanager counts -1 as day 29 when comparing); "
+            "write the earlier day first"
+        )
     return text
 
 
@@ -174,7 +178,8 @@ class TimeIntervalSpec(Strict):
 
     @model_validator(mode="after")
     def _something(self) -> Self:
-        if not self.model_fields_set - {"location"}:
+        given = [k for k in self.model_fields_set - {"location"} if getattr(self, k) is not None]
+        if not given:
             raise ValueError(
                 "an interval with no times, weekdays, days_of_month, months or years is "
                 "always open; say when the window is"

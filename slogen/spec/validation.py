@@ -89,7 +89,15 @@ def _reword(
             f"{message}, got the string {detail['input']!r}",
             "write the number without quotes or a % sign, e.g. 99.9",
         )
+    if kind == "string_type" and type(detail.get("input")) in (int, float, bool):
+        return (
+            f"{message}, got {_describe(detail.get('input'))}",
+            "YAML reads some unquoted text as a number or true/false (10:30 is 630, "
+            "on is true); put the value in quotes",
+        )
     if kind in {"string_type", "float_type", "int_type", "bool_type", "dict_type", "list_type"}:
+        if path and str(path[-1]).endswith("_file"):  # maybe a secret pasted by mistake
+            return f"{message}, got a {type(detail.get('input')).__name__}", ""
         return f"{message}, got {_describe(detail.get('input'))}", ""
     if kind == "literal_error":
         return f"{message}, got {_describe(detail.get('input'))}", ""

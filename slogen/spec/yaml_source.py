@@ -54,14 +54,40 @@ def format_path(path: Path) -> str:
     return text
 
 
-def read_yaml(path: str, display: str, relative: str) -> SourceDocument:
-    """Load one YAML document with positions; raise SpecError on syntax problems."""
+class PlainScalar(str):
+    """An unquoted scalar kept as written, with the type YAML 1.1 gave it.
+
+    PyYAML reads ``17:00`` as the integer 1020 and ``on`` as true (YAML 1.1), where
+    Alertmanager's Go parser gives a string field the text as written. A config that
+    slogen only passes through is read with these, and written back verbatim
+    (``render`` emits them unquoted), so its meaning cannot change on the way.
+    """
+
+    tag: str
+
+    def __new__(cls, text: str, tag: str) -> PlainScalar:
+        scalar = super().__new__(cls, text)
+        scalar.tag = tag
+        return scalar
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        return str(self), self.tag  # so that copies keep the tag
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
+def read_yaml(path: str, display: str, relative: str, *, verbatim: bool = False) -> SourceDocument:
+    """Load one YAML document with positions; raise SpecError on syntax problems.
+
+    ``verbatim`` keeps unquoted non-string scalars as :class:`PlainScalar`."""
     try:
         with open(path, encoding="utf-8") as stream:
             text = stream.read()
     except (OSError, UnicodeDecodeError) as error:
         raise SpecError([Problem(Location(display), f"cannot read file: {error}")]) from None
-    return parse_yaml(text, display, relative)
+    return parse_yaml(text, display, relative, verbatim=verbatim)
 
 
 MAX_NODES = 100_000
@@ -70,14 +96,14 @@ MAX_NODES = 100_000
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def parse_yaml(text: str, display: str, relative: str) -> SourceDocument:
+def parse_yaml(text: str, display: str, relative: str, *, verbatim: bool = False) -> SourceDocument:
     """Parse YAML text; the display name is what errors call the file."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             raise SpecError([Problem(Location(display), "the file is empty")])
-        builder = _Builder(loader, display)
+        builder = _Builder(loader, display, verbatim)
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as error:
         raise SpecError([_syntax_problem(error, text, display)]) from None
@@ -111,9 +137,10 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 class _Builder:
     """Builds Python data from a node tree, recording positions and problems."""
 
-    def __init__(self, loader: yaml.SafeLoader, display: str) -> None:
+    def __init__(self, loader: yaml.SafeLoader, display: str, verbatim: bool = False) -> None:
         self.loader = loader
         self.display = display
+        self.verbatim = verbatim
         self.positions: dict[Path, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.count = 0
@@ -154,6 +181,9 @@ class _Builder:
                 return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
             finally:
                 self.active.discard(id(node))
+        plain = isinstance(node, yaml.ScalarNode) and not node.style  # None or "": unquoted
+        if self.verbatim and plain and node.tag not in (_STR_TAG, _NULL_TAG):
+            return PlainScalar(node.value, node.tag)
         return self.loader.construct_object(node, deep=True)
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
