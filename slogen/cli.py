@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import slogen
 from slogen.errors import SpecError, ToolError
+from slogen.tools import ToolResult
 from slogen.write import MANIFEST, write_atomically
 
 EXIT_OK, EXIT_STALE, EXIT_INPUT, EXIT_TOOL = 0, 1, 2, 3
@@ -152,7 +154,11 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_STALE
         print(f"{output} is up to date ({len(bundle.files)} files)")
         return EXIT_OK
-    if args.verify and not _verified(bundle, str(output)):
+    checks = (
+        partial(bundle.check_rules, str(output)),
+        partial(bundle.check_alertmanager, str(output)),
+    )
+    if args.verify and not _verified(checks, f"{output} was not changed"):
         return EXIT_STALE
     changes = bundle.write(output)
     touched = [p for p in (*changes.missing, *changes.changed, *changes.extra) if p != MANIFEST]
@@ -172,35 +178,26 @@ def _note_routing(model: slogen.Model) -> None:
         print(f"note: {note}", file=sys.stderr)
 
 
-def _verified(bundle: slogen.Bundle, output: str) -> bool:
+def _verified(checks: Sequence[Callable[[], list[ToolResult]]], outcome: str) -> bool:
     """The tools' verdict before anything is written; a missing tool is said and skipped."""
     results = []
-    for check in (bundle.check_rules, bundle.check_alertmanager):
+    for check in checks:
         try:
-            results += check(output)
+            results += check()
         except ToolError as error:
             print(f"slogen: not verified: {error}", file=sys.stderr)
     failed = [r for r in results if not r.ok]
     for result in failed:
         print(result, file=sys.stderr)
     if failed:
-        print(f"promtool or amtool rejected the output; {output} was not changed", file=sys.stderr)
+        print(f"promtool or amtool rejected the output; {outcome}", file=sys.stderr)
     return not failed
 
 
 def _merge(args: argparse.Namespace, specs: slogen.Specs) -> int:
     merged = slogen.merge_alertmanager(args.base, specs)
-    if args.verify:
-        try:
-            failed = [r for r in merged.check() if not r.ok]
-        except ToolError as error:
-            print(f"slogen: not verified: {error}", file=sys.stderr)
-            failed = []
-        for result in failed:
-            print(result, file=sys.stderr)
-        if failed:
-            print("amtool rejected the merged config; nothing was written", file=sys.stderr)
-            return EXIT_STALE
+    if args.verify and not _verified([merged.check], "nothing was written"):
+        return EXIT_STALE
     if args.output == "-":
         sys.stdout.write(merged.content.decode("utf-8"))
         return EXIT_OK

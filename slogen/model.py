@@ -17,6 +17,9 @@ from slogen.spec.routing import ReceiverSpec
 from slogen.spec.time_intervals import TimeIntervalSpec
 from slogen.spec.yaml_source import SourceDocument
 
+SEVERITY_KEYS = ("page", "ticket")
+"""The two severities every alert has one of; labels may spell them otherwise."""
+
 BASE_WINDOW = 300
 """Seconds of the only window read from raw series (the 5m rates)."""
 

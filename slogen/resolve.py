@@ -304,7 +304,7 @@ def _alerting(
             enabled=layers.get(key, "enabled").value,
             for_seconds=parse_duration(layers.get(key, "for").value),
         )
-        for key in ("page", "ticket")
+        for key in m.SEVERITY_KEYS
     )
     enabled = {s.key for s in severities if s.enabled}
     if severities[0].label == severities[1].label:

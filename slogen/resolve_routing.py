@@ -27,8 +27,6 @@ BUILTIN_TIMING = m.Timing(
 )
 """One notification per SLO and alert, re-sent every 4h while it fires."""
 
-SEVERITIES = ("page", "ticket")
-
 
 def resolve_routing(
     routing: RoutingFile,
@@ -51,7 +49,7 @@ def resolve_routing(
                 )
             )
     for team_name, team in sorted(spec.teams.items()):
-        for key in SEVERITIES:
+        for key in m.SEVERITY_KEYS:
             if getattr(team, key) is not None:
                 continue
             users = sorted(
@@ -88,7 +86,7 @@ def resolve_routing(
                 timing=_timing(team, timing),
                 receivers=tuple(
                     (key, m.Receiver(naming.receiver_name(name, key), receiver))
-                    for key in SEVERITIES
+                    for key in m.SEVERITY_KEYS
                     if isinstance(receiver := getattr(team, key), ReceiverSpec)
                 ),
                 maintenance=_maintenance(team.maintenance, name),
@@ -122,7 +120,7 @@ def _maintenance(specs: Sequence[MaintenanceSpec], team: str | None) -> tuple[m.
     return tuple(
         m.Maintenance(
             name=naming.time_interval_name(spec.name, team),
-            mute=tuple(key for key in SEVERITIES if key in spec.mute),
+            mute=tuple(key for key in m.SEVERITY_KEYS if key in spec.mute),
             intervals=tuple(spec.time_intervals),
         )
         for spec in specs
@@ -184,7 +182,7 @@ def _email_senders(routing: RoutingFile) -> list[Problem]:
     spec = routing.spec
     receivers: list[tuple[Path, ReceiverSpec | None]] = [(("default",), spec.default)]
     for name, team in sorted(spec.teams.items()):
-        receivers += [(("teams", name, key), getattr(team, key)) for key in SEVERITIES]
+        receivers += [(("teams", name, key), getattr(team, key)) for key in m.SEVERITY_KEYS]
     problems = []
     for path, receiver in receivers:
         emails = receiver.email or [] if receiver is not None else []

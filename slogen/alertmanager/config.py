@@ -21,8 +21,6 @@ from slogen import naming
 from slogen.alertmanager.matchers import any_of, equal, present
 from slogen.spec.routing import Integration, WebhookSpec
 
-SEVERITIES = ("page", "ticket")
-
 
 @dataclass(frozen=True)
 class Parts:

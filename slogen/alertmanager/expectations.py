@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import yaml
 
 from slogen import naming
-from slogen.model import SLO, Model
+from slogen.model import SEVERITY_KEYS, SLO, Model
 from slogen.rules.files import RULES_DIR
 
 GROUP_VALUE = "example"
@@ -68,4 +68,4 @@ def _expanded(value: str) -> str:
 
 
 def _severity_key(slo: SLO, label: str) -> str:
-    return next(key for key in ("page", "ticket") if slo.severity_label(key) == label)
+    return next(key for key in SEVERITY_KEYS if slo.severity_label(key) == label)
