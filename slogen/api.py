@@ -20,6 +20,7 @@ from slogen import write as tree
 from slogen.alertmanager.files import CONFIG_PATH, alertmanager_files, render_config
 from slogen.errors import Location, Problem, SpecError
 from slogen.explain import alert_docs
+from slogen.grafana.files import grafana_files
 from slogen.model import Model
 from slogen.resolve import resolve
 from slogen.rules.files import prometheus_rules, rule_files
@@ -37,6 +38,7 @@ GENERATORS: tuple[Generator, ...] = (
     test_files,
     alert_docs,
     alertmanager_files,
+    grafana_files,
 )
 """Every artifact generator, each a pure function of the model returning path -> bytes."""
 

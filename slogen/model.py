@@ -195,6 +195,8 @@ class SLO:
     sli: SLI
     alerting: Alerting
     source: str
+    position: int = 0
+    """Index among its service's SLOs, in spec order (dashboard rows follow it)."""
 
     @property
     def budget(self) -> Fraction:

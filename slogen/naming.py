@@ -53,6 +53,27 @@ def group_name(service: str, slo: str, part: str) -> str:
     return f"slogen:{service}:{slo}:{part}"
 
 
+SLO_PANELS = (
+    "row",
+    "objective",
+    "sli",
+    "budget",
+    "burn_rate",
+    "sli_series",
+    "budget_series",
+    "burn_series",
+    "alerts",
+)
+"""The panels of one SLO's row on its service dashboard, in order."""
+
+
+def panel_id(position: int, panel: str) -> int:
+    """Grafana panel id of one SLO panel: stable, so alert links can point at it.
+
+    The SLO at ``position`` (0-based, in spec order) owns ids 100(position+1) and up."""
+    return (position + 1) * 100 + SLO_PANELS.index(panel)
+
+
 def dashboard_uid(service: str) -> str:
     """Grafana dashboard UID for a service: stable, readable, at most 40 characters."""
     uid = f"slo-{service}"

@@ -206,13 +206,14 @@ class _ServiceContext:
             labels=tuple(sorted(labels.items())),
             runbook_url=runbook_url,
             dashboard_url=(
-                f"{self.defaults.grafana_url}/d/{uid}/{service.service}?var-slo={spec.name}"
+                f"{self.defaults.grafana_url}/d/{uid}/{service.service}"
                 if self.defaults.grafana_url
                 else None
             ),
             sli=_sli(spec.sli),
             alerting=alerting,
             source=source.relative,
+            position=index,
         )
 
     def _setting(

@@ -7,20 +7,18 @@ is stopped by its pid when the test ends, whatever happens in between.
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
 import threading
-import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.server_harness import running, wait_for
+
+__all__ = ["WebhookSink", "alert_states", "post_alerts", "running_alertmanager", "wait_for"]
 
 BINARY = "prometheus-alertmanager"
 
@@ -69,60 +67,21 @@ class WebhookSink:
         self._server.server_close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def running_alertmanager(config: Path, workdir: Path) -> Iterator[str]:
     """Start Alertmanager with ``config``; yields its base URL once it is ready."""
-    binary = shutil.which(BINARY)
-    if binary is None:
-        pytest.fail(f"{BINARY} not found; run `make tools`")
-    port = free_port()
-    log_path = workdir / "alertmanager.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={config}",
-                f"--storage.path={workdir / 'alertmanager-data'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-                "--cluster.listen-address=",
-                "--log.level=warn",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: _ready(url), 30, lambda: f"not ready: {log_path.read_text()}")
+    with running(
+        BINARY,
+        lambda port: [
+            f"--config.file={config}",
+            f"--storage.path={workdir / 'alertmanager-data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--cluster.listen-address=",
+            "--log.level=warn",
+        ],
+        workdir,
+    ) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
-def wait_for(condition: Callable[[], bool], seconds: float, why: Callable[[], str]) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(why())
-        time.sleep(0.2)
 
 
 def post_alerts(url: str, alerts: list[dict[str, str]]) -> None:

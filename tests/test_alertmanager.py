@@ -247,6 +247,7 @@ def test_specs_without_routing_still_generate_everything_else(tmp_path: Path, ru
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         ".slogen-manifest",
         "docs",
+        "grafana",
         "kubernetes",
         "prometheus",
         "tests",

@@ -71,7 +71,7 @@ def burn_alerts(slo: SLO) -> tuple[AlertRule, ...]:
                 annotations=(
                     ("summary", f"{templates.subject(slo)} is burning its error budget"),
                     ("description", description),
-                    *templates.links(slo),
+                    *templates.links(slo, "burn_series"),
                 ),
             )
         )
@@ -101,7 +101,7 @@ def budget_alert(slo: SLO, policy: BudgetAlert) -> AlertRule:
                 "{{ $value | humanizePercentage }} of the error budget for the last "
                 f"{format_duration(slo.period)} remains. Follow the error budget policy.",
             ),
-            *templates.links(slo),
+            *templates.links(slo, "budget_series"),
         ),
     )
 
@@ -126,6 +126,6 @@ def no_data_alert(slo: SLO) -> AlertRule | None:
                 "measured. Check that the metrics in the spec are still scraped and named "
                 f"as in {templates.literal(slo.source)}.",
             ),
-            *templates.links(slo),
+            *templates.links(slo, "sli_series", grouped=False),
         ),
     )

@@ -6,7 +6,7 @@ would be parsed as a template action by Prometheus, so it is escaped here.
 
 from __future__ import annotations
 
-from slogen import promql
+from slogen import naming, promql
 from slogen.durations import format_duration
 from slogen.model import SLO
 
@@ -34,8 +34,15 @@ def subject(slo: SLO, *, grouped: bool = True) -> str:
     )
 
 
-def links(slo: SLO) -> tuple[tuple[str, str], ...]:
-    out = [("dashboard_url", literal(slo.dashboard_url))] if slo.dashboard_url else []
+def links(slo: SLO, panel: str, *, grouped: bool = True) -> tuple[tuple[str, str], ...]:
+    """``runbook_url``, and ``dashboard_url`` opening the SLO's ``panel`` on its service
+    dashboard; ``grouped`` alerts also set the dashboard's variables to their group."""
+    out = []
+    if slo.dashboard_url:
+        url = f"{literal(slo.dashboard_url)}?viewPanel={naming.panel_id(slo.position, panel)}"
+        if grouped:
+            url += "".join(f"&var-{g}={{{{ $labels.{g} | urlquery }}}}" for g in slo.group_by)
+        out.append(("dashboard_url", url))
     if slo.runbook_url:
         out.append(("runbook_url", literal(slo.runbook_url)))
     return tuple(out)

@@ -1,0 +1,1 @@
+"""Grafana dashboards built with grafanalib on the series slogen's own rules record."""

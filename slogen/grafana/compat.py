@@ -1,0 +1,49 @@
+"""grafanalib's rough edges, each covered here and nowhere else.
+
+grafanalib (0.7) builds the panels; its JSON is then corrected where it would load
+wrongly into Grafana. Each function names the behaviour it covers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LEGACY_TARGET_KEYS = ("target", "metric", "step", "intervalFactor", "query")
+"""``Target.to_json_data`` writes Graphite/legacy fields beside ``expr`` (``step: 10``
+and ``intervalFactor: 2`` change the query resolution of Prometheus panels)."""
+
+
+def axis_bounds(low: float | None = None, high: float | None = None) -> dict[str, Any]:
+    """``extraJson`` for axis bounds: ``TimeSeries.valueMin``/``valueMax`` only accept
+    ints, so an SLI axis starting at 0.99 cannot be set through them."""
+    defaults: dict[str, Any] = {}
+    if low is not None:
+        defaults["min"] = low
+    if high is not None:
+        defaults["max"] = high
+    return {"fieldConfig": {"defaults": defaults}}
+
+
+def threshold_steps(base: str, steps: list[tuple[float, str]]) -> list[dict[str, Any]]:
+    """Threshold steps as Grafana stores them. ``Threshold`` writes the base step's
+    value as the string ``"null"`` (Grafana wants JSON null, meaning minus infinity),
+    and ``Stat``'s default thresholds are an empty string rather than a list."""
+    return [{"color": base, "value": None}] + [
+        {"color": color, "value": value} for value, color in steps
+    ]
+
+
+def clean(node: Any) -> Any:
+    """The dashboard JSON with legacy target fields dropped and ``"null"`` base
+    threshold values made null, recursively."""
+    if isinstance(node, dict):
+        out = {key: clean(value) for key, value in node.items()}
+        if "expr" in out and "refId" in out:
+            for key in LEGACY_TARGET_KEYS:
+                out.pop(key, None)
+        if out.get("value") == "null" and "color" in out:
+            out["value"] = None
+        return out
+    if isinstance(node, list):
+        return [clean(item) for item in node]
+    return node

@@ -1,0 +1,203 @@
+"""A dashboard per service and one overview of every SLO, as Grafana JSON.
+
+Deterministic: UIDs come from service names (``naming.dashboard_uid``), panel ids
+from SLO positions, keys are sorted and nothing records when it was generated.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from grafanalib import core as g
+from grafanalib._gen import DashboardEncoder
+
+from slogen import naming, promql
+from slogen.durations import format_duration
+from slogen.grafana import compat, panels, queries
+from slogen.model import Model, Service
+
+OVERVIEW_UID = "slo-overview"
+TAGS = ["slo", "slogen"]
+
+
+def _datasource_variable() -> g.Template:
+    return g.Template(
+        name="datasource",
+        label="Data source",
+        query="prometheus",
+        type="datasource",
+        default="default",
+    )
+
+
+def _group_variables(service: Service) -> list[g.Template]:
+    """One multi-value variable per grouping label used by the service's SLOs."""
+    found: dict[str, Any] = {}
+    for slo in service.slos:
+        for label in slo.group_by:
+            found.setdefault(label, slo)
+    return [
+        g.Template(
+            name=label,
+            label=label,
+            query=queries.group_values(slo, label),
+            dataSource=panels.DATASOURCE,
+            type="query",
+            multi=True,
+            includeAll=True,
+            allValue=".*",
+            default="$__all",
+            refresh=2,
+            sort=1,
+        )
+        for label, slo in found.items()
+    ]
+
+
+def _links() -> list[g.DashboardLink]:
+    return [
+        g.DashboardLink(title="SLO overview", type="link", uri=f"/d/{OVERVIEW_UID}", keepTime=True),
+        g.DashboardLink(title="SLO dashboards", type="dashboards", tags=TAGS, asDropdown=True),
+    ]
+
+
+def service_dashboard(service: Service) -> g.Dashboard:
+    rows = [panel for slo in service.slos for panel in panels.slo_row(slo)]
+    return g.Dashboard(
+        title=f"SLOs: {service.name}",
+        uid=service.dashboard_uid,
+        description=service.description or f"SLOs of {service.name}, owned by {service.team}",
+        tags=[*TAGS, f"team:{service.team}"],
+        panels=sorted(rows, key=lambda p: p.id),
+        templating=g.Templating(list=[_datasource_variable(), *_group_variables(service)]),
+        links=_links(),
+        time=g.Time("now-2d", "now"),
+        refresh="1m",
+        timezone="utc",
+    )
+
+
+def overview_dashboard(model: Model) -> g.Dashboard:
+    """One table row per SLO: objective, SLI and budget of its worst group, policy
+    state, firing alerts and team, linking to the service dashboard."""
+    targets = [
+        panels.target(queries.OVERVIEW_OBJECTIVE, "A", instant=True),
+        panels.target(queries.OVERVIEW_SLI, "B", instant=True),
+        panels.target(queries.OVERVIEW_BUDGET, "C", instant=True),
+        panels.target(queries.OVERVIEW_BUDGET, "D", instant=True),
+        panels.target(queries.OVERVIEW_FIRING, "E", instant=True),
+        panels.target(queries.OVERVIEW_TEAM, "F", instant=True),
+    ]
+    names = {
+        "Value #A": "objective",
+        "Value #B": "SLI (period)",
+        "Value #C": "budget remaining",
+        "Value #D": "state",
+        "Value #E": "alerts firing",
+        "slo_service": "service",
+        "slo_name": "SLO",
+        "slo_team": "team",
+    }
+    table = g.Table(
+        id=1,
+        title=f"Every SLO ({sum(len(s.slos) for s in model.services)})",
+        dataSource=panels.DATASOURCE,
+        targets=targets,
+        gridPos=g.GridPos(h=16, w=24, x=0, y=0),
+        transformations=[
+            {"id": "merge", "options": {}},
+            {
+                "id": "organize",
+                "options": {
+                    "excludeByName": {"Time": True, "Value #F": True},
+                    "indexByName": {name: i for i, name in enumerate(names)},
+                    "renameByName": names,
+                },
+            },
+        ],
+        overrides=_overview_overrides(),
+    )
+    return g.Dashboard(
+        title="SLO overview",
+        uid=OVERVIEW_UID,
+        description="Every SLO that slogen generates rules for",
+        tags=TAGS,
+        panels=[table, _index(model)],
+        templating=g.Templating(list=[_datasource_variable()]),
+        links=_links()[1:],
+        time=g.Time("now-1h", "now"),
+        refresh="1m",
+        timezone="utc",
+    )
+
+
+def _index(model: Model) -> g.Text:
+    """Every service and SLO with a link to its row, whether or not data flows yet."""
+    lines = []
+    for service in model.services:
+        lines.append(f"**[{service.name}](/d/{service.dashboard_uid})** (team {service.team})")
+        lines += [
+            f"- [{slo.name}](/d/{service.dashboard_uid}?viewPanel="
+            f"{naming.panel_id(slo.position, 'sli_series')}): "
+            f"{promql.number(slo.objective_percent)}% over {format_duration(slo.period)}"
+            for slo in service.slos
+        ]
+        lines.append("")
+    return g.Text(
+        id=2,
+        title="Services and SLOs",
+        content="\n".join(lines),
+        mode="markdown",
+        gridPos=g.GridPos(h=8 + 2 * len(lines) // 3, w=24, x=0, y=16),
+    )
+
+
+def _override(field: str, properties: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"matcher": {"id": "byName", "options": field}, "properties": properties}
+
+
+def _overview_overrides() -> list[dict[str, Any]]:
+    budget_colours = {
+        "id": "thresholds",
+        "value": {"mode": "absolute", "steps": compat.threshold_steps("red", panels.BUDGET_STEPS)},
+    }
+    states = [
+        (None, 0.0, "exhausted", "dark-red"),
+        (0.0, 0.25, "critical", "red"),
+        (0.25, 0.5, "warning", "orange"),
+        (0.5, None, "healthy", "green"),
+    ]
+    mappings = [
+        {
+            "type": "range",
+            "options": {
+                "from": low,
+                "to": high,
+                "result": {"text": text, "color": colour, "index": i},
+            },
+        }
+        for i, (low, high, text, colour) in enumerate(states)
+    ]
+    percent: list[dict[str, Any]] = [
+        {"id": "unit", "value": "percentunit"},
+        {"id": "decimals", "value": 3},
+    ]
+    coloured: dict[str, Any] = {"id": "custom.displayMode", "value": "color-background"}
+    dashboard_link: dict[str, Any] = {
+        "id": "links",
+        "value": [{"title": "SLO dashboard", "url": "/d/slo-${__value.raw}"}],
+    }
+    return [
+        _override("objective", percent),
+        _override("SLI (period)", percent),
+        _override("budget remaining", [*percent[:1], budget_colours, coloured]),
+        _override("state", [{"id": "mappings", "value": mappings}, coloured]),
+        _override("service", [dashboard_link]),
+    ]
+
+
+def dashboard_json(dashboard: g.Dashboard) -> bytes:
+    """Grafana's JSON for a grafanalib dashboard: corrected, sorted, one trailing newline."""
+    data = json.loads(json.dumps(dashboard.to_json_data(), cls=DashboardEncoder))
+    return (json.dumps(compat.clean(data), indent=2, sort_keys=True) + "\n").encode()

@@ -1,0 +1,49 @@
+"""Grafana dashboards as generated files, and a provisioning file that loads them."""
+
+from __future__ import annotations
+
+from slogen.model import Model
+from slogen.render import dump_yaml
+
+GRAFANA_DIR = "grafana"
+PROVISIONING = f"{GRAFANA_DIR}/provisioning/slogen.yaml"
+
+
+def grafana_files(model: Model) -> dict[str, bytes]:
+    """``grafana/<service>.json`` per service, ``grafana/slo-overview.json``, and a
+    dashboard provider for Grafana's file provisioning."""
+    from slogen.grafana.dashboards import (  # grafanalib is slow to import; only here
+        OVERVIEW_UID,
+        dashboard_json,
+        overview_dashboard,
+        service_dashboard,
+    )
+
+    files = {
+        f"{GRAFANA_DIR}/{service.name}.json": dashboard_json(service_dashboard(service))
+        for service in model.services
+    }
+    files[f"{GRAFANA_DIR}/{OVERVIEW_UID}.json"] = dashboard_json(overview_dashboard(model))
+    provider = {
+        "apiVersion": 1,
+        "providers": [
+            {
+                "name": "slogen",
+                "folder": "SLOs",
+                "type": "file",
+                "disableDeletion": False,
+                "allowUiUpdates": False,
+                "updateIntervalSeconds": 60,
+                "options": {
+                    "path": "/var/lib/grafana/dashboards/slogen",
+                    "foldersFromFilesStructure": False,
+                },
+            }
+        ],
+    }
+    header = (
+        "Grafana dashboard provider for the dashboards beside this directory. Copy it to\n"
+        "Grafana's provisioning/dashboards/ and the *.json files to options.path."
+    )
+    files[PROVISIONING] = dump_yaml(provider, header)
+    return files

@@ -1,0 +1,235 @@
+"""Grafana dashboards: valid grafanalib JSON whose every query parses with promtool and
+reads only series that the generated rules record (or Prometheus' own ALERTS)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import promql_parser
+import pytest
+import yaml
+
+from tests.conftest import GENERATED, SPECS, write_spec
+from tests.promql_names import metric_names
+from tests.server_harness import running
+
+DASHBOARDS = sorted((GENERATED / "grafana").glob("*.json"))
+GRAFANA_VARIABLE = re.compile(r"\$(\w+)|\$\{(\w+)\}")
+
+
+def _load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def _panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    return [p for p in dashboard["panels"] for p in [p, *p.get("panels", [])]]
+
+
+def _queries(dashboard: dict[str, Any]) -> list[str]:
+    """Every PromQL expression of a dashboard: panel targets and variable queries
+    (``label_values(selector, label)`` contributes its selector)."""
+    found = [t["expr"] for p in _panels(dashboard) for t in p.get("targets") or []]
+    for variable in dashboard["templating"]["list"]:
+        if variable["type"] == "query":
+            inner = re.fullmatch(r"label_values\((.*), *\w+\)", variable["query"])
+            assert inner, variable["query"]
+            found.append(inner.group(1))
+    return found
+
+
+def _as_promql(expr: str) -> str:
+    """What Prometheus receives once Grafana has replaced its variables (All: .*)."""
+    return GRAFANA_VARIABLE.sub(".*", expr)
+
+
+def _recorded_names() -> set[str]:
+    names = set()
+    for path in (GENERATED / "prometheus").glob("*.rules.yml"):
+        for group in yaml.safe_load(path.read_text())["groups"]:
+            names |= {rule["record"] for rule in group["rules"] if "record" in rule}
+    return names
+
+
+def _specs() -> list[dict[str, Any]]:
+    return [
+        yaml.safe_load(p.read_text())
+        for p in sorted(SPECS.glob("*.yaml"))
+        if p.name not in ("defaults.yaml", "routing.yaml")
+    ]
+
+
+def test_every_service_has_a_dashboard_and_there_is_an_overview() -> None:
+    names = {p.stem for p in DASHBOARDS}
+    assert names == {spec["service"] for spec in _specs()} | {"slo-overview"}
+    for path in DASHBOARDS:
+        dashboard = _load(path)
+        # grafanalib's Dashboard.to_json_data keys, with slogen's stable UID
+        assert {"uid", "title", "panels", "templating", "schemaVersion"} <= set(dashboard)
+        assert dashboard["uid"] == (
+            "slo-overview" if path.stem == "slo-overview" else f"slo-{path.stem}"
+        )
+        assert "time" in dashboard and "now" in json.dumps(dashboard["time"])
+
+
+def test_every_query_parses_with_promtool(tmp_path: Path, promtool: str) -> None:
+    """All queries of all dashboards as recording rules in one file for promtool."""
+    queries = [expr for path in DASHBOARDS for expr in _queries(_load(path))]
+    rules = [
+        {"record": f"dashboard:query_{i}:check", "expr": _as_promql(expr)}
+        for i, expr in enumerate(queries)
+    ]
+    assert len(rules) > 50
+    rule_file = tmp_path / "queries.rules.yml"
+    rule_file.write_text(yaml.safe_dump({"groups": [{"name": "dashboards", "rules": rules}]}))
+    result = subprocess.run(
+        [promtool, "check", "rules", str(rule_file)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"SUCCESS: {len(rules)} rules found" in result.stdout
+
+
+def test_panels_read_only_series_the_rules_record() -> None:
+    recorded = _recorded_names()
+    unknown = set()
+    for path in DASHBOARDS:
+        for expr in _queries(_load(path)):
+            for name in metric_names(promql_parser.parse(_as_promql(expr))):
+                if name not in recorded and name != "ALERTS":
+                    unknown.add((path.name, name))
+    assert not unknown, unknown
+
+
+def test_a_panel_naming_an_unrecorded_series_is_caught(tmp_path: Path) -> None:
+    """The check above can fail: a misspelt recording is not among the recorded names."""
+    assert "slo:sli_error:ratio_rate7m" not in _recorded_names()
+    assert metric_names(promql_parser.parse("1 - slo:sli_error:ratio_rate7m")) == [
+        "slo:sli_error:ratio_rate7m"
+    ]
+
+
+def test_every_slo_has_its_row_in_its_service_dashboard_and_in_the_overview() -> None:
+    overview = json.dumps(_load(GENERATED / "grafana" / "slo-overview.json"))
+    for spec in _specs():
+        dashboard = _load(GENERATED / "grafana" / f"{spec['service']}.json")
+        rows = [p["title"] for p in dashboard["panels"] if p["type"] == "row"]
+        assert [row.split(":")[0] for row in rows] == [slo["name"] for slo in spec["slos"]]
+        variables = {v["name"] for v in dashboard["templating"]["list"]}
+        grouped = {label for slo in spec["slos"] for label in slo.get("group_by", [])}
+        assert variables == {"datasource"} | grouped
+        for slo in spec["slos"]:
+            assert f"[{slo['name']}](/d/slo-{spec['service']}?viewPanel=" in overview
+
+
+def test_alert_links_open_the_panel_about_the_alert() -> None:
+    for path in (GENERATED / "prometheus").glob("*.rules.yml"):
+        dashboard = _load(GENERATED / "grafana" / f"{path.name.split('.')[0]}.json")
+        titles = {p["id"]: p["title"] for p in _panels(dashboard)}
+        for group in yaml.safe_load(path.read_text())["groups"]:
+            for rule in group["rules"]:
+                if "alert" not in rule:
+                    continue
+                url = rule["annotations"]["dashboard_url"]
+                assert f"/d/{dashboard['uid']}/" in url
+                panel = int(re.search(r"viewPanel=(\d+)", url).group(1))
+                expected = {
+                    "SLOErrorBudgetBurn": "Burn rate",
+                    "SLOErrorBudgetLow": "Error budget burn-down",
+                    "SLOErrorBudgetExhausted": "Error budget burn-down",
+                    "SLONoData": "SLI against its objective",
+                }[rule["alert"]]
+                assert titles[panel].startswith(expected), (rule["alert"], titles[panel])
+                # and the panel belongs to the alert's SLO: its queries name it
+                panel_json = next(p for p in _panels(dashboard) if p["id"] == panel)
+                slo = rule["labels"]["slo_name"]
+                assert all(f'slo_name="{slo}"' in t["expr"] for t in panel_json["targets"])
+
+
+def test_burn_rate_panels_draw_every_alert_threshold() -> None:
+    dashboard = _load(GENERATED / "grafana" / "checkout-api.json")
+    burn = next(p for p in dashboard["panels"] if p["id"] == 107)
+    steps = [s["value"] for s in burn["fieldConfig"]["defaults"]["thresholds"]["steps"]]
+    assert steps == [None, 0.9333333333333333, 5.6, 13.44]  # 28d: 3d/6h, 6h/30m, 1h/5m
+    assert burn["fieldConfig"]["defaults"]["custom"]["thresholdsStyle"]["mode"] == "line"
+
+
+def test_grafanalib_rough_edges_are_corrected() -> None:
+    for path in DASHBOARDS:
+        text = path.read_text()
+        assert '"value": "null"' not in text  # base thresholds are JSON null
+        for panel in _panels(_load(path)):
+            for target in panel.get("targets") or []:
+                assert not {"intervalFactor", "step", "metric", "target"} & set(target)
+    sli = next(
+        p for p in _load(GENERATED / "grafana" / "checkout-api.json")["panels"] if p["id"] == 105
+    )
+    assert sli["fieldConfig"]["defaults"]["min"] == pytest.approx(0.995)  # float axis bound
+
+
+def test_dashboards_are_identical_on_every_run(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("generate", str(SPECS), "-o", str(tmp_path / "out"), "--no-verify")
+    assert result.code == 0, result.err
+    for path in DASHBOARDS:
+        assert (tmp_path / "out" / "grafana" / path.name).read_bytes() == path.read_bytes()
+    assert b"timestamp" not in (GENERATED / "grafana" / "slo-overview.json").read_bytes()
+
+
+def test_provisioning_file_points_grafana_at_the_dashboards() -> None:
+    provider = yaml.safe_load((GENERATED / "grafana" / "provisioning" / "slogen.yaml").read_text())
+    assert provider["apiVersion"] == 1
+    assert provider["providers"][0]["type"] == "file"
+
+
+def test_a_dashboard_without_grouping_has_no_group_variables(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import MINIMAL_SPEC
+
+    write_spec(tmp_path / "specs", "shop.yaml", MINIMAL_SPEC)
+    assert run_cli("generate", "specs", "-o", "out", "--no-verify", cwd=tmp_path).code == 0
+    dashboard = _load(tmp_path / "out" / "grafana" / "shop.json")
+    assert [v["name"] for v in dashboard["templating"]["list"]] == ["datasource"]
+    assert "$" not in json.dumps(
+        [t["expr"] for p in dashboard["panels"] for t in p.get("targets") or []]
+    )
+
+
+def test_every_query_evaluates_on_a_real_prometheus_with_the_rules(tmp_path: Path) -> None:
+    """The real server, loaded with the generated rules, runs every panel and variable
+    query without error. It holds no data: values over real history are the
+    end-to-end suite's concern; here Prometheus itself judges syntax, functions and
+    label matching of what Grafana will send."""
+    rules = sorted(str(p) for p in (GENERATED / "prometheus").glob("*.rules.yml"))
+    config = tmp_path / "prometheus.yml"
+    config.write_text(yaml.safe_dump({"rule_files": rules}))
+    queries = sorted({_as_promql(e) for p in DASHBOARDS for e in _queries(_load(p))})
+    with running(
+        "prometheus",
+        lambda port: [
+            f"--config.file={config}",
+            f"--storage.tsdb.path={tmp_path / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--log.level=warn",
+        ],
+        tmp_path,
+    ) as url:
+        failures = []
+        for query in queries:
+            address = f"{url}/api/v1/query?{urllib.parse.urlencode({'query': query})}"
+            try:
+                with urllib.request.urlopen(address, timeout=10) as response:
+                    status = json.loads(response.read())["status"]
+            except urllib.error.HTTPError as error:
+                status = f"{error.code}: {error.read().decode()}"
+            if status != "success":
+                failures.append(f"{query}: {status}")
+        with urllib.request.urlopen(f"{url}/api/v1/rules", timeout=10) as response:
+            groups = json.loads(response.read())["data"]["groups"]
+    assert not failures, "\n".join(failures)
+    assert len(groups) == sum(
+        len(yaml.safe_load(Path(r).read_text())["groups"]) for r in rules
+    )  # the rules were loaded
