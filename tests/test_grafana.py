@@ -95,15 +95,89 @@ def test_every_query_parses_with_promtool(tmp_path: Path, promtool: str) -> None
     assert f"SUCCESS: {len(rules)} rules found" in result.stdout
 
 
-def test_panels_read_only_series_the_rules_record() -> None:
+def _recorded_per_slo() -> set[tuple[str, str, str]]:
+    """(record, service, SLO) of every recording, from the per-SLO rule groups."""
+    found = set()
+    for path in (GENERATED / "prometheus").glob("*.rules.yml"):
+        for group in yaml.safe_load(path.read_text())["groups"]:
+            _, service, slo, _ = group["name"].split(":")
+            found |= {(r["record"], service, slo) for r in group["rules"] if "record" in r}
+    return found
+
+
+def _scoped_selectors(expr: str) -> list[tuple[str, dict[str, str]]]:
+    """(metric, equality matchers) of every selector in a query."""
+    found = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, promql_parser.VectorSelector):
+            equal = {
+                m.name: m.value
+                for m in node.matchers.matchers
+                if m.op == promql_parser.MatchOp.Equal
+            }
+            found.append((node.name, equal))
+        for child in ("lhs", "rhs", "expr", "vector_selector"):
+            if hasattr(node, child):
+                visit(getattr(node, child))
+        for arg in getattr(node, "args", None) or []:
+            visit(arg)
+
+    visit(promql_parser.parse(_as_promql(expr)))
+    return found
+
+
+def test_panels_read_only_series_the_rules_record_for_that_slo() -> None:
     recorded = _recorded_names()
+    per_slo = _recorded_per_slo()
     unknown = set()
     for path in DASHBOARDS:
         for expr in _queries(_load(path)):
             for name in metric_names(promql_parser.parse(_as_promql(expr))):
                 if name not in recorded and name != "ALERTS":
                     unknown.add((path.name, name))
+            for name, equal in _scoped_selectors(expr):
+                if name != "ALERTS" and "slo_name" in equal:
+                    triple = (name, equal["slo_service"], equal["slo_name"])
+                    if triple not in per_slo:
+                        unknown.add((path.name, triple))
     assert not unknown, unknown
+
+
+def test_grouped_slos_filter_every_panel_by_their_variables() -> None:
+    for spec in _specs():
+        dashboard = _load(GENERATED / "grafana" / f"{spec['service']}.json")
+        for slo in spec["slos"]:
+            for panel in _panels(dashboard):
+                for target in panel.get("targets") or []:
+                    expr = target["expr"]
+                    if f'slo_name="{slo["name"]}"' not in expr or "slo:objective" in expr:
+                        continue
+                    for label in slo.get("group_by", []):
+                        assert f'{label}=~"${label}"' in expr, (panel["title"], expr)
+
+
+def test_state_column_maps_every_budget_to_its_policy_state() -> None:
+    """Grafana's range mapping (both ends inclusive, an absent end open) applied to the
+    overview's mappings gives the states the budget alerts imply."""
+    table = _load(GENERATED / "grafana" / "slo-overview.json")["panels"][0]
+    override = next(
+        o for o in table["fieldConfig"]["overrides"] if o["matcher"]["options"] == "state"
+    )
+    mappings = next(p["value"] for p in override["properties"] if p["id"] == "mappings")
+
+    def state(value: float) -> str | None:
+        for mapping in mappings:
+            low = mapping["options"].get("from", float("-inf"))
+            high = mapping["options"].get("to", float("inf"))
+            if low is not None and high is not None and low <= value <= high:
+                return str(mapping["options"]["result"]["text"])
+        return None
+
+    assert state(-0.4) == state(-0.000001) == "exhausted"
+    assert state(0) == state(0.1) == state(0.2499) == "critical"
+    assert state(0.25) == state(0.4999) == "warning"
+    assert state(0.5) == state(1) == "healthy"
 
 
 def test_a_panel_naming_an_unrecorded_series_is_caught(tmp_path: Path) -> None:
@@ -138,6 +212,23 @@ def test_alert_links_open_the_panel_about_the_alert() -> None:
                 url = rule["annotations"]["dashboard_url"]
                 assert f"/d/{dashboard['uid']}/" in url
                 panel = int(re.search(r"viewPanel=(\d+)", url).group(1))
+                query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+                grouped = {f"var-{v['name']}" for v in dashboard["templating"]["list"]}
+                grouped.discard("var-datasource")
+                slo_groups = {
+                    f"var-{label}"
+                    for spec in _specs()
+                    for slo in spec["slos"]
+                    if slo["name"] == rule["labels"]["slo_name"]
+                    and spec["service"] == rule["labels"]["slo_service"]
+                    for label in slo.get("group_by", [])
+                }
+                assert slo_groups <= grouped
+                expected_vars = set() if rule["alert"] == "SLONoData" else slo_groups
+                assert {k for k in query if k.startswith("var-")} == expected_vars, url
+                for name in expected_vars:
+                    label = name.removeprefix("var-")
+                    assert query[name] == [f"{{{{ $labels.{label} | urlquery }}}}"]
                 expected = {
                     "SLOErrorBudgetBurn": "Burn rate",
                     "SLOErrorBudgetLow": "Error budget burn-down",
@@ -169,7 +260,9 @@ def test_grafanalib_rough_edges_are_corrected() -> None:
     sli = next(
         p for p in _load(GENERATED / "grafana" / "checkout-api.json")["panels"] if p["id"] == 105
     )
-    assert sli["fieldConfig"]["defaults"]["min"] == pytest.approx(0.995)  # float axis bound
+    custom = sli["fieldConfig"]["defaults"]["custom"]
+    assert custom["axisSoftMin"] == pytest.approx(0.995)  # a float bound, and a soft one
+    assert sli["maxDataPoints"] is None  # one point per pixel, not grafanalib's 100
 
 
 def test_dashboards_are_identical_on_every_run(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -13,15 +13,11 @@ LEGACY_TARGET_KEYS = ("target", "metric", "step", "intervalFactor", "query")
 and ``intervalFactor: 2`` change the query resolution of Prometheus panels)."""
 
 
-def axis_bounds(low: float | None = None, high: float | None = None) -> dict[str, Any]:
-    """``extraJson`` for axis bounds: ``TimeSeries.valueMin``/``valueMax`` only accept
-    ints, so an SLI axis starting at 0.99 cannot be set through them."""
-    defaults: dict[str, Any] = {}
-    if low is not None:
-        defaults["min"] = low
-    if high is not None:
-        defaults["max"] = high
-    return {"fieldConfig": {"defaults": defaults}}
+def soft_axis(low: float, high: float) -> dict[str, Any]:
+    """``extraJson`` for soft axis bounds (the axis grows when values pass them):
+    ``TimeSeries.axisSoftMin``/``axisSoftMax`` only accept ints, so an SLI axis that
+    starts at 0.99 cannot be set through them."""
+    return {"fieldConfig": {"defaults": {"custom": {"axisSoftMin": low, "axisSoftMax": high}}}}
 
 
 def threshold_steps(base: str, steps: list[tuple[float, str]]) -> list[dict[str, Any]]:

@@ -18,6 +18,17 @@ from slogen.grafana import compat, panels, queries
 from slogen.model import Model, Service
 
 OVERVIEW_UID = "slo-overview"
+JUST_BELOW = 1e-9
+"""Grafana's range mappings include both ends; the policy's states exclude the upper."""
+POLICY_STATES: list[tuple[dict[str, float], str, str]] = [
+    ({"to": -JUST_BELOW}, "exhausted", "dark-red"),
+    ({"from": 0.0, "to": 0.25 - JUST_BELOW}, "critical", "red"),
+    ({"from": 0.25, "to": 0.5 - JUST_BELOW}, "warning", "orange"),
+    ({"from": 0.5}, "healthy", "green"),
+]
+"""The error budget policy's states by budget remaining, as the budget alerts draw
+them: exhausted below 0, critical below 25%, warning below 50%. An open end is left
+out (Grafana reads a null bound as 0)."""
 TAGS = ["slo", "slogen"]
 
 
@@ -87,7 +98,7 @@ def overview_dashboard(model: Model) -> g.Dashboard:
         panels.target(queries.OVERVIEW_BUDGET, "C", instant=True),
         panels.target(queries.OVERVIEW_BUDGET, "D", instant=True),
         panels.target(queries.OVERVIEW_FIRING, "E", instant=True),
-        panels.target(queries.OVERVIEW_TEAM, "F", instant=True),
+        panels.target(queries.OVERVIEW_INFO, "F", instant=True),
     ]
     names = {
         "Value #A": "objective",
@@ -98,6 +109,7 @@ def overview_dashboard(model: Model) -> g.Dashboard:
         "slo_service": "service",
         "slo_name": "SLO",
         "slo_team": "team",
+        "slo_dashboard": "dashboard",
     }
     table = g.Table(
         id=1,
@@ -162,22 +174,12 @@ def _overview_overrides() -> list[dict[str, Any]]:
         "id": "thresholds",
         "value": {"mode": "absolute", "steps": compat.threshold_steps("red", panels.BUDGET_STEPS)},
     }
-    states = [
-        (None, 0.0, "exhausted", "dark-red"),
-        (0.0, 0.25, "critical", "red"),
-        (0.25, 0.5, "warning", "orange"),
-        (0.5, None, "healthy", "green"),
-    ]
     mappings = [
         {
             "type": "range",
-            "options": {
-                "from": low,
-                "to": high,
-                "result": {"text": text, "color": colour, "index": i},
-            },
+            "options": {**bounds, "result": {"text": text, "color": colour, "index": i}},
         }
-        for i, (low, high, text, colour) in enumerate(states)
+        for i, (bounds, text, colour) in enumerate(POLICY_STATES)
     ]
     percent: list[dict[str, Any]] = [
         {"id": "unit", "value": "percentunit"},
@@ -186,7 +188,7 @@ def _overview_overrides() -> list[dict[str, Any]]:
     coloured: dict[str, Any] = {"id": "custom.displayMode", "value": "color-background"}
     dashboard_link: dict[str, Any] = {
         "id": "links",
-        "value": [{"title": "SLO dashboard", "url": "/d/slo-${__value.raw}"}],
+        "value": [{"title": "SLO dashboard", "url": "/d/${__data.fields.dashboard}"}],
     }
     return [
         _override("objective", percent),

@@ -139,8 +139,10 @@ def _fastest_window(slo: SLO) -> int | None:
 
 
 def _burn_now(slo: SLO, window: int) -> g.Stat:
-    fastest = max(alert.factor for alert in slo.alerting.burn)
-    steps = compat.threshold_steps("green", [(1.0, "orange"), (float(fastest), "red")])
+    """Orange once the budget burns faster than it lasts, red from the fastest page."""
+    pages = [alert.factor for alert in slo.alerting.burn if alert.severity == "page"]
+    red = [(float(max(pages)), "red")] if pages and max(pages) > 1 else []
+    steps = compat.threshold_steps("green", [(1.0, "orange"), *red])
     return _stat(
         slo,
         "burn_rate",
@@ -170,7 +172,7 @@ def _sli_series(slo: SLO, fastest: int | None) -> g.TimeSeries:
         "SLI against its objective",
         targets,
         _pos(slo, 0, 5, 12, 8),
-        extraJson=compat.axis_bounds(low=floor, high=1.0),
+        extraJson=compat.soft_axis(low=floor, high=1.0),
     )
 
 
@@ -191,6 +193,7 @@ def _series(
         gridPos=pos,
         unit=unit,
         links=_links(slo),
+        maxDataPoints=None,
         **kw,
     )
 

@@ -70,14 +70,20 @@ def worst(expr: str) -> str:
 OVERVIEW_OBJECTIVE = promql.max_by(SCOPE, naming.OBJECTIVE)
 OVERVIEW_SLI = worst(f"1 - {naming.ERROR_RATIO_PERIOD}")
 OVERVIEW_BUDGET = worst(naming.BUDGET_REMAINING)
-OVERVIEW_TEAM = promql.aggregate("max", (*SCOPE, "slo_team"), naming.INFO)
-OVERVIEW_FIRING = promql.count_by(
-    SCOPE,
-    promql.Selector(
-        ALERTS,
-        (
-            promql.Matcher("alertstate", "=", "firing"),
-            promql.Matcher(naming.SERVICE_LABEL, "!=", ""),
-        ),
-    ).render(),
+OVERVIEW_INFO = promql.aggregate("max", (*SCOPE, "slo_team", "slo_dashboard"), naming.INFO)
+OVERVIEW_FIRING = (
+    promql.count_by(
+        SCOPE,
+        promql.Selector(
+            ALERTS,
+            (
+                promql.Matcher("alertstate", "=", "firing"),
+                promql.Matcher(naming.SERVICE_LABEL, "!=", ""),
+            ),
+        ).render(),
+    )
+    + " or "
+    + promql.count_by(SCOPE, naming.INFO)
+    + " * 0"
 )
+"""Firing alerts per SLO, 0 for an SLO with none (rather than a blank cell)."""

@@ -58,6 +58,7 @@ def constant_recordings(slo: SLO) -> tuple[Recording, ...]:
     info.update(
         {
             "slo_team": slo.team,
+            "slo_dashboard": naming.dashboard_uid(slo.service),
             "slo_objective": promql.number(slo.objective_percent),
             "slo_window": format_duration(slo.period),
             "slo_kind": type(slo.sli).__name__.removesuffix("SLI").lower(),
