@@ -92,10 +92,15 @@ class Bundle:
 
 
 def load(
-    paths: str | Path | Sequence[str | Path] = ("specs",), *, defaults: str | Path | None = None
+    paths: str | Path | Sequence[str | Path] = ("specs",),
+    *,
+    defaults: str | Path | None = None,
+    ext_vars: Mapping[str, str] | None = None,
 ) -> Specs:
-    """Load and validate spec files and directories."""
-    return load_specs(paths, defaults=defaults)
+    """Load and validate spec files and directories (YAML and Jsonnet).
+
+    ``ext_vars`` are Jsonnet external variables (``std.extVar``), as ``--ext-str``."""
+    return load_specs(paths, defaults=defaults, ext_vars=ext_vars)
 
 
 def compile_model(specs: Specs) -> Model:

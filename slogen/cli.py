@@ -39,6 +39,14 @@ def _parser() -> argparse.ArgumentParser:
             help="spec files or directories (default: specs)",
         )
         command.add_argument("--defaults", metavar="FILE", help="extra defaults file, applied last")
+        command.add_argument(
+            "--ext-str",
+            action="append",
+            default=[],
+            type=_ext_str,
+            metavar="KEY=VALUE",
+            help="a Jsonnet external variable for std.extVar (repeatable)",
+        )
 
     generate = commands.add_parser("generate", help="write generated/ from the specs")
     spec_args(generate)
@@ -101,11 +109,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("--specs", nargs="*", default=["specs"], metavar="PATH")
     explain.add_argument("--defaults", metavar="FILE")
+    explain.add_argument(
+        "--ext-str", action="append", default=[], type=_ext_str, metavar="KEY=VALUE"
+    )
     schema = commands.add_parser("schema", help="print the JSON Schema of a spec file")
     schema.add_argument(
         "kind", choices=["service", "defaults", "routing"], nargs="?", default="service"
     )
     return parser
+
+
+def _ext_str(text: str) -> tuple[str, str]:
+    key, equals, value = text.partition("=")
+    if not equals or not key:
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+    return key, value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -129,7 +147,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "explain":
         return _explain(args)
-    specs = slogen.load(args.paths, defaults=args.defaults)
+    specs = slogen.load(args.paths, defaults=args.defaults, ext_vars=dict(args.ext_str))
     if args.command == "merge-alertmanager":
         return _merge(args, specs)
     if args.command == "validate":
@@ -209,7 +227,8 @@ def _merge(args: argparse.Namespace, specs: slogen.Specs) -> int:
 def _explain(args: argparse.Namespace) -> int:
     from slogen.explain import explain
 
-    model = slogen.compile_model(slogen.load(args.specs, defaults=args.defaults))
+    specs = slogen.load(args.specs, defaults=args.defaults, ext_vars=dict(args.ext_str))
+    model = slogen.compile_model(specs)
     service, _, slo = args.target.partition("/")
     chosen = [
         s

@@ -8,7 +8,7 @@ directories whose names start with ``.`` or ``_`` are skipped (editor and draft 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import yaml
 
 from slogen.errors import Location, Problem, SpecError
+from slogen.spec.jsonnet_source import JSONNET_SUFFIXES, read_jsonnet
 from slogen.spec.models import DefaultsSpec, ServiceSpec
 from slogen.spec.routing import RoutingSpec
 from slogen.spec.validation import validate
@@ -30,7 +31,7 @@ else:
 DEFAULTS_NAMES = ("defaults.yaml", "defaults.yml")
 ROUTING_NAMES = ("routing.yaml", "routing.yml")
 TOP_LEVEL_NAMES = (*DEFAULTS_NAMES, *ROUTING_NAMES)
-SPEC_SUFFIXES = (".yaml", ".yml")
+SPEC_SUFFIXES = (".yaml", ".yml", *JSONNET_SUFFIXES)
 SpecModel = TypeVar("SpecModel", DefaultsSpec, ServiceSpec, RoutingSpec)
 
 
@@ -80,7 +81,10 @@ def builtin_defaults() -> DefaultsFile:
 
 
 def load(
-    paths: str | Path | Sequence[str | Path] = ("specs",), *, defaults: str | Path | None = None
+    paths: str | Path | Sequence[str | Path] = ("specs",),
+    *,
+    defaults: str | Path | None = None,
+    ext_vars: Mapping[str, str] | None = None,
 ) -> Specs:
     """Load spec files and directories; raise SpecError listing every problem found.
 
@@ -103,11 +107,11 @@ def load(
     if routing is not None and routing.base is not None:
         base = Path(routing.base.display).resolve()
         found.services = [s for s in found.services if Path(s[0]).resolve() != base]
-    services = []
-    for display, relative in found.services:
-        service = _collect(ServiceSpec, display, relative, problems)
-        if service is not None:
-            services.append(ServiceFile(*service))
+    services = [
+        ServiceFile(spec, source)
+        for display, relative in found.services
+        for spec, source in _services(display, relative, ext_vars or {}, problems)
+    ]
     problems.extend(_duplicate_services(services))
     if not found.services and not problems:
         shown = ", ".join(str(p) for p in paths)
@@ -146,6 +150,30 @@ def _collect(
     except SpecError as error:
         problems.extend(error.problems)
         return None
+
+
+def _services(
+    display: str, relative: str, ext_vars: Mapping[str, str], problems: list[Problem]
+) -> list[tuple[ServiceSpec, SourceDocument]]:
+    """The services of one spec file: one from YAML, one or more from Jsonnet."""
+    if not display.endswith(JSONNET_SUFFIXES):
+        found = _collect(ServiceSpec, display, relative, problems)
+        return [found] if found is not None else []
+    root = Path(display)
+    for _ in Path(relative).parts:
+        root = root.parent
+    try:
+        documents = read_jsonnet(display, display, relative, root, ext_vars)
+    except SpecError as error:
+        problems.extend(error.problems)
+        return []
+    valid = []
+    for document in documents:
+        try:
+            valid.append((validate(ServiceSpec, document), document))
+        except SpecError as error:
+            problems.extend(error.problems)
+    return valid
 
 
 def _routing(found: list[tuple[str, str]], problems: list[Problem]) -> RoutingFile | None:
