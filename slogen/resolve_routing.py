@@ -178,7 +178,8 @@ def _email_senders(routing: RoutingFile) -> list[Problem]:
     """Alertmanager refuses an email receiver with no sender or smarthost unless the
     config's ``global`` section sets them; only a base config can have that section."""
     base = routing.base.data if routing.base is not None else {}
-    defaults: dict[str, object] = base.get("global") or {}
+    section = base.get("global") if isinstance(base, dict) else None
+    defaults: dict[str, object] = section if isinstance(section, dict) else {}
     spec = routing.spec
     receivers: list[tuple[Path, ReceiverSpec | None]] = [(("default",), spec.default)]
     for name, team in sorted(spec.teams.items()):

@@ -286,6 +286,17 @@ CASES: list[tuple[str, dict[str, str], str, list[str]]] = [
         ["query parameter 'token' looks like a credential"],
     ),
     (
+        "email-sender-with-a-malformed-global-section",
+        {
+            "routing.yaml": _ticket(
+                "email: {to: web@example.com}", "alertmanager: {base: am.yml}\n"
+            ),
+            "am.yml": MARKED_ROUTE + "global: nonsense\nreceivers: [{name: ops}]\n",
+        },
+        "teams.web.ticket.email",
+        ["this email receiver has no 'from'"],
+    ),
+    (
         "base-with-a-receiver-that-is-not-a-mapping",
         {
             "routing.yaml": GOOD_ROUTING + "alertmanager: {base: am.yml}\n",

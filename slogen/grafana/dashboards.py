@@ -20,11 +20,12 @@ from slogen.model import Model, Service
 OVERVIEW_UID = "slo-overview"
 JUST_BELOW = 1e-9
 """Grafana's range mappings include both ends; the policy's states exclude the upper."""
+_LOW, _HALF = (value for value, _ in panels.BUDGET_STEPS)
 POLICY_STATES: list[tuple[dict[str, float], str, str]] = [
     ({"to": -JUST_BELOW}, "exhausted", "dark-red"),
-    ({"from": 0.0, "to": 0.25 - JUST_BELOW}, "critical", "red"),
-    ({"from": 0.25, "to": 0.5 - JUST_BELOW}, "warning", "orange"),
-    ({"from": 0.5}, "healthy", "green"),
+    ({"from": 0.0, "to": _LOW - JUST_BELOW}, "critical", "red"),
+    ({"from": _LOW, "to": _HALF - JUST_BELOW}, "warning", "orange"),
+    ({"from": _HALF}, "healthy", "green"),
 ]
 """The error budget policy's states by budget remaining, as the budget alerts draw
 them: exhausted below 0, critical below 25%, warning below 50%. An open end is left
