@@ -97,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="skip amtool (by default the result is checked and every alert routed first)",
     )
+    imports = commands.add_parser(
+        "import", help="turn another tool's SLO specs into slogen specs you then own"
+    )
+    imports.add_argument("format", choices=["sloth"], metavar="FORMAT", help="sloth")
+    imports.add_argument("files", nargs="+", metavar="FILE")
+    imports.add_argument("-o", "--output", required=True, metavar="DIR", help="where to write")
+    imports.add_argument("--team", help="team of every imported service (else from labels)")
     explain = commands.add_parser(
         "explain", help="what each alert means: thresholds, detection and reset times"
     )
@@ -147,6 +154,8 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "explain":
         return _explain(args)
+    if args.command == "import":
+        return _import(args)
     specs = slogen.load(args.paths, defaults=args.defaults, ext_vars=dict(args.ext_str))
     if args.command == "merge-alertmanager":
         return _merge(args, specs)
@@ -222,6 +231,21 @@ def _merge(args: argparse.Namespace, specs: slogen.Specs) -> int:
     write_atomically(Path(args.output), merged.content)
     print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from slogen.importers import import_files, spec_files
+
+    result, refused = import_files(args.format, args.files, team=args.team)
+    output = Path(args.output)
+    for name, content in spec_files(result).items():
+        write_atomically(output / name, content)
+        print(f"wrote {output / name}")
+    for loss in result.losses:
+        print(f"not carried over: {loss}", file=sys.stderr)
+    for problem in refused:
+        print(f"{problem}; nothing written for it", file=sys.stderr)
+    return EXIT_INPUT if refused else EXIT_OK
 
 
 def _explain(args: argparse.Namespace) -> int:

@@ -1,0 +1,31 @@
+"""What an import produced, and what it could not carry over, per file and field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Loss:
+    """Something in the source that the slogen spec does not say, and why."""
+
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.message}"
+
+
+@dataclass
+class Imported:
+    """Service specs (name -> spec data, as a slogen YAML file holds it) and the losses."""
+
+    services: dict[str, dict[str, Any]] = field(default_factory=dict)
+    losses: list[Loss] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    """Service name -> the file it came from."""
+
+    def lose(self, file: str, where: str, message: str) -> None:
+        self.losses.append(Loss(file, where, message))

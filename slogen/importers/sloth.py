@@ -1,0 +1,208 @@
+"""Sloth specs (``prometheus/v1`` and ``PrometheusServiceLevel``) as slogen specs.
+
+What maps directly: service, labels, SLO names, objectives and descriptions, the
+``events`` SLI (its ``{{.window}}`` queries become a ``ratio`` SLI with ``$window``),
+and the page/ticket switches and severity labels. What does not is reported:
+
+- a ``raw`` SLI (a ready error ratio) becomes a ``ratio`` SLI with ``total`` 1 per
+  series, so every window averages the 5-minute error ratios, where Sloth evaluates
+  the ratio over the whole window;
+- Sloth's alert names, annotations and per-severity extra labels: slogen names its
+  alerts and writes their text itself, and per-severity labels have no place;
+- plugins, which are Sloth's own code.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from slogen.errors import Location, Problem, SpecError
+from slogen.importers.report import Imported
+from slogen.naming import is_reserved_label
+
+SLOTH_PERIOD = "30d"
+"""Sloth's default SLO period (``--default-slo-period``)."""
+_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+
+
+def _window(query: str) -> str:
+    return re.sub(r"\{\{\s*\.window\s*\}\}", "$window", query.strip())
+
+
+def _name(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9-]+", "-", str(text).lower()).strip("-")
+    return slug[:63].strip("-") or "unnamed"
+
+
+def import_sloth(path: str, text: str, result: Imported, team: str | None = None) -> None:
+    """Add the services of one Sloth file to ``result``; SpecError if it has none."""
+    try:
+        documents = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as error:
+        raise SpecError([Problem(Location(path), f"invalid YAML: {error}")]) from None
+    found = 0
+    for index, document in enumerate(documents):
+        where = f"document {index + 1}" if len(documents) > 1 else "document"
+        spec = _spec(document)
+        if spec is None:
+            result.lose(path, where, "not a Sloth prometheus/v1 or PrometheusServiceLevel spec")
+            continue
+        found += _service(path, spec, result, team)
+    if not found:
+        raise SpecError(
+            [
+                Problem(
+                    Location(path),
+                    "holds no Sloth SLO that slogen can compile",
+                    "give a prometheus/v1 spec or a sloth.slok.dev/v1 PrometheusServiceLevel "
+                    "with events or raw SLIs",
+                )
+            ]
+        )
+
+
+def _spec(document: Any) -> dict[str, Any] | None:
+    """The spec body, with the CRD's camelCase keys spelt as in prometheus/v1."""
+    if not isinstance(document, dict):
+        return None
+    if document.get("version") == "prometheus/v1":
+        return document
+    body = document.get("spec")
+    if document.get("kind") == "PrometheusServiceLevel" and isinstance(body, dict):
+        snake: dict[str, Any] = _snake(body)
+        return snake
+    return None
+
+
+def _snake(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {re.sub(r"(?<!^)([A-Z])", r"_\1", k).lower(): _snake(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_snake(item) for item in node]
+    return node
+
+
+def _service(path: str, spec: dict[str, Any], result: Imported, team: str | None) -> int:
+    name = _name(spec.get("service", ""))
+    if name != spec.get("service"):
+        result.lose(path, "service", f"{spec.get('service')!r} renamed to {name!r}")
+    labels = {str(k): str(v) for k, v in (spec.get("labels") or {}).items()}
+    owner = team or next(
+        (labels[k] for k in ("team", "owner") if k in labels and _NAME.match(labels[k])), None
+    )
+    if owner is None:
+        owner = "unowned"
+        result.lose(path, "labels", "no team or owner label; team set to 'unowned' (use --team)")
+    kept = {}
+    for key, value in labels.items():
+        if is_reserved_label(key) or not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", key):
+            result.lose(path, f"labels.{key}", "a label slogen reserves or cannot use; dropped")
+        else:
+            kept[key] = value
+    slos = []
+    for index, slo in enumerate(spec.get("slos") or []):
+        converted = _slo(path, f"slos[{index}]", slo, result)
+        if converted is not None:
+            slos.append(converted)
+    if not slos:
+        result.lose(path, "slos", f"service {name!r} has no SLO slogen can compile; skipped")
+        return 0
+    if name in result.services:
+        raise SpecError(
+            [
+                Problem(
+                    Location(path, field="service"),
+                    f"service {name!r} was already imported from {result.sources[name]}",
+                    "import the two into different directories, or rename one",
+                )
+            ]
+        )
+    service: dict[str, Any] = {"service": name, "team": owner, "window": SLOTH_PERIOD}
+    if kept:
+        service["labels"] = kept
+    service["slos"] = slos
+    result.services[name] = service
+    result.sources[name] = path
+    return 1
+
+
+def _slo(path: str, where: str, slo: dict[str, Any], result: Imported) -> dict[str, Any] | None:
+    sli = slo.get("sli") or {}
+    out: dict[str, Any] = {"name": _name(slo.get("name", "")), "objective": slo.get("objective")}
+    if slo.get("description"):
+        out["description"] = str(slo["description"])
+    if "events" in sli:
+        events = sli["events"]
+        out["sli"] = {
+            "ratio": {
+                "errors": _window(events["error_query"]),
+                "total": _window(events["total_query"]),
+            }
+        }
+    elif "raw" in sli:
+        query = _window(sli["raw"]["error_ratio_query"])
+        out["sli"] = {"ratio": {"errors": f"({query})", "total": f"({query}) * 0 + 1"}}
+        result.lose(
+            path,
+            f"{where}.sli.raw",
+            "a ready error ratio: imported with total 1 per series, so windows average the "
+            "5-minute ratios instead of evaluating the ratio over each window",
+        )
+    else:
+        result.lose(path, f"{where}.sli", "only events and raw SLIs can be imported; SLO skipped")
+        return None
+    labels = {str(k): str(v) for k, v in (slo.get("labels") or {}).items()}
+    if slo.get("plugins"):
+        result.lose(path, f"{where}.plugins", "Sloth plugins are Sloth's own code; not imported")
+    alerting = slo.get("alerting") or {}
+    labels.update({str(k): str(v) for k, v in (alerting.get("labels") or {}).items()})
+    kept = {k: v for k, v in labels.items() if not is_reserved_label(k)}
+    for key in sorted(set(labels) - set(kept)):
+        result.lose(path, f"{where}.labels.{key}", "a label slogen reserves; dropped")
+    if kept:
+        out["labels"] = kept
+    settings = _alerting(path, f"{where}.alerting", alerting, result)
+    if settings:
+        out["alerting"] = settings
+    runbook = (alerting.get("annotations") or {}).get("runbook")
+    if runbook and "{{" not in str(runbook):
+        out["runbook"] = str(runbook)
+    else:
+        out["runbook"] = False
+        result.lose(path, f"{where}.alerting.annotations", "no plain runbook URL; set runbook")
+    return out
+
+
+def _alerting(path: str, where: str, alerting: dict[str, Any], result: Imported) -> dict[str, Any]:
+    if alerting.get("name"):
+        result.lose(path, f"{where}.name", "slogen names its alerts SLOErrorBudgetBurn etc.")
+    others = set(alerting.get("annotations") or {}) - {"runbook"}
+    if others:
+        result.lose(
+            path,
+            f"{where}.annotations",
+            f"{', '.join(sorted(others))}: slogen writes its own alert annotations",
+        )
+    out: dict[str, Any] = {}
+    for sloth_key, key in (("page_alert", "page"), ("ticket_alert", "ticket")):
+        severity = alerting.get(sloth_key) or {}
+        settings: dict[str, Any] = {}
+        if severity.get("disable"):
+            settings["enabled"] = False
+        labels = dict(severity.get("labels") or {})
+        if "severity" in labels:
+            settings["label"] = str(labels.pop("severity"))
+        for label in sorted(labels):
+            result.lose(
+                path,
+                f"{where}.{sloth_key}.labels.{label}",
+                "labels of one severity only have no place in slogen; dropped",
+            )
+        if severity.get("annotations"):
+            result.lose(path, f"{where}.{sloth_key}.annotations", "not imported")
+        if settings:
+            out[key] = settings
+    return out

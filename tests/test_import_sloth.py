@@ -1,0 +1,89 @@
+"""Importing Sloth specs: mapping, losses reported, refusals, and the real examples.
+
+The real files come from ../shared/peers/sloth (its README names the upstream commit);
+those tests skip, saying why, where that directory is absent.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, write_spec
+
+PEERS = ROOT.parent / "shared" / "peers" / "sloth"
+needs_peers = pytest.mark.skipif(
+    not PEERS.is_dir(), reason=f"Sloth's example specs are not here ({PEERS} is absent)"
+)
+SLOTH_FILES = sorted(
+    [*PEERS.glob("examples/*.y*ml"), *PEERS.glob("test/integration/prometheus/testdata/in-*.yaml")]
+)
+NOT_SLOTH = {"openslo-getting-started.yml"}  # an OpenSLO file among Sloth's examples
+
+SPEC = """\
+version: "prometheus/v1"
+service: "checkout"
+labels: {owner: payments, tier: "2"}
+slos:
+  - name: "requests-availability"
+    objective: 99.9
+    description: "Requests without a server error."
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(http_requests_total{job="checkout"}[{{.window}}]))
+    alerting:
+      name: CheckoutErrors
+      annotations: {runbook: "https://runbooks.example.com/checkout", summary: "Errors"}
+      page_alert: {labels: {severity: critical, routing_key: payments}}
+      ticket_alert: {disable: true}
+"""
+
+
+def test_a_sloth_spec_becomes_a_slogen_spec(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write_spec(tmp_path, "sloth.yml", SPEC)
+    result = run_cli("import", "sloth", "sloth.yml", "-o", "specs", cwd=tmp_path)
+    assert result.code == 0, result.err
+    spec = yaml.safe_load((tmp_path / "specs" / "checkout.yaml").read_text())
+    assert spec["team"] == "payments" and spec["window"] == "30d"
+    slo = spec["slos"][0]
+    assert slo["objective"] == 99.9
+    assert slo["sli"]["ratio"]["errors"].endswith('code=~"5.."}[$window]))')
+    assert slo["runbook"] == "https://runbooks.example.com/checkout"
+    assert slo["alerting"] == {"page": {"label": "critical"}, "ticket": {"enabled": False}}
+    for lost in ("alerting.name", "annotations: summary", "page_alert.labels.routing_key"):
+        assert lost in result.err, result.err
+    assert run_cli("validate", "specs", cwd=tmp_path).code == 0
+
+
+def test_a_file_with_nothing_to_compile_is_refused(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write_spec(
+        tmp_path, "plugin.yml", SPEC.replace("events:", "plugin:").replace("error_query", "id")
+    )
+    write_spec(tmp_path, "other.yml", "apiVersion: openslo/v1\nkind: SLO\n")
+    result = run_cli("import", "sloth", "plugin.yml", "other.yml", "-o", "specs", cwd=tmp_path)
+    assert result.code == 2
+    assert "plugin.yml: holds no Sloth SLO that slogen can compile" in result.err
+    assert "other.yml: holds no Sloth SLO" in result.err
+    assert "only events and raw SLIs can be imported" in result.err
+    assert not (tmp_path / "specs").exists()
+
+
+@needs_peers
+@pytest.mark.parametrize("sloth", SLOTH_FILES, ids=[p.name for p in SLOTH_FILES])
+def test_sloths_own_examples_import_compile_and_pass_promtool(
+    sloth: Path, tmp_path: Path, run_cli, promtool: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("import", "sloth", str(sloth), "-o", str(tmp_path / "specs"))
+    if sloth.name in NOT_SLOTH:
+        assert result.code == 2 and "holds no Sloth SLO" in result.err
+        return
+    assert result.code == 0, result.err
+    generated = run_cli("generate", str(tmp_path / "specs"), "-o", str(tmp_path / "out"))
+    assert generated.code == 0, generated.err
+    rules = sorted((tmp_path / "out" / "prometheus").glob("*.rules.yml"))
+    checked = subprocess.run([promtool, "check", "rules", *rules], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
