@@ -104,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     imports.add_argument("files", nargs="+", metavar="FILE")
     imports.add_argument("-o", "--output", required=True, metavar="DIR", help="where to write")
     imports.add_argument("--team", help="team of every imported service (else from labels)")
+    imports.add_argument(
+        "--force", action="store_true", help="replace spec files that already exist in DIR"
+    )
     explain = commands.add_parser(
         "explain", help="what each alert means: thresholds, detection and reset times"
     )
@@ -238,7 +241,15 @@ def _import(args: argparse.Namespace) -> int:
 
     result, refused = import_files(args.format, args.files, team=args.team)
     output = Path(args.output)
-    for name, content in spec_files(result).items():
+    files = spec_files(result)
+    existing = sorted(str(output / name) for name in files if (output / name).exists())
+    if existing and not args.force:
+        print(f"slogen: would replace {', '.join(existing)}; nothing written", file=sys.stderr)
+        print(
+            "  (the imported specs are yours once written; --force replaces them)", file=sys.stderr
+        )
+        return EXIT_INPUT
+    for name, content in files.items():
         write_atomically(output / name, content)
         print(f"wrote {output / name}")
     for loss in result.losses:

@@ -87,3 +87,14 @@ def test_sloths_own_examples_import_compile_and_pass_promtool(
     rules = sorted((tmp_path / "out" / "prometheus").glob("*.rules.yml"))
     checked = subprocess.run([promtool, "check", "rules", *rules], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_import_does_not_replace_a_spec_unless_forced(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write_spec(tmp_path, "sloth.yml", SPEC)
+    write_spec(tmp_path / "specs", "checkout.yaml", "# edited by hand\n")
+    result = run_cli("import", "sloth", "sloth.yml", "-o", "specs", cwd=tmp_path)
+    assert result.code == 2 and "would replace specs/checkout.yaml" in result.err
+    assert (tmp_path / "specs" / "checkout.yaml").read_text() == "# edited by hand\n"
+    forced = run_cli("import", "sloth", "sloth.yml", "-o", "specs", "--force", cwd=tmp_path)
+    assert forced.code == 0, forced.err
+    assert "service: checkout" in (tmp_path / "specs" / "checkout.yaml").read_text()
