@@ -98,3 +98,33 @@ def test_import_does_not_replace_a_spec_unless_forced(tmp_path: Path, run_cli) -
     forced = run_cli("import", "sloth", "sloth.yml", "-o", "specs", "--force", cwd=tmp_path)
     assert forced.code == 0, forced.err
     assert "service: checkout" in (tmp_path / "specs" / "checkout.yaml").read_text()
+
+
+def test_the_kubernetes_resource_keeps_label_names_as_written(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write_spec(
+        tmp_path,
+        "crd.yml",
+        """\
+        apiVersion: sloth.slok.dev/v1
+        kind: PrometheusServiceLevel
+        metadata: {name: checkout}
+        spec:
+          service: checkout
+          labels: {owner: payments, costCenter: "42"}
+          slos:
+            - name: availability
+              objective: 99.5
+              sli:
+                events:
+                  errorQuery: sum(rate(errors_total[{{.window}}]))
+                  totalQuery: sum(rate(requests_total[{{.window}}]))
+              alerting:
+                pageAlert: {disable: true}
+        """,
+    )
+    result = run_cli("import", "sloth", "crd.yml", "-o", "specs", cwd=tmp_path)
+    assert result.code == 0, result.err
+    spec = yaml.safe_load((tmp_path / "specs" / "checkout.yaml").read_text())
+    assert spec["labels"] == {"owner": "payments", "costCenter": "42"}
+    assert spec["slos"][0]["alerting"] == {"page": {"enabled": False}}
+    assert spec["slos"][0]["sli"]["ratio"]["total"] == "sum(rate(requests_total[$window]))"

@@ -78,8 +78,14 @@ def _spec(document: Any) -> dict[str, Any] | None:
 
 
 def _snake(node: Any) -> Any:
+    """The CRD's ``errorQuery`` as ``error_query``; user label and annotation names
+    inside ``labels``/``annotations`` are kept as written."""
     if isinstance(node, dict):
-        return {re.sub(r"(?<!^)([A-Z])", r"_\1", k).lower(): _snake(v) for k, v in node.items()}
+        out = {}
+        for key, value in node.items():
+            name = re.sub(r"(?<!^)([A-Z])", r"_\1", key).lower()
+            out[name] = value if name in ("labels", "annotations") else _snake(value)
+        return out
     if isinstance(node, list):
         return [_snake(item) for item in node]
     return node
