@@ -134,10 +134,12 @@ def merge_alertmanager(base: str | Path, specs: Specs) -> MergedConfig:
     """The Alertmanager config at ``base`` with slogen's routing merged in.
 
     Merging the result again gives the same bytes. Raises SpecError when the specs
-    have no routing.yaml or ``base`` has no route marked for slogen.
+    have no routing.yaml or ``base`` has no route marked for slogen. Only the rule
+    files are generated beside it: routing every alert needs them, nothing else.
     """
-    bundle = compile(specs)
-    routing = bundle.model.routing
+    model = resolve(specs)
+    bundle = Bundle(model, rule_files(model))
+    routing = model.routing
     if routing is None:
         raise SpecError(
             [

@@ -13,6 +13,7 @@ from slogen.rules.series import recorded
 
 ALERTS = "ALERTS"
 SCOPE = (naming.SERVICE_LABEL, naming.SLO_LABEL)
+FIRING = promql.Matcher("alertstate", "=", "firing")
 
 
 def variable(label: str) -> str:
@@ -50,7 +51,7 @@ def burn_rate(slo: SLO, seconds: int) -> str:
 
 def firing_alerts(slo: SLO) -> str:
     selector = promql.Selector(ALERTS, promql.equals(slo.identity)).having(
-        promql.Matcher("alertstate", "=", "firing"),
+        FIRING,
         *(promql.Matcher(label, "=~", variable(label)) for label in slo.group_by),
     )
     return selector.render()
@@ -77,7 +78,7 @@ OVERVIEW_FIRING = (
         promql.Selector(
             ALERTS,
             (
-                promql.Matcher("alertstate", "=", "firing"),
+                FIRING,
                 promql.Matcher(naming.SERVICE_LABEL, "!=", ""),
             ),
         ).render(),

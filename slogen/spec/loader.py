@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import yaml
 
@@ -21,12 +21,7 @@ from slogen.spec.jsonnet_source import JSONNET_SUFFIXES, read_jsonnet
 from slogen.spec.models import DefaultsSpec, ServiceSpec
 from slogen.spec.routing import RoutingSpec
 from slogen.spec.validation import validate
-from slogen.spec.yaml_source import SourceDocument, parse_yaml, read_yaml
-
-if TYPE_CHECKING:
-    _FastLoader = yaml.SafeLoader
-else:
-    _FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from slogen.spec.yaml_source import FastLoader, SourceDocument, parse_yaml, read_yaml
 
 DEFAULTS_NAMES = ("defaults.yaml", "defaults.yml")
 ROUTING_NAMES = ("routing.yaml", "routing.yml")
@@ -134,7 +129,7 @@ def _service_names(paths: Iterable[str]) -> Iterator[str]:
     for path in paths:
         try:
             with open(path, encoding="utf-8") as stream:
-                data = yaml.load(stream, Loader=_FastLoader)
+                data = yaml.load(stream, Loader=FastLoader)
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         if isinstance(data, dict) and isinstance(data.get("service"), str):

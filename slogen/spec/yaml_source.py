@@ -18,9 +18,9 @@ import yaml
 from slogen.errors import Location, Problem, SpecError
 
 if TYPE_CHECKING:
-    _Loader = yaml.SafeLoader
+    FastLoader = yaml.SafeLoader
 else:  # the C loader when PyYAML was built with libyaml: same result, much faster
-    _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Path = tuple[str | int, ...]
 
@@ -98,7 +98,7 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 def parse_yaml(text: str, display: str, relative: str, *, verbatim: bool = False) -> SourceDocument:
     """Parse YAML text; the display name is what errors call the file."""
-    loader = _Loader(text)
+    loader = FastLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
