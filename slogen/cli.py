@@ -100,7 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     imports = commands.add_parser(
         "import", help="turn another tool's SLO specs into slogen specs you then own"
     )
-    imports.add_argument("format", choices=["sloth"], metavar="FORMAT", help="sloth")
+    from slogen.importers import FORMATS
+
+    imports.add_argument("format", choices=FORMATS, metavar="FORMAT", help=", ".join(FORMATS))
     imports.add_argument("files", nargs="+", metavar="FILE")
     imports.add_argument("-o", "--output", required=True, metavar="DIR", help="where to write")
     imports.add_argument("--team", help="team of every imported service (else from labels)")

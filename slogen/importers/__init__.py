@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from slogen.errors import Location, Problem, SpecError
@@ -11,9 +11,15 @@ from slogen.importers.report import Imported, Loss
 from slogen.importers.sloth import import_sloth
 from slogen.render import dump_yaml
 
-FORMATS = ("sloth",)
+Importer = Callable[[str, str, Imported, "str | None"], None]
+"""Adds the services of one file (path, text) to the result; SpecError if it has none."""
 
-__all__ = ["FORMATS", "Imported", "Loss", "import_files", "spec_files"]
+IMPORTERS: dict[str, Importer] = {
+    "sloth": import_sloth,
+}
+FORMATS = tuple(sorted(IMPORTERS))
+
+__all__ = ["FORMATS", "IMPORTERS", "Imported", "Loss", "import_files", "spec_files"]
 
 
 def import_files(
@@ -33,7 +39,7 @@ def import_files(
             refused.append(Problem(Location(str(path)), f"cannot read file: {error}"))
             continue
         try:
-            import_sloth(str(path), text, result, team)
+            IMPORTERS[format](str(path), text, result, team)
         except SpecError as error:
             refused.extend(error.problems)
     if result.services:
