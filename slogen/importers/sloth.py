@@ -25,6 +25,16 @@ from slogen.naming import is_reserved_label
 
 SLOTH_PERIOD = "30d"
 """Sloth's default SLO period (``--default-slo-period``)."""
+SLOTH_BURN_RATE = (
+    {"severity": "page", "budget_spent": "2%", "long": "1h", "short": "5m"},
+    {"severity": "page", "budget_spent": "5%", "long": "6h", "short": "30m"},
+    {"severity": "ticket", "budget_spent": "10%", "long": "1d", "short": "2h"},
+    {"severity": "ticket", "budget_spent": "10%", "long": "3d", "short": "6h"},
+)
+"""Sloth's built-in alert windows (the same shares for 28 and 30 days): an imported
+spec keeps alerting when Sloth did, where slogen's own default has one ticket pair."""
+_SPEC_KEYS = {"version", "service", "labels", "slos"}
+_SLO_KEYS = {"name", "objective", "description", "sli", "labels", "alerting", "plugins"}
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 
 
@@ -108,6 +118,7 @@ def _service(path: str, spec: dict[str, Any], result: Imported, team: str | None
             result.lose(path, f"labels.{key}", "a label slogen reserves or cannot use; dropped")
         else:
             kept[key] = value
+    _unknown(path, "", spec, _SPEC_KEYS, result)
     slos = []
     for index, slo in enumerate(spec.get("slos") or []):
         converted = _slo(path, f"slos[{index}]", slo, result)
@@ -129,13 +140,23 @@ def _service(path: str, spec: dict[str, Any], result: Imported, team: str | None
     service: dict[str, Any] = {"service": name, "team": owner, "window": SLOTH_PERIOD}
     if kept:
         service["labels"] = kept
+    service["alerting"] = {"burn_rate": [dict(policy) for policy in SLOTH_BURN_RATE]}
     service["slos"] = slos
     result.services[name] = service
     result.sources[name] = path
     return 1
 
 
+def _unknown(
+    path: str, where: str, node: dict[str, Any], known: set[str], result: Imported
+) -> None:
+    """Keys this importer does not read are reported, never dropped silently."""
+    for key in sorted(set(node) - known):
+        result.lose(path, f"{where}{key}", "not imported (slogen has no equivalent)")
+
+
 def _slo(path: str, where: str, slo: dict[str, Any], result: Imported) -> dict[str, Any] | None:
+    _unknown(path, f"{where}.", slo, _SLO_KEYS, result)
     sli = slo.get("sli") or {}
     out: dict[str, Any] = {"name": _name(slo.get("name", "")), "objective": slo.get("objective")}
     if slo.get("description"):
