@@ -8,13 +8,18 @@ from slogen.api import (
     MergedConfig,
     compile,
     compile_model,
+    gate,
     generate,
     load,
     merge_alertmanager,
+    status,
 )
 from slogen.errors import Location, Problem, SlogenError, SpecError, ToolError
+from slogen.gate import Decision
 from slogen.model import SLO, Model, Service
+from slogen.prometheus_api import PrometheusError
 from slogen.spec.loader import Specs
+from slogen.status import SLOStatus
 from slogen.tools import ToolResult
 from slogen.write import Staleness
 
@@ -23,10 +28,13 @@ __version__ = "0.1.0"
 __all__ = [
     "SLO",
     "Bundle",
+    "Decision",
     "Location",
     "MergedConfig",
     "Model",
     "Problem",
+    "PrometheusError",
+    "SLOStatus",
     "Service",
     "SlogenError",
     "SpecError",
@@ -37,7 +45,9 @@ __all__ = [
     "__version__",
     "compile",
     "compile_model",
+    "gate",
     "generate",
     "load",
     "merge_alertmanager",
+    "status",
 ]

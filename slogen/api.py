@@ -20,13 +20,17 @@ from slogen import write as tree
 from slogen.alertmanager.files import CONFIG_PATH, alertmanager_files, render_config
 from slogen.errors import Location, Problem, SpecError
 from slogen.explain import alert_docs
+from slogen.gate import Decision, decide
 from slogen.grafana.files import grafana_files
 from slogen.model import Model
+from slogen.prometheus_api import DEFAULT_TIMEOUT, Prometheus
 from slogen.resolve import resolve
 from slogen.rules.files import prometheus_rules, rule_files
 from slogen.spec.loader import Specs
 from slogen.spec.loader import load as load_specs
 from slogen.spec.yaml_source import read_yaml
+from slogen.status import SLOStatus
+from slogen.status import status as read_status
 from slogen.testgen.files import TESTS_DIR, test_files
 from slogen.write import Staleness
 
@@ -165,3 +169,26 @@ class MergedConfig:
     def check(self) -> list[tools.ToolResult]:
         """amtool's verdict on the merged config and the route of every alert."""
         return verify.alertmanager(self.bundle.model, self.bundle.files, self.content, self.base)
+
+
+def status(
+    model: Model, prometheus_url: str, *, timeout: float = DEFAULT_TIMEOUT
+) -> list[SLOStatus]:
+    """Every SLO's SLI, budget, policy state, burn rate and firing alerts, from a live
+    Prometheus that runs the generated rules. :class:`slogen.PrometheusError` when the
+    server cannot be reached, does not answer within ``timeout`` seconds, or fails."""
+    return read_status(model, Prometheus(prometheus_url, timeout))
+
+
+def gate(
+    model: Model,
+    prometheus_url: str,
+    services: Sequence[str] = (),
+    *,
+    require_data: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Decision:
+    """May ``services`` (all, when none are named) release? Closed while any of their
+    SLOs has spent its error budget, and with ``require_data`` while any has no data."""
+    statuses = status(model, prometheus_url, timeout=timeout)
+    return decide(statuses, services, require_data=require_data)

@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 ``--check`` found stale output or a tool rejected it;
 2 bad input (specs, arguments, an output directory slogen does not own);
-3 a required tool (promtool) is missing.
+3 a required tool (promtool) is missing, or Prometheus (``status``, ``gate``) cannot be
+reached or does not answer in time. ``gate`` exits 1 while a budget is spent.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import slogen
 from slogen.errors import SpecError, ToolError
+from slogen.prometheus_api import PrometheusError
 from slogen.tools import ToolResult
 from slogen.write import MANIFEST, write_atomically
 
@@ -124,6 +126,9 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "--ext-str", action="append", default=[], type=_ext_str, metavar="KEY=VALUE"
     )
+    from slogen.cli_budget import add_commands
+
+    add_commands(commands, spec_args)
     schema = commands.add_parser("schema", help="print the JSON Schema of a spec file")
     schema.add_argument(
         "kind", choices=["service", "defaults", "routing"], nargs="?", default="service"
@@ -148,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecError as error:
         print(error.render(), file=sys.stderr)
         return EXIT_INPUT
-    except ToolError as error:
+    except (ToolError, PrometheusError) as error:
         print(f"slogen: {error}", file=sys.stderr)
         return EXIT_TOOL
 
@@ -164,6 +169,11 @@ def _run(args: argparse.Namespace) -> int:
     specs = slogen.load(args.paths, defaults=args.defaults, ext_vars=dict(args.ext_str))
     if args.command == "merge-alertmanager":
         return _merge(args, specs)
+    if args.command in ("status", "gate"):
+        from slogen.cli_budget import run_gate, run_status
+
+        run = run_status if args.command == "status" else run_gate
+        return run(args, slogen.compile_model(specs))
     if args.command == "validate":
         model = slogen.compile(specs).model
         slos = sum(len(s.slos) for s in model.services)

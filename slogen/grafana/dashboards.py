@@ -12,7 +12,7 @@ from typing import Any
 from grafanalib import core as g
 from grafanalib._gen import DashboardEncoder
 
-from slogen import naming, promql
+from slogen import budget_policy, naming, promql
 from slogen.durations import format_duration
 from slogen.grafana import compat, panels, queries
 from slogen.model import Model, Service
@@ -22,10 +22,10 @@ JUST_BELOW = 1e-9
 """Grafana's range mappings include both ends; the policy's states exclude the upper."""
 _LOW, _HALF = (value for value, _ in panels.BUDGET_STEPS)
 POLICY_STATES: list[tuple[dict[str, float], str, str]] = [
-    ({"to": -JUST_BELOW}, "exhausted", "dark-red"),
-    ({"from": 0.0, "to": _LOW - JUST_BELOW}, "critical", "red"),
-    ({"from": _LOW, "to": _HALF - JUST_BELOW}, "warning", "orange"),
-    ({"from": _HALF}, "healthy", "green"),
+    ({"to": -JUST_BELOW}, budget_policy.EXHAUSTED, "dark-red"),
+    ({"from": 0.0, "to": _LOW - JUST_BELOW}, budget_policy.CRITICAL, "red"),
+    ({"from": _LOW, "to": _HALF - JUST_BELOW}, budget_policy.WARNING, "orange"),
+    ({"from": _HALF}, budget_policy.HEALTHY, "green"),
 ]
 """The error budget policy's states by budget remaining, as the budget alerts draw
 them: exhausted below 0, critical below 25%, warning below 50%. An open end is left

@@ -11,7 +11,7 @@ from typing import Any
 
 from grafanalib import core as g
 
-from slogen import naming, promql
+from slogen import budget_policy, naming, promql
 from slogen.durations import format_duration
 from slogen.grafana import compat, queries
 from slogen.model import SLO
@@ -20,7 +20,10 @@ DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 ROW_HEIGHT = 21
 """Grid units one SLO's row takes: title 1, stats 4, two rows of graphs 8 each."""
 
-BUDGET_STEPS = [(0.25, "orange"), (0.5, "green")]
+BUDGET_STEPS = [
+    (float(budget_policy.CRITICAL_BELOW), "orange"),
+    (float(budget_policy.WARNING_BELOW), "green"),
+]
 """The error budget policy's colours: red below 25% (and when spent), orange to 50%."""
 SEVERITY_COLOURS = {"page": "red", "ticket": "orange"}
 

@@ -1,0 +1,118 @@
+"""``slogen status`` and ``slogen gate``: the error budget, read from a live Prometheus.
+
+Kept apart from the rest of the CLI because these two read a server rather than
+write files; they share its spec arguments and exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import slogen
+from slogen.gate import Decision, check_services, override_record, slo_label
+from slogen.prometheus_api import DEFAULT_TIMEOUT
+from slogen.status_report import as_json, table
+
+GATE_CLOSED = 1
+"""``gate``'s exit code when a budget is spent: the pipeline step fails."""
+
+
+def add_commands(
+    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+    spec_args: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    status = commands.add_parser(
+        "status", help="every SLO's SLI, budget, policy state and alerts from a live Prometheus"
+    )
+    spec_args(status)
+    _server_args(status)
+    status.add_argument("--service", action="append", default=[], help="only these services")
+    status.add_argument("--json", action="store_true", help="JSON instead of a table")
+    gate = commands.add_parser(
+        "gate", help="exit 1 while a service's error budget is spent (a release freeze)"
+    )
+    spec_args(gate)
+    _server_args(gate)
+    gate.add_argument(
+        "--service", action="append", default=[], help="the services releasing (default: all)"
+    )
+    gate.add_argument(
+        "--require-data",
+        action="store_true",
+        help="also close the gate for an SLO Prometheus has no data for",
+    )
+    gate.add_argument(
+        "--override",
+        metavar="REASON",
+        help="open the gate anyway, for an exception the policy allows; logged",
+    )
+    gate.add_argument(
+        "--override-log",
+        metavar="FILE",
+        help="append a JSON line per override to FILE (it is always printed on stderr)",
+    )
+
+
+def _server_args(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--prometheus", required=True, metavar="URL", help="e.g. http://prom:9090")
+    command.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"per query (default {DEFAULT_TIMEOUT:g})",
+    )
+
+
+def run_status(args: argparse.Namespace, model: slogen.Model) -> int:
+    statuses = slogen.status(model, args.prometheus, timeout=args.timeout)
+    if args.service:
+        check_services(args.service, sorted(s.name for s in model.services))
+        statuses = [s for s in statuses if s.service in args.service]
+    now = datetime.now(UTC)
+    print(as_json(statuses, now) if args.json else table(statuses, now))
+    return 0
+
+
+def run_gate(args: argparse.Namespace, model: slogen.Model) -> int:
+    decision = slogen.gate(
+        model,
+        args.prometheus,
+        args.service,
+        require_data=args.require_data,
+        timeout=args.timeout,
+    )
+    _explain(decision)
+    if decision.open:
+        print(f"gate open: {', '.join(decision.services)} may release")
+        return 0
+    if not args.override:
+        print(f"gate closed: {', '.join(decision.services)} may not release", file=sys.stderr)
+        print("  (--override REASON opens it for an exception the policy allows)", file=sys.stderr)
+        return GATE_CLOSED
+    record = override_record(decision, args.override, _who(), datetime.now(UTC))
+    print(f"gate overridden: {record}", file=sys.stderr)
+    if args.override_log:
+        with Path(args.override_log).open("a", encoding="utf-8") as log:
+            log.write(record + "\n")
+    return 0
+
+
+def _explain(decision: Decision) -> None:
+    for status in decision.exhausted:
+        print(f"budget spent: {slo_label(status)} ({status.remaining:.1%} left)", file=sys.stderr)
+    for status in decision.without_data:
+        verdict = "closes the gate" if decision.require_data else "not counted"
+        print(f"no data: {slo_label(status)} ({verdict})", file=sys.stderr)
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -1,0 +1,158 @@
+"""Where every SLO stands now, read from a live Prometheus running slogen's rules.
+
+``slogen status`` prints it and ``slogen gate`` decides on it, so a release pipeline
+freezes on exactly what the dashboards and alerts show: the recorded period ratio and
+budget remaining, the policy states of :mod:`slogen.budget_policy`, and the ``ALERTS``
+series of slogen's alerts. A few queries in all (one per distinct burn window), however
+many SLOs there are.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from slogen import budget_policy, naming, promql
+from slogen.model import SLO, Model
+from slogen.prometheus_api import Prometheus, Sample
+
+NO_DATA = "no data"
+"""The state of an SLO whose recordings are absent: rules not loaded, or no traffic yet."""
+
+Group = tuple[tuple[str, str], ...]
+"""The values of an SLO's ``group_by`` labels; empty for an ungrouped SLO."""
+
+
+@dataclass(frozen=True)
+class SLOStatus:
+    """One SLO (one group of a grouped SLO) as Prometheus has it now."""
+
+    service: str
+    slo: str
+    team: str
+    group: Group
+    objective: Fraction
+    period: int
+    sli: float | None
+    """Good events over the period, 0..1."""
+    remaining: float | None
+    """Share of the period's budget left: 1 untouched, below 0 overspent."""
+    burn_window: int | None
+    burn_rate: float | None
+    """Budget spend over ``burn_window`` in multiples of the sustainable rate."""
+    firing: tuple[str, ...]
+    """``alertname/severity`` of every slogen alert firing for this SLO and group."""
+
+    @property
+    def state(self) -> str:
+        if self.remaining is None:
+            return NO_DATA
+        return budget_policy.state(self.remaining)
+
+    @property
+    def seconds_to_exhaustion(self) -> float | None:
+        """How long the budget lasts if the current burn rate goes on, or None if it does
+        not run out at that rate.
+
+        Spending at burn rate ``b`` uses ``b / period`` of the budget per second, so what
+        is left lasts ``remaining * period / b``. At ``b <= 1`` spending never outpaces
+        the rolling window, so nothing runs out. Old errors leaving the window are not
+        counted, which makes the figure an early estimate, never a late one."""
+        if self.remaining is None or self.burn_rate is None or self.remaining <= 0:
+            return None
+        if not math.isfinite(self.burn_rate) or self.burn_rate <= 1:
+            return None
+        return self.remaining * self.period / self.burn_rate
+
+
+def status(model: Model, prometheus: Prometheus) -> list[SLOStatus]:
+    """Every SLO of ``model`` (every group Prometheus knows of), in spec order."""
+    slos = [slo for service in model.services for slo in service.slos]
+    ours = (promql.Matcher(naming.SERVICE_LABEL, "=~", ".+"),)
+    period_ratio = _by_slo(prometheus.query(naming.ERROR_RATIO_PERIOD))
+    remaining = _by_slo(prometheus.query(naming.BUDGET_REMAINING))
+    burn: dict[tuple[str, str], list[Sample]] = {}
+    for window in sorted({w for slo in slos if (w := _burn_window(slo)) is not None}):
+        record = promql.Selector(naming.burn_rate(window), ours).render()
+        for key, samples in _by_slo(prometheus.query(record)).items():
+            burn.setdefault(key, []).extend(samples)
+    firing = promql.Matcher("alertstate", "=", "firing")
+    alerts = prometheus.query(promql.Selector("ALERTS", (firing, *ours)).render())
+    found: list[SLOStatus] = []
+    for slo in slos:
+        found += _statuses(slo, period_ratio, remaining, burn, alerts)
+    return found
+
+
+def _statuses(
+    slo: SLO,
+    period_ratio: dict[tuple[str, str], list[Sample]],
+    remaining: dict[tuple[str, str], list[Sample]],
+    burn: dict[tuple[str, str], list[Sample]],
+    alerts: list[Sample],
+) -> list[SLOStatus]:
+    key = (slo.service, slo.name)
+    ratios = _by_group(slo, period_ratio.get(key, []))
+    budgets = _by_group(slo, remaining.get(key, []))
+    window = _burn_window(slo)
+    rates = _by_group(
+        slo,
+        [
+            s
+            for s in burn.get(key, [])
+            if window and s.label("__name__") == naming.burn_rate(window)
+        ],
+    )
+    groups = sorted(set(ratios) | set(budgets)) or [()]
+    return [
+        SLOStatus(
+            service=slo.service,
+            slo=slo.name,
+            team=slo.team,
+            group=group,
+            objective=slo.objective,
+            period=slo.period,
+            sli=None if group not in ratios else 1 - ratios[group],
+            remaining=budgets.get(group),
+            burn_window=window,
+            burn_rate=rates.get(group),
+            firing=_firing(slo, group, alerts),
+        )
+        for group in groups
+    ]
+
+
+def _burn_window(slo: SLO) -> int | None:
+    """The shortest long window of the SLO's burn alerts: "the current burn rate"."""
+    longs = [pair.long for pair in slo.alerting.burn]
+    return min(longs) if longs else None
+
+
+def _by_slo(samples: Iterable[Sample]) -> dict[tuple[str, str], list[Sample]]:
+    found: dict[tuple[str, str], list[Sample]] = {}
+    for sample in samples:
+        key = (sample.label(naming.SERVICE_LABEL), sample.label(naming.SLO_LABEL))
+        found.setdefault(key, []).append(sample)
+    return found
+
+
+def _group(slo: SLO, sample: Sample) -> Group:
+    return tuple((label, sample.label(label)) for label in slo.group_by)
+
+
+def _by_group(slo: SLO, samples: Iterable[Sample]) -> dict[Group, float]:
+    """Values by group; NaN (a window without traffic) counts as no data."""
+    return {_group(slo, s): s.value for s in samples if not math.isnan(s.value)}
+
+
+def _firing(slo: SLO, group: Group, alerts: Iterable[Sample]) -> tuple[str, ...]:
+    names = {
+        f"{alert.label('alertname')}/{alert.label(naming.SEVERITY_LABEL)}"
+        for alert in alerts
+        if alert.label(naming.SERVICE_LABEL) == slo.service
+        and alert.label(naming.SLO_LABEL) == slo.name
+        and all(alert.label(label) == value for label, value in group)
+    }
+    return tuple(sorted(names))

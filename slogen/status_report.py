@@ -1,0 +1,84 @@
+"""``slogen status`` as a table for people and as JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from slogen import promql
+from slogen.durations import format_duration
+from slogen.gate import slo_label
+from slogen.status import SLOStatus
+
+COLUMNS = ("SLO", "OBJECTIVE", "SLI", "BUDGET LEFT", "STATE", "BURN", "FIRING", "EXHAUSTED BY")
+
+
+def exhaustion(status: SLOStatus, now: datetime) -> str:
+    """When the budget runs out at the current burn rate, to the minute, in UTC."""
+    if status.state == "exhausted":
+        return "spent"
+    seconds = status.seconds_to_exhaustion
+    if seconds is None:
+        return "-"
+    return (now + timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _percent(value: float | None, digits: int) -> str:
+    return "-" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def _row(status: SLOStatus, now: datetime) -> tuple[str, ...]:
+    burn = "-"
+    if status.burn_rate is not None and status.burn_window is not None:
+        burn = f"{status.burn_rate:.2f}x/{format_duration(status.burn_window)}"
+    return (
+        slo_label(status),
+        f"{promql.number(status.objective * 100)}%/{format_duration(status.period)}",
+        _percent(status.sli, 4),
+        _percent(status.remaining, 1),
+        status.state,
+        burn,
+        ", ".join(status.firing) or "-",
+        exhaustion(status, now),
+    )
+
+
+def table(statuses: Sequence[SLOStatus], now: datetime) -> str:
+    """Aligned columns, one line per SLO and group, in spec order."""
+    rows = [COLUMNS, *(_row(s, now) for s in statuses)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def as_json(statuses: Sequence[SLOStatus], now: datetime) -> str:
+    """The same facts, with numbers unrounded; ``null`` where Prometheus had none."""
+    return json.dumps(
+        [
+            {
+                "service": s.service,
+                "slo": s.slo,
+                "team": s.team,
+                "group": dict(s.group),
+                "objective": float(s.objective),
+                "period_seconds": s.period,
+                "sli": s.sli,
+                "budget_remaining": s.remaining,
+                "state": s.state,
+                "burn_rate": s.burn_rate,
+                "burn_window_seconds": s.burn_window,
+                "firing": list(s.firing),
+                "exhausted_by": None
+                if s.seconds_to_exhaustion is None
+                else (now + timedelta(seconds=s.seconds_to_exhaustion)).isoformat(
+                    timespec="seconds"
+                ),
+            }
+            for s in statuses
+        ],
+        indent=2,
+        sort_keys=True,
+    )
