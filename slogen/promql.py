@@ -176,3 +176,35 @@ def number_pattern(value: Fraction) -> str:
     mantissa = digits[0] + (f"\\.{digits[1:]}0*" if len(digits) > 1 else "(\\.0*)?")
     power_pattern = f"[eE]\\+?0*{power}" if power >= 0 else f"[eE]-0*{-power}"
     return f"{plain_pattern}|{mantissa}{power_pattern}"
+
+
+COMPARISONS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+"""Comparison operators by the names specs in other formats use for them."""
+
+
+def over_range(function: str, expr: str, window: str, step: int | None = None) -> str:
+    """``function(expr[window])`` for a selector, or with ``step`` a subquery that samples
+    any instant expression every ``step``: ``function((expr)[window:step])``.
+
+    ``window`` is text so that it may be a placeholder such as ``$window``."""
+    if step is None:
+        return f"{function}({expr}[{window}])"
+    return f"{function}(({expr})[{window}:{duration(step)}])"
+
+
+def compare_bool(expr: str, op: str, value: Fraction | float | int) -> str:
+    """``(expr) op bool value``: 1 where the comparison holds and 0 where it does not, so
+    that summing it over time counts the samples that hold."""
+    if op not in COMPARISONS.values():
+        raise ValueError(f"unknown comparison {op!r}")
+    return f"({expr}) {op} bool {number(value)}"
+
+
+def complement(expr: str) -> str:
+    """``1 - (expr)``: a failure ratio from a success ratio, keeping the labels."""
+    return f"1 - ({expr})"
+
+
+def ones_like(expr: str) -> str:
+    """``(expr) * 0 + 1``: one per series of ``expr``, the total of a ready ratio."""
+    return f"({expr}) * 0 + 1"

@@ -7,14 +7,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from slogen.errors import Location, Problem, SpecError
+from slogen.importers.openslo import import_openslo
 from slogen.importers.report import Imported, Loss
 from slogen.importers.sloth import import_sloth
 from slogen.render import dump_yaml
 
 Importer = Callable[[str, str, Imported, "str | None"], None]
-"""Adds the services of one file (path, text) to the result; SpecError if it has none."""
+"""Adds the services of one file (path, text) to the result; SpecError if it has none.
+
+An importer whose files refer to each other may instead collect them and leave a
+finishing step in ``Imported.finishing``, run once after the last file."""
 
 IMPORTERS: dict[str, Importer] = {
+    "openslo": import_openslo,
     "sloth": import_sloth,
 }
 FORMATS = tuple(sorted(IMPORTERS))
@@ -40,6 +45,11 @@ def import_files(
             continue
         try:
             IMPORTERS[format](str(path), text, result, team)
+        except SpecError as error:
+            refused.extend(error.problems)
+    for finish in result.finishing.values():
+        try:
+            refused.extend(finish(result))
         except SpecError as error:
             refused.extend(error.problems)
     if result.services:

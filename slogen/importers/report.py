@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from slogen.errors import Problem
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,10 @@ class Imported:
     losses: list[Loss] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     """Service name -> the file it came from."""
+    finishing: dict[str, Callable[[Imported], list[Problem]]] = field(default_factory=dict)
+    """Steps that need every file of the run (an OpenSLO SLO may name an SLI in another
+    file), by format; ``import_files`` runs each once after the last file and treats
+    the problems they return as refused input."""
 
     def lose(self, file: str, where: str, message: str) -> None:
         self.losses.append(Loss(file, where, message))
