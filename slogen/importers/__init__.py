@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from slogen.errors import Location, Problem, SpecError
+from slogen.importers.pyrra import import_pyrra
 from slogen.importers.report import Imported, Loss
 from slogen.importers.sloth import import_sloth
 from slogen.render import dump_yaml
@@ -15,6 +16,7 @@ Importer = Callable[[str, str, Imported, "str | None"], None]
 """Adds the services of one file (path, text) to the result; SpecError if it has none."""
 
 IMPORTERS: dict[str, Importer] = {
+    "pyrra": import_pyrra,
     "sloth": import_sloth,
 }
 FORMATS = tuple(sorted(IMPORTERS))
