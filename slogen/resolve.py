@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from slogen import model as m
 from slogen import naming
@@ -373,6 +373,70 @@ def _alerting(
     )
 
 
+class PolicyProblem(NamedTuple):
+    """Why a burn policy cannot work for an SLO, and what would."""
+
+    message: str
+    hint: str
+    objective: bool
+    """The objective rules it out (the windows alone would work)."""
+
+
+def burn_policy_problem(
+    severity: str,
+    spent: Fraction,
+    long: int,
+    short: int,
+    period: int,
+    objective: Fraction | None,
+) -> PolicyProblem | None:
+    """The limits every burn policy must meet for one SLO, or None when it meets them.
+
+    Importers ask too, so that what they write compiles."""
+    if spent <= 0:
+        return PolicyProblem(
+            "budget_spent must be more than 0%", "2% in 1h is the usual fast page", False
+        )
+    if long >= period:
+        return PolicyProblem(
+            f"long window {format_duration(long)} is not shorter than the SLO period "
+            f"{format_duration(period)}",
+            "alert windows must be shorter than the period they protect",
+            False,
+        )
+    if short >= long:
+        return PolicyProblem(
+            f"short window {format_duration(short)} is not shorter than long window "
+            f"{format_duration(long)}",
+            "the SRE Workbook uses a short window of 1/12 of the long one",
+            False,
+        )
+    if short < m.BASE_WINDOW:
+        return PolicyProblem(
+            f"short window {format_duration(short)} is below 5m",
+            "every window is computed from 5-minute rates; use 5m or longer",
+            False,
+        )
+    if objective is None:
+        return None
+    factor = m.burn_factor(spent, period, long)
+    if severity == "page" and factor < 1:
+        return PolicyProblem(
+            f"this page would fire at burn rate {float(factor):g}, while the budget "
+            "is spent slower than it accrues",
+            "budget_spent is a percent of the whole budget: write 2% (or 2), not 0.02",
+            False,
+        )
+    if factor * (1 - objective) >= 1:
+        return PolicyProblem(
+            f"this alert can never fire: burn factor {float(factor):g} needs an error "
+            f"ratio of {float(factor * (1 - objective) * 100):g}%, more than 100%",
+            "lower budget_spent or lengthen the long window",
+            True,
+        )
+    return None
+
+
 def _burn_alert(
     policy: dict[str, Any],
     period: int,
@@ -385,48 +449,17 @@ def _burn_alert(
     objective is reported at the SLO when it was inherited, naming where it came from."""
     long, short = parse_duration(policy["long"]), parse_duration(policy["short"])
     spent = percent_fraction(policy["budget_spent"])
-    wrong = None
-    if spent <= 0:
-        wrong = "budget_spent must be more than 0%", "2% in 1h is the usual fast page"
-    elif long >= period:
-        wrong = (
-            f"long window {policy['long']} is not shorter than the SLO period "
-            f"{format_duration(period)}",
-            "alert windows must be shorter than the period they protect",
-        )
-    elif short >= long:
-        wrong = (
-            f"short window {policy['short']} is not shorter than long window {policy['long']}",
-            "the SRE Workbook uses a short window of 1/12 of the long one",
-        )
-    elif short < m.BASE_WINDOW:
-        wrong = (
-            f"short window {policy['short']} is below 5m",
-            "every window is computed from 5-minute rates; use 5m or longer",
-        )
-    if wrong is None and objective is not None:
+    wrong = burn_policy_problem(policy["severity"], spent, long, short, period, objective)
+    if wrong is None:
+        if objective is None:
+            return None
         factor = m.burn_factor(spent, period, long)
-        if policy["severity"] == "page" and factor < 1:
-            wrong = (
-                f"this page would fire at burn rate {float(factor):g}, while the budget "
-                "is spent slower than it accrues",
-                "budget_spent is a percent of the whole budget: write 2% (or 2), not 0.02",
-            )
-        elif factor * (1 - objective) >= 1:
-            wrong = (
-                f"this alert can never fire: burn factor {float(factor):g} needs an error "
-                f"ratio of {float(factor * (1 - objective) * 100):g}%, more than 100%",
-                "lower budget_spent or lengthen the long window",
-            )
-        else:
-            return m.BurnAlert(policy["severity"], spent, long, short, factor)
-    if wrong is not None:
-        message, hint = wrong
-        if origin.path[0] == "slos":
-            problems.append(Problem(origin.where(), message, hint))
-        else:
-            inherited = f"burn policy {origin.where()} (inherited): {message}"
-            problems.append(Problem(slo_where, inherited, hint))
+        return m.BurnAlert(policy["severity"], spent, long, short, factor)
+    if origin.path[0] == "slos":
+        problems.append(Problem(origin.where(), wrong.message, wrong.hint))
+    else:
+        inherited = f"burn policy {origin.where()} (inherited): {wrong.message}"
+        problems.append(Problem(slo_where, inherited, wrong.hint))
     return None
 
 

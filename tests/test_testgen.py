@@ -140,6 +140,23 @@ def test_specs_at_the_edges_generate_without_crashing(tmp_path: Path) -> None:
     assert 'cluster="eu-x"' in text  # the regex selector was satisfied, not skipped
 
 
+def test_a_ratio_query_with_an_escaped_regex_generates(tmp_path: Path) -> None:
+    """The counter of a raw query is read from its matcher values, not reparsed from the
+    parser's text, which drops the escaping of ``\\.``."""
+    spec = MINIMAL_SPEC.replace(
+        """      events:
+        errors: http_requests_total{job="shop", code=~"5.."}
+        total: http_requests_total{job="shop"}""",
+        """      ratio:
+        good: sum(rate(request_seconds_bucket{job="shop", le=~"1(\\\\.0*)?"}[$window]))
+        total: sum(rate(request_seconds_count{job="shop"}[$window]))""",
+    )
+    write_spec(tmp_path, "shop.yaml", spec)
+    bundle = slogen.compile(slogen.load(tmp_path))
+    tests = "\n".join(c.decode() for p, c in bundle.files.items() if p.startswith("tests/"))
+    assert 'le="1"' in tests, tests[:2000]
+
+
 LATENCY = """\
 service: api
 team: web

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from slogen.errors import Location, Problem, SpecError
 from slogen.importers.openslo import import_openslo
+from slogen.importers.pyrra import import_pyrra
 from slogen.importers.report import Imported, Loss
 from slogen.importers.sloth import import_sloth
 from slogen.render import dump_yaml
@@ -20,6 +21,7 @@ finishing step in ``Imported.finishing``, run once after the last file."""
 
 IMPORTERS: dict[str, Importer] = {
     "openslo": import_openslo,
+    "pyrra": import_pyrra,
     "sloth": import_sloth,
 }
 FORMATS = tuple(sorted(IMPORTERS))

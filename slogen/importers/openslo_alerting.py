@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from slogen.durations import format_duration, parse_duration
+from slogen.durations import format_duration
+from slogen.importers import burn_policies
 from slogen.importers.openslo_values import Unmappable, percent_text, shorthand
 from slogen.spec.models import percent_fraction
 
@@ -60,23 +61,6 @@ def map_alert_policies(
     if found.burn:
         alerting["burn_rate"] = found.burn
     return alerting, found.notes
-
-
-def policy_problem(policy: dict[str, Any], period: int, objective: Fraction) -> str:
-    """Why slogen would reject this burn policy for this period and objective ('' if not)."""
-    long, short = parse_duration(policy["long"]), parse_duration(policy["short"])
-    factor = percent_fraction(policy["budget_spent"]) * period / long
-    if long >= period:
-        return (
-            f"its {policy['long']} window is not shorter than the {format_duration(period)} period"
-        )
-    if short >= long:
-        return f"its {policy['long']} window leaves no short window of 5m or more below it"
-    if policy["severity"] == "page" and factor < 1:
-        return f"a page at burn rate {float(factor):g} would fire while the budget lasts the period"
-    if factor * (1 - objective) >= 1:
-        return f"burn rate {float(factor):g} needs an error ratio above 100%, so it can never fire"
-    return ""
 
 
 def _resolve(
@@ -170,9 +154,9 @@ def _condition(
         "long": format_duration(long),
         "short": format_duration(short),
     }
-    problem = policy_problem(policy, period, objective)
-    if problem:
-        raise Unmappable(f"{where}.condition", problem)
+    why = burn_policies.problem(policy, period, objective)
+    if why is not None:
+        raise Unmappable(f"{where}.condition", why.message)
     if unknown:
         found.notes.append(
             (f"{where}.severity", f"{label!r} is not a known severity; imported as a ticket")

@@ -20,7 +20,8 @@ from fractions import Fraction
 from typing import Any
 
 from slogen.durations import format_duration
-from slogen.importers.openslo_alerting import Finder, map_alert_policies, policy_problem
+from slogen.importers import burn_policies
+from slogen.importers.openslo_alerting import Finder, map_alert_policies
 from slogen.importers.openslo_sli import SAMPLE, map_indicator, slice_step
 from slogen.importers.openslo_values import (
     Unmappable,
@@ -157,18 +158,14 @@ def _fitting(
     policies: list[dict[str, Any]], period: int, share: Fraction, lose: Lose
 ) -> list[dict[str, Any]] | None:
     """slogen's default burn policies that work for this period (None if all do)."""
-    kept = []
-    for policy in policies:
-        problem = policy_problem(policy, period, share)
-        if problem:
-            lose(
-                "spec.timeWindow",
-                f"slogen's default {policy['severity']} burn policy over {policy['long']} "
-                f"left out: {problem}",
-            )
-        else:
-            kept.append(policy)
-    return None if len(kept) == len(policies) else kept
+    kept, left_out = burn_policies.fitting(policies, period, share)
+    for policy, why in left_out:
+        lose(
+            "spec.timeWindow",
+            f"slogen's default {policy['severity']} burn policy over {policy['long']} "
+            f"left out: {why.message}",
+        )
+    return kept
 
 
 def _source_resolver(find: Finder) -> Callable[[Any, str], tuple[str, dict[str, Any]]]:

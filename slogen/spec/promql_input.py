@@ -36,6 +36,13 @@ def parse_selector(text: str) -> Selector:
             f"expected a metric selector, got {type(expr).__name__} {text!r}; "
             + _NOT_A_SELECTOR_HINT
         )
+    return selector_of(expr, text)
+
+
+def selector_of(expr: promql_parser.VectorSelector, text: str) -> Selector:
+    """A parsed selector as slogen's own, built from its matcher values: the parser
+    prints values without escaping them again, so its text of a regex with an escaped
+    dot does not read back. ``text`` is what the user wrote, for messages."""
     if expr.offset is not None or expr.at is not None:
         raise ValueError(f"{text!r} uses offset or @; a selector in a spec must read current data")
     if getattr(expr.matchers, "or_matchers", None):

@@ -17,7 +17,7 @@ from slogen import model as m
 from slogen import promql
 from slogen.model import SLO
 from slogen.promql import Selector
-from slogen.spec.promql_input import parse_selector, window_query
+from slogen.spec.promql_input import selector_of, window_query
 from slogen.testgen.labels import NotSynthesisable, label_set
 
 TARGET_LABEL = "synthetic_target"
@@ -84,20 +84,20 @@ def shape(slo: SLO) -> Shape:
 
 def _single_counter(template: str) -> tuple[Selector, int]:
     """The one counter a raw query reads with rate() or increase(), and its unit."""
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, object]] = []
 
     def visit(expr: object) -> None:
         if isinstance(expr, promql_parser.Call):
             name = str(expr.func.name) if hasattr(expr.func, "name") else str(expr.func)
             for arg in expr.args:
                 if isinstance(arg, promql_parser.MatrixSelector):
-                    found.append((name, str(arg.vector_selector)))
+                    found.append((name, arg.vector_selector))
                 else:
                     visit(arg)
         elif isinstance(expr, promql_parser.AggregateExpr | promql_parser.ParenExpr):
             visit(expr.expr)
         elif isinstance(expr, promql_parser.BinaryExpr | promql_parser.VectorSelector):
-            found.append(("unsupported", str(expr)))
+            found.append(("unsupported", expr))
 
     visit(promql_parser.parse(window_query(template, "5m")))
     if len(found) != 1 or found[0][0] not in ("rate", "increase"):
@@ -105,7 +105,8 @@ def _single_counter(template: str) -> tuple[Selector, int]:
             f"the query {template!r} is not a sum of rate() or increase() of one counter"
         )
     function, selector = found[0]
-    return parse_selector(selector), 300 if function == "increase" else 1
+    assert isinstance(selector, promql_parser.VectorSelector)
+    return selector_of(selector, template), 300 if function == "increase" else 1
 
 
 def _counter_shape(

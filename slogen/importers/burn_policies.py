@@ -1,0 +1,45 @@
+"""Which burn policies an imported SLO can keep.
+
+slogen rejects a policy that cannot work for an SLO (a 90% objective cannot burn 14x;
+a 3-day period cannot hold a 3-day alert window). Importers ask the same question
+before they write, so what they write compiles, and the report names what was left
+out and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from slogen.durations import parse_duration
+from slogen.resolve import PolicyProblem, burn_policy_problem
+from slogen.spec.models import percent_fraction
+
+
+def problem(policy: Mapping[str, Any], period: int, objective: Fraction) -> PolicyProblem | None:
+    """Why slogen would reject this policy (spec-file form) for the SLO, or None."""
+    return burn_policy_problem(
+        str(policy["severity"]),
+        percent_fraction(policy["budget_spent"]),
+        parse_duration(str(policy["long"])),
+        parse_duration(str(policy["short"])),
+        period,
+        objective,
+    )
+
+
+def fitting(
+    policies: Sequence[Mapping[str, Any]], period: int, objective: Fraction
+) -> tuple[list[dict[str, Any]] | None, list[tuple[Mapping[str, Any], PolicyProblem]]]:
+    """The policies that work (None when all do, so the spec need not list them) and
+    each one left out with its problem."""
+    kept: list[dict[str, Any]] = []
+    left_out = []
+    for policy in policies:
+        why = problem(policy, period, objective)
+        if why is None:
+            kept.append(dict(policy))
+        else:
+            left_out.append((policy, why))
+    return (None if not left_out else kept), left_out
