@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import slogen
+from slogen import budget_policy
 from slogen.docs import budget
 from slogen.docs import markdown as md
 from slogen.docs.links import DOCS_DIR, INDEX
@@ -74,19 +75,12 @@ def test_budget_minutes_are_exact_or_marked_rounded() -> None:
     assert budget.decimal(Fraction(1, 10**9)) == "≈0"
 
 
-def test_policy_states_are_the_dashboards_states() -> None:
-    from slogen.grafana.dashboards import JUST_BELOW, POLICY_STATES
-
-    drawn = [(name, bounds.get("from"), bounds.get("to")) for bounds, name, _ in POLICY_STATES]
-    ours = [
-        (
-            state.name,
-            None if state.low is None else float(state.low),
-            None if state.high is None else float(state.high) - JUST_BELOW,
-        )
-        for state in budget.POLICY_STATES
-    ]
-    assert sorted(drawn, key=str) == sorted(ours, key=str)
+def test_policy_states_are_the_ones_status_reports() -> None:
+    for state in budget.POLICY_STATES:
+        below_high = None if state.high is None else state.high - Fraction(1, 1000)
+        inside = [value for value in (state.low, below_high) if value is not None]
+        for remaining in inside:
+            assert budget_policy.state(float(remaining)) == state.name
 
 
 def test_dependencies_both_ways(bundle: slogen.Bundle) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from slogen import naming
+from slogen import budget_policy, naming
 from slogen.model import SLO, BudgetAlert
 
 MAX_EXACT_DECIMALS = 6
@@ -52,13 +52,24 @@ class PolicyState:
 
 
 POLICY_STATES = (
-    PolicyState("healthy", Fraction(1, 2), None, "at least half the budget is left"),
-    PolicyState("warning", Fraction(1, 4), Fraction(1, 2), "under half the budget is left"),
-    PolicyState("critical", Fraction(0), Fraction(1, 4), "under a quarter is left"),
-    PolicyState("exhausted", None, Fraction(0), "the budget is spent; the SLO is missed"),
+    PolicyState(
+        budget_policy.HEALTHY, budget_policy.WARNING_BELOW, None, "at least half the budget is left"
+    ),
+    PolicyState(
+        budget_policy.WARNING,
+        budget_policy.CRITICAL_BELOW,
+        budget_policy.WARNING_BELOW,
+        "under half the budget is left",
+    ),
+    PolicyState(
+        budget_policy.CRITICAL, Fraction(0), budget_policy.CRITICAL_BELOW, "under a quarter is left"
+    ),
+    PolicyState(
+        budget_policy.EXHAUSTED, None, Fraction(0), "the budget is spent; the SLO is missed"
+    ),
 )
-"""The states the dashboards colour the budget remaining by (green, orange, red, dark
-red) and the overview names; a test holds them equal to ``grafana.dashboards``."""
+"""The states of :mod:`slogen.budget_policy`, which dashboards colour by and
+``slogen status`` reports, as ranges of budget remaining."""
 
 
 def alert_name(policy: BudgetAlert) -> str:
