@@ -228,3 +228,21 @@ def test_without_routing_or_grafana_the_page_says_so(tmp_path: Path) -> None:
         "| no routing.yaml | [runbook](https://runbooks.example.com/shop/availability) | none |"
         in (page)
     )
+
+
+def test_policy_table_places_a_custom_budget_alert_inside_its_state(tmp_path: Path) -> None:
+    spec = MINIMAL_SPEC.replace(
+        "runbook:",
+        "alerting:\n  budget_remaining:\n    - {severity: ticket, below: 10%}\nrunbook:",
+    )
+    rows = {
+        line.split(" | ")[0].strip("| "): line.split(" | ")[-1].strip("| ")
+        for line in _compile(tmp_path, spec)["shop.md"].splitlines()
+        if line.startswith(("| healthy", "| warning", "| critical", "| exhausted"))
+    }
+    assert rows == {
+        "healthy": "none",
+        "warning": "none",
+        "critical": "SLOErrorBudgetLow (ticket) below 10%",
+        "exhausted": "SLOErrorBudgetLow (ticket)",
+    }
