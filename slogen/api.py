@@ -18,8 +18,8 @@ from pathlib import Path
 from slogen import tools, verify
 from slogen import write as tree
 from slogen.alertmanager.files import CONFIG_PATH, alertmanager_files, render_config
+from slogen.docs.files import slo_documents
 from slogen.errors import Location, Problem, SpecError
-from slogen.explain import alert_docs
 from slogen.gate import Decision, decide
 from slogen.grafana.files import grafana_files
 from slogen.model import Model
@@ -40,7 +40,7 @@ GENERATORS: tuple[Generator, ...] = (
     rule_files,
     prometheus_rules,
     test_files,
-    alert_docs,
+    slo_documents,
     alertmanager_files,
     grafana_files,
 )

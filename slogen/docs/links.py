@@ -1,0 +1,63 @@
+"""Where SLO documents live and how they point at each other and at the other output.
+
+Links are relative, so they work wherever the output directory is browsed: on GitHub
+or GitLab, in a checkout, or unpacked from an archive.
+"""
+
+from __future__ import annotations
+
+from slogen import naming
+from slogen.docs import markdown
+from slogen.grafana.files import GRAFANA_DIR
+from slogen.model import SLO
+from slogen.rules.files import KUBERNETES_DIR, RULES_DIR
+
+DOCS_DIR = "docs"
+INDEX = "README.md"
+"""The index is a README so that GitHub and GitLab show it when the folder is opened."""
+
+
+def page(service: str) -> str:
+    """A service's page, relative to the docs directory."""
+    return f"{service}.md"
+
+
+def output(path: str) -> str:
+    """Another generated file (``prometheus/x.rules.yml``), seen from the docs directory."""
+    return f"../{path}"
+
+
+def rules_file(service: str) -> str:
+    """The service's Prometheus rule file, relative to the output directory."""
+    return f"{RULES_DIR}/{service}.rules.yml"
+
+
+def manifest_file(service: str) -> str:
+    return f"{KUBERNETES_DIR}/{service}.yaml"
+
+
+def dashboard_file(service: str) -> str:
+    return f"{GRAFANA_DIR}/{service}.json"
+
+
+def to_output(path: str) -> str:
+    """A markdown link from the docs directory to another generated file."""
+    return f"[`{path}`]({output(path)})"
+
+
+def slo_heading(slo: SLO) -> str:
+    return f"SLO: {slo.name}"
+
+
+def slo_anchor(slo: SLO) -> str:
+    """``#slo-requests-availability``: the SLO's section on its service's page."""
+    return "#" + markdown.anchor(slo_heading(slo))
+
+
+def panel_url(slo: SLO, panel: str) -> str | None:
+    """The service dashboard opened on one panel of the SLO, as its alerts link it
+    (without the alert's group, which only a firing alert knows); None without
+    ``grafana_url``."""
+    if slo.dashboard_url is None:
+        return None
+    return f"{slo.dashboard_url}?viewPanel={naming.panel_id(slo.position, panel)}"

@@ -1,0 +1,114 @@
+"""One SLO's section of its service's document: SLI, objective, budget and policy,
+alerts and what they mean, and the tests that prove them."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from slogen import naming
+from slogen.docs import budget, links
+from slogen.docs import markdown as md
+from slogen.docs.alerts import alerts_block
+from slogen.docs.proofs import proofs
+from slogen.docs.sli import describe, promql_block
+from slogen.durations import format_duration
+from slogen.explain import percent, seconds
+from slogen.model import SLO, Model
+
+
+def slo_section(model: Model, slo: SLO) -> list[str]:
+    """The SLO's part of the page, as markdown blocks."""
+    blocks = [f"## {links.slo_heading(slo)}"]
+    if slo.description:
+        blocks.append(md.text(slo.description))
+    blocks += _indicator(slo)
+    blocks += _objective(slo)
+    blocks += _policy(slo)
+    blocks += alerts_block(model, slo)
+    blocks += _proofs(slo)
+    return blocks
+
+
+def _indicator(slo: SLO) -> list[str]:
+    described = describe(slo.sli)
+    records = f"`{naming.ERRORS_RATE5M}` and `{naming.TOTAL_RATE5M}`"
+    if slo.group_by:
+        labels = ", ".join(f"`{label}`" for label in slo.group_by)
+        grouping = (
+            f"One SLO per value of {labels}: each has its own error budget, burn rates "
+            "and alerts, and one group's errors never spend another's budget."
+        )
+    else:
+        grouping = "One SLO over every series the queries match (no `group_by`)."
+    return [
+        "### Service level indicator",
+        described.words,
+        md.fenced(promql_block(described), "promql"),
+        f"Only two recordings read these, every minute ({records} in "
+        f"{links.to_output(links.rules_file(slo.service))}); every longer window is summed "
+        "from them.",
+        grouping,
+    ]
+
+
+def _objective(slo: SLO) -> list[str]:
+    window = format_duration(slo.period)
+    outage = budget.full_outage_minutes(slo)
+    unit = describe(slo.sli).unit
+    return [
+        "### Objective and error budget",
+        md.bullets(
+            [
+                f"Objective: **{percent(slo.objective)}** of {unit} good over a rolling {window}.",
+                f"Error budget: {percent(slo.budget)} of {unit}, or "
+                f"**{budget.decimal(outage)} minutes** of full outage per {window} "
+                f"({seconds(outage * 60)}).",
+            ]
+        ),
+    ]
+
+
+def _bounds(state: budget.PolicyState) -> str:
+    if state.low is None:
+        return f"below {percent(state.high or Fraction(0))}"
+    if state.high is None:
+        return f"{percent(state.low)} or more"
+    return f"{percent(state.low)} to {percent(state.high)}"
+
+
+def _policy(slo: SLO) -> list[str]:
+    rows = []
+    for state in budget.POLICY_STATES:
+        fired = [
+            f"{budget.alert_name(policy)} ({slo.severity_label(policy.severity)})"
+            + ("" if whole else f" below {percent(policy.below)}")
+            for policy, whole in budget.alerts_in(state, slo)
+        ]
+        rows.append((state.name, _bounds(state), state.meaning, ", ".join(fired) or "none"))
+    return [
+        "### Error budget policy",
+        md.table(("state", "budget remaining", "meaning", "alerts"), rows),
+        "The dashboards colour the budget by these states. What the team does in each "
+        "(slow releases down, stop them, spend time on reliability) is for the team's "
+        "error budget policy to say. Budget alerts fire only for groups still reporting "
+        "data and are evaluated every 5 minutes.",
+    ]
+
+
+def _proofs(slo: SLO) -> list[str]:
+    found = proofs(slo)
+    items = [
+        f"{links.to_output(path)}: " + md.text("; ".join(names)) for path, names in found.files
+    ]
+    blocks = [
+        "### Proofs",
+        "promtool unit tests drive synthetic series through the generated rules and check "
+        "that each alert fires, stays quiet and resets as above:",
+        md.bullets(items) if items else "No scenario could be built for this SLO.",
+    ]
+    if found.gaps:
+        gaps = [gap.removeprefix("not covered: ") for gap in found.gaps]
+        blocks += ["Not covered:", md.bullets([md.text(gap) for gap in gaps])]
+    else:
+        blocks.append("Every scenario could be built: nothing is left unproven.")
+    return blocks
