@@ -9,10 +9,12 @@ from slogen.api import (
     compile,
     compile_model,
     generate,
+    lint,
     load,
     merge_alertmanager,
 )
 from slogen.errors import Location, Problem, SlogenError, SpecError, ToolError
+from slogen.lint import Finding
 from slogen.model import SLO, Model, Service
 from slogen.spec.loader import Specs
 from slogen.tools import ToolResult
@@ -23,6 +25,7 @@ __version__ = "0.1.0"
 __all__ = [
     "SLO",
     "Bundle",
+    "Finding",
     "Location",
     "MergedConfig",
     "Model",
@@ -38,6 +41,7 @@ __all__ = [
     "compile",
     "compile_model",
     "generate",
+    "lint",
     "load",
     "merge_alertmanager",
 ]

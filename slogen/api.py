@@ -21,6 +21,8 @@ from slogen.alertmanager.files import CONFIG_PATH, alertmanager_files, render_co
 from slogen.errors import Location, Problem, SpecError
 from slogen.explain import alert_docs
 from slogen.grafana.files import grafana_files
+from slogen.lint import Finding
+from slogen.lint import lint as lint_model
 from slogen.model import Model
 from slogen.resolve import resolve
 from slogen.rules.files import prometheus_rules, rule_files
@@ -128,6 +130,15 @@ def generate(
 ) -> Staleness:
     """Load, compile and write in one call, as ``slogen generate`` does."""
     return compile(load(paths, defaults=defaults)).write(output)
+
+
+def lint(specs: Specs, prometheus: str, *, timeout: float = 10.0) -> list[Finding]:
+    """Check each latency SLO against the Prometheus at ``prometheus`` (its base URL):
+    a classic histogram has a bucket at the threshold, a native one has series.
+
+    Raises ValueError for a URL that is not http(s), and :class:`slogen.ToolError`
+    when the server cannot be reached or refuses a query."""
+    return lint_model(resolve(specs), prometheus, timeout)
 
 
 def merge_alertmanager(base: str | Path, specs: Specs) -> MergedConfig:

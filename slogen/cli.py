@@ -1,8 +1,9 @@
 """The ``slogen`` command: a thin layer over the public API.
 
-Exit codes: 0 success; 1 ``--check`` found stale output or a tool rejected it;
-2 bad input (specs, arguments, an output directory slogen does not own);
-3 a required tool (promtool) is missing.
+Exit codes: 0 success; 1 ``--check`` found stale output, a tool rejected it, or
+``lint`` found a problem; 2 bad input (specs, arguments, an output directory slogen
+does not own); 3 a required tool (promtool) is missing, or the Prometheus that
+``lint`` asks cannot be reached.
 """
 
 from __future__ import annotations
@@ -97,6 +98,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="skip amtool (by default the result is checked and every alert routed first)",
     )
+    lint = commands.add_parser(
+        "lint",
+        help="check latency SLOs against a live Prometheus: does the threshold bucket exist?",
+    )
+    lint.add_argument(
+        "--prometheus",
+        required=True,
+        type=_prometheus_url,
+        metavar="URL",
+        help="base URL of the Prometheus that scrapes the services, e.g. http://localhost:9090",
+    )
+    spec_args(lint)
     imports = commands.add_parser(
         "import", help="turn another tool's SLO specs into slogen specs you then own"
     )
@@ -138,6 +151,15 @@ def _ext_str(text: str) -> tuple[str, str]:
     return key, value
 
 
+def _prometheus_url(text: str) -> str:
+    from slogen.lint import check_url
+
+    try:
+        return check_url(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
@@ -164,6 +186,8 @@ def _run(args: argparse.Namespace) -> int:
     specs = slogen.load(args.paths, defaults=args.defaults, ext_vars=dict(args.ext_str))
     if args.command == "merge-alertmanager":
         return _merge(args, specs)
+    if args.command == "lint":
+        return _lint(args, specs)
     if args.command == "validate":
         model = slogen.compile(specs).model
         slos = sum(len(s.slos) for s in model.services)
@@ -236,6 +260,18 @@ def _merge(args: argparse.Namespace, specs: slogen.Specs) -> int:
     write_atomically(Path(args.output), merged.content)
     print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
+
+
+def _lint(args: argparse.Namespace, specs: slogen.Specs) -> int:
+    findings = slogen.lint(specs, args.prometheus)
+    for finding in findings:
+        print(finding)
+    problems = sum(not f.ok for f in findings)
+    if not findings:
+        print("no latency SLOs to check")
+    elif problems:
+        print(f"{problems} of {len(findings)} latency SLOs have problems", file=sys.stderr)
+    return EXIT_STALE if problems else EXIT_OK
 
 
 def _import(args: argparse.Namespace) -> int:
