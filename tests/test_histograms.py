@@ -6,12 +6,18 @@ A real ``prometheus`` (with native histograms enabled) scrapes the loopback expo
 both at once, and as a native histogram over protobuf. It evaluates slogen's generated
 rules for one SLO per target, every second instead of every minute (nothing else in
 the rules is changed), and the SLIs must be the same.
+
+The generated promtool proofs print bounds the Go way; they are also run with the
+buckets printed the other ways, and must hold, and with the threshold bucket missing,
+and must fail.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+import subprocess
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -215,3 +221,76 @@ def test_native_is_checked_with_the_spec(tmp_path: Path, run_cli: RunCli) -> Non
     result = run_cli("validate", "specs", cwd=tmp_path)
     assert result.code == 2
     assert "a native histogram does not have" in result.err
+
+
+PROVEN = """\
+service: shop
+team: web
+runbook: false
+slos:
+  - name: latency
+    objective: 99
+    sli:
+      latency:
+        histogram: request_seconds{job="shop"}
+        threshold: 1s
+"""
+GO_BOUND = re.compile(r'(le=")(1|10)(")')
+
+
+def _respelled(content: bytes, respell: Callable[[str], list[str]]) -> bytes:
+    """A generated test file whose bucket series are printed another way."""
+    document = yaml.safe_load(content)
+    for test in document["tests"]:
+        series = []
+        for entry in test["input_series"]:
+            for labels in respell(entry["series"]):
+                series.append({**entry, "series": labels})
+        test["input_series"] = series
+    return yaml.safe_dump(document).encode()
+
+
+def _prove(tmp_path: Path, promtool: str, respell: Callable[[str], list[str]]) -> list[str]:
+    """Run every generated proof of PROVEN on respelled series; the failing files."""
+    directory = tmp_path / "specs"
+    write_spec(directory, "shop.yaml", PROVEN)
+    bundle = slogen.compile(slogen.load([directory]))
+    failed = []
+    for path, content in bundle.files.items():
+        if not path.startswith(("prometheus/", "tests/")):
+            continue
+        target = tmp_path / "out" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_respelled(content, respell) if path.startswith("tests/") else content)
+        if path.startswith("tests/"):
+            result = subprocess.run(
+                [promtool, "test", "rules", target.name],
+                cwd=target.parent,
+                capture_output=True,
+                text=True,
+            )
+            failed += [path] if result.returncode else []
+    return failed
+
+
+@pytest.mark.parametrize(
+    ("client", "respell"),
+    [
+        ("python, java, prometheus 3", lambda s: [GO_BOUND.sub(r"\1\2.0\3", s)]),
+        ("go and prometheus 3 at once", lambda s: sorted({s, GO_BOUND.sub(r"\1\2.0\3", s)})),
+    ],
+)
+def test_generated_proofs_hold_for_every_classic_spelling(
+    tmp_path: Path, promtool: str, client: str, respell: Callable[[str], list[str]]
+) -> None:
+    """The generated promtool tests print bounds as Go does (le="1"); the same alerts
+    fire at the same times when the buckets are printed another way."""
+    assert _prove(tmp_path, promtool, respell) == []
+
+
+def test_generated_proofs_fail_when_the_threshold_bucket_is_missing(
+    tmp_path: Path, promtool: str
+) -> None:
+    """The control: with the 1s bucket printed as 2s, the same proofs fail."""
+    failed = _prove(tmp_path, promtool, lambda s: [s.replace('le="1"', 'le="2"')])
+    assert failed
