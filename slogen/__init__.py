@@ -10,12 +10,14 @@ from slogen.api import (
     compile_model,
     gate,
     generate,
+    lint,
     load,
     merge_alertmanager,
     status,
 )
 from slogen.errors import Location, Problem, SlogenError, SpecError, ToolError
 from slogen.gate import Decision
+from slogen.lint import Finding
 from slogen.model import SLO, Model, Service
 from slogen.prometheus_api import PrometheusError
 from slogen.spec.loader import Specs
@@ -29,6 +31,7 @@ __all__ = [
     "SLO",
     "Bundle",
     "Decision",
+    "Finding",
     "Location",
     "MergedConfig",
     "Model",
@@ -47,6 +50,7 @@ __all__ = [
     "compile_model",
     "gate",
     "generate",
+    "lint",
     "load",
     "merge_alertmanager",
     "status",

@@ -22,8 +22,10 @@ from slogen.docs.files import slo_documents
 from slogen.errors import Location, Problem, SpecError
 from slogen.gate import Decision, decide
 from slogen.grafana.files import grafana_files
+from slogen.lint import Finding
+from slogen.lint import lint as lint_model
 from slogen.model import Model
-from slogen.prometheus_api import DEFAULT_TIMEOUT, Prometheus
+from slogen.prometheus_api import DEFAULT_TIMEOUT, Prometheus, check_url
 from slogen.resolve import resolve
 from slogen.rules.files import prometheus_rules, rule_files
 from slogen.spec.loader import Specs
@@ -134,6 +136,15 @@ def generate(
     return compile(load(paths, defaults=defaults)).write(output)
 
 
+def lint(specs: Specs, prometheus: str, *, timeout: float = DEFAULT_TIMEOUT) -> list[Finding]:
+    """Check each latency SLO against the Prometheus at ``prometheus`` (its base URL):
+    a classic histogram has a bucket at the threshold, a native one has series.
+
+    Raises ValueError for a URL that is not http(s), and :class:`slogen.PrometheusError`
+    when the server cannot be reached, does not answer in time or refuses a query."""
+    return lint_model(resolve(specs), prometheus, timeout)
+
+
 def merge_alertmanager(base: str | Path, specs: Specs) -> MergedConfig:
     """The Alertmanager config at ``base`` with slogen's routing merged in.
 
@@ -172,16 +183,16 @@ class MergedConfig:
 
 
 def status(
-    model: Model, prometheus_url: str, *, timeout: float = DEFAULT_TIMEOUT
+    specs: Specs, prometheus_url: str, *, timeout: float = DEFAULT_TIMEOUT
 ) -> list[SLOStatus]:
     """Every SLO's SLI, budget, policy state, burn rate and firing alerts, from a live
     Prometheus that runs the generated rules. :class:`slogen.PrometheusError` when the
     server cannot be reached, does not answer within ``timeout`` seconds, or fails."""
-    return read_status(model, Prometheus(prometheus_url, timeout))
+    return read_status(resolve(specs), Prometheus(check_url(prometheus_url), timeout))
 
 
 def gate(
-    model: Model,
+    specs: Specs,
     prometheus_url: str,
     services: Sequence[str] = (),
     *,
@@ -190,5 +201,5 @@ def gate(
 ) -> Decision:
     """May ``services`` (all, when none are named) release? Closed while any of their
     SLOs has spent its error budget, and with ``require_data`` while any has no data."""
-    statuses = status(model, prometheus_url, timeout=timeout)
+    statuses = status(specs, prometheus_url, timeout=timeout)
     return decide(statuses, services, require_data=require_data)

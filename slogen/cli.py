@@ -1,9 +1,10 @@
 """The ``slogen`` command: a thin layer over the public API.
 
-Exit codes: 0 success; 1 ``--check`` found stale output or a tool rejected it;
-2 bad input (specs, arguments, an output directory slogen does not own);
-3 a required tool (promtool) is missing, or Prometheus (``status``, ``gate``) cannot be
-reached or does not answer in time. ``gate`` exits 1 while a budget is spent.
+Exit codes: 0 success; 1 ``--check`` found stale output, a tool rejected it, ``lint``
+found a problem, or ``gate`` found a budget spent; 2 bad input (specs, arguments, an
+output directory slogen does not own); 3 a required tool (promtool) is missing, or the
+Prometheus that ``lint``, ``status`` or ``gate`` asks cannot be reached or does not
+answer in time.
 """
 
 from __future__ import annotations
@@ -99,6 +100,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="skip amtool (by default the result is checked and every alert routed first)",
     )
+    lint = commands.add_parser(
+        "lint",
+        help="check latency SLOs against a live Prometheus: does the threshold bucket exist?",
+    )
+    from slogen.cli_budget import add_commands, server_args
+
+    server_args(lint, _prometheus_url)
+    spec_args(lint)
     imports = commands.add_parser(
         "import", help="turn another tool's SLO specs into slogen specs you then own"
     )
@@ -126,9 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "--ext-str", action="append", default=[], type=_ext_str, metavar="KEY=VALUE"
     )
-    from slogen.cli_budget import add_commands
-
-    add_commands(commands, spec_args)
+    add_commands(commands, spec_args, _prometheus_url)
     schema = commands.add_parser("schema", help="print the JSON Schema of a spec file")
     schema.add_argument(
         "kind", choices=["service", "defaults", "routing"], nargs="?", default="service"
@@ -141,6 +148,15 @@ def _ext_str(text: str) -> tuple[str, str]:
     if not equals or not key:
         raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
     return key, value
+
+
+def _prometheus_url(text: str) -> str:
+    from slogen.prometheus_api import check_url
+
+    try:
+        return check_url(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -173,7 +189,9 @@ def _run(args: argparse.Namespace) -> int:
         from slogen.cli_budget import run_gate, run_status
 
         run = run_status if args.command == "status" else run_gate
-        return run(args, slogen.compile_model(specs))
+        return run(args, specs)
+    if args.command == "lint":
+        return _lint(args, specs)
     if args.command == "validate":
         model = slogen.compile(specs).model
         slos = sum(len(s.slos) for s in model.services)
@@ -246,6 +264,18 @@ def _merge(args: argparse.Namespace, specs: slogen.Specs) -> int:
     write_atomically(Path(args.output), merged.content)
     print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
+
+
+def _lint(args: argparse.Namespace, specs: slogen.Specs) -> int:
+    findings = slogen.lint(specs, args.prometheus, timeout=args.timeout)
+    for finding in findings:
+        print(finding)
+    problems = sum(not f.ok for f in findings)
+    if not findings:
+        print("no latency SLOs to check")
+    elif problems:
+        print(f"{problems} of {len(findings)} latency SLOs have problems", file=sys.stderr)
+    return EXIT_STALE if problems else EXIT_OK
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -25,19 +25,20 @@ GATE_CLOSED = 1
 def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     spec_args: Callable[[argparse.ArgumentParser], None],
+    url: Callable[[str], str],
 ) -> None:
     status = commands.add_parser(
         "status", help="every SLO's SLI, budget, policy state and alerts from a live Prometheus"
     )
     spec_args(status)
-    _server_args(status)
+    server_args(status, url)
     status.add_argument("--service", action="append", default=[], help="only these services")
     status.add_argument("--json", action="store_true", help="JSON instead of a table")
     gate = commands.add_parser(
         "gate", help="exit 1 while a service's error budget is spent (a release freeze)"
     )
     spec_args(gate)
-    _server_args(gate)
+    server_args(gate, url)
     gate.add_argument(
         "--service", action="append", default=[], help="the services releasing (default: all)"
     )
@@ -58,8 +59,16 @@ def add_commands(
     )
 
 
-def _server_args(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--prometheus", required=True, metavar="URL", help="e.g. http://prom:9090")
+def server_args(command: argparse.ArgumentParser, url: Callable[[str], str]) -> None:
+    """``--prometheus URL`` (checked by ``url``) and ``--timeout``, alike for every command
+    that reads a live server."""
+    command.add_argument(
+        "--prometheus",
+        required=True,
+        type=url,
+        metavar="URL",
+        help="base URL of the Prometheus running slogen's rules, e.g. http://localhost:9090",
+    )
     command.add_argument(
         "--timeout",
         type=float,
@@ -69,19 +78,19 @@ def _server_args(command: argparse.ArgumentParser) -> None:
     )
 
 
-def run_status(args: argparse.Namespace, model: slogen.Model) -> int:
-    statuses = slogen.status(model, args.prometheus, timeout=args.timeout)
+def run_status(args: argparse.Namespace, specs: slogen.Specs) -> int:
+    statuses = slogen.status(specs, args.prometheus, timeout=args.timeout)
     if args.service:
-        check_services(args.service, sorted(s.name for s in model.services))
+        check_services(args.service, sorted({s.service for s in statuses}))
         statuses = [s for s in statuses if s.service in args.service]
     now = datetime.now(UTC)
     print(as_json(statuses, now) if args.json else table(statuses, now))
     return 0
 
 
-def run_gate(args: argparse.Namespace, model: slogen.Model) -> int:
+def run_gate(args: argparse.Namespace, specs: slogen.Specs) -> int:
     decision = slogen.gate(
-        model,
+        specs,
         args.prometheus,
         args.service,
         require_data=args.require_data,

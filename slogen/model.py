@@ -144,10 +144,15 @@ class EventsSLI:
 
 @dataclass(frozen=True)
 class LatencySLI:
-    """A classic histogram and the bucket bound (seconds) that good requests meet."""
+    """A histogram and the latency (seconds) that good requests meet.
+
+    Classic: ``histogram`` names the ``_bucket``/``_count`` family and the threshold is
+    one of its bucket bounds. Native: ``histogram`` selects native histogram samples
+    and the threshold may be any latency."""
 
     histogram: Selector
     threshold: Fraction
+    native: bool = False
 
 
 @dataclass(frozen=True)

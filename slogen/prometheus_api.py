@@ -1,8 +1,8 @@
 """Reading a live Prometheus over its HTTP API.
 
-One place talks to the server, so every command that does (``status``, ``gate``)
-has the same timeout, the same error for an unreachable or failing server, and never
-hangs a release pipeline on a slow one.
+One place talks to the server, so every command that does (``lint``, ``status``,
+``gate``) has the same timeout, the same error for an unreachable or failing server,
+and never hangs a release pipeline on a slow one.
 """
 
 from __future__ import annotations
@@ -22,6 +22,14 @@ DEFAULT_TIMEOUT = 10.0
 
 class PrometheusError(SlogenError):
     """The server could not be reached, did not answer in time, or refused the query."""
+
+
+def check_url(url: str) -> str:
+    """The base URL of a Prometheus, without a trailing slash; ValueError if not http(s)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{url!r} is not an http(s) URL, for example http://localhost:9090")
+    return url.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,8 @@ class Prometheus:
     def query(self, expr: str) -> list[Sample]:
         """An instant query at the server's now; a scalar or vector result as samples."""
         data = self._get("/api/v1/query", {"query": expr})
+        if not isinstance(data, dict):
+            raise PrometheusError(f"{self.url}: answer without data for {expr}")
         kind, result = data.get("resultType"), data.get("result")
         if kind == "vector" and isinstance(result, list):
             return [_sample(item) for item in result]
@@ -52,7 +62,17 @@ class Prometheus:
             return [Sample((), float(result[1]))]
         raise PrometheusError(f"{self.url}: unexpected {kind} result for {expr}")
 
-    def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+    def label_values(self, label: str, selector: str) -> list[str]:
+        """Every value of ``label`` on series matching ``selector``, over all stored data."""
+        data = self._get(f"/api/v1/label/{label}/values", {"match[]": selector})
+        return [str(value) for value in data or []]
+
+    def series(self, selector: str) -> list[dict[str, str]]:
+        """The label sets of every series matching ``selector``."""
+        data = self._get("/api/v1/series", {"match[]": selector})
+        return [dict(series) for series in data or []]
+
+    def _get(self, path: str, params: dict[str, str]) -> Any:
         address = f"{self.url.rstrip('/')}{path}?{urllib.parse.urlencode(params)}"
         try:
             with urllib.request.urlopen(address, timeout=self.timeout) as response:
@@ -60,7 +80,9 @@ class Prometheus:
         except urllib.error.HTTPError as error:
             body = _error_body(error)
             if body is None:
-                raise PrometheusError(f"{self.url}: HTTP {error.code} {error.reason}") from None
+                raise PrometheusError(
+                    f"Prometheus at {self.url} refused {path}: HTTP {error.code} {error.reason}"
+                ) from None
         except TimeoutError:
             raise PrometheusError(
                 f"{self.url}: no answer within {self.timeout:g}s (raise --timeout if the "
@@ -68,16 +90,16 @@ class Prometheus:
             ) from None
         except urllib.error.URLError as error:
             reason = error.reason
-            raise PrometheusError(f"cannot reach Prometheus at {self.url}: {reason}") from None
+            raise PrometheusError(
+                f"cannot reach Prometheus at {self.url} ({reason}); is it running, and is "
+                "the URL its base (http://host:9090)?"
+            ) from None
         except (OSError, ValueError) as error:
             raise PrometheusError(f"{self.url}: not a Prometheus API answer: {error}") from None
         if not isinstance(body, dict) or body.get("status") != "success":
             reason = body.get("error", body) if isinstance(body, dict) else body
-            raise PrometheusError(f"{self.url}: query failed: {reason}")
-        data = body.get("data")
-        if not isinstance(data, dict):
-            raise PrometheusError(f"{self.url}: answer without data")
-        return data
+            raise PrometheusError(f"Prometheus at {self.url} refused {path}: {reason}")
+        return body.get("data")
 
 
 def _error_body(error: urllib.error.HTTPError) -> dict[str, Any] | None:

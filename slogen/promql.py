@@ -154,11 +154,27 @@ def on(labels: tuple[str, ...]) -> str:
 def number_pattern(value: Fraction) -> str:
     """A regex (RE2, anchored by Prometheus) matching every decimal spelling of ``value``.
 
-    Clients print histogram bounds differently (Go ``1`` and ``1e+06``, Java ``1.0`` and
-    ``1.0E7``, Python ``1.0`` and ``1.0e+06``) and Prometheus 3 rewrites them at
-    ingestion, so an exact ``le`` matcher silently stops matching after an upgrade. The
-    pattern accepts the plain and the scientific form of this one number, with any
-    number of trailing zeros, and nothing that denotes another number.
+    Clients print histogram bounds differently and Prometheus 3 rewrites them at
+    ingestion, so an exact ``le`` matcher silently stops matching after an upgrade:
+
+    - Go, client_golang's text format (prometheus/common expfmt ``writeFloat``): ``1``
+      for 1, else ``strconv.AppendFloat(f, 'g', -1, 64)``: ``0.1``, ``10``, ``1e+06``
+      (exponent form from 1e6 up and below 1e-4: ``1.5e+06``, ``1e-05``).
+    - Go, OpenMetrics text (``writeOpenMetricsFloat``): the same with ``.0`` appended
+      when there is neither a ``.`` nor an ``e``: ``1.0``, ``10.0``, ``1e+06``.
+    - Python, prometheus_client ``utils.floatToGoString``: ``repr(float)`` (``1.0``,
+      ``0.25``, ``10.0``), rewritten as ``1e+06`` once there are more than six digits
+      before the point, to look like Go.
+    - Java, simpleclient ``Collector.doubleToGoString`` and the 1.x exposition
+      ``TextFormatUtil.writeDouble``: ``Double.toString``: ``1.0``, ``1000000.0``,
+      ``1.0E7`` from 1e7 up and ``1.0E-4`` below 1e-3.
+    - Prometheus 3 at ingestion of text formats (``normalizeFloatsInLabelValues``) and
+      every Prometheus scraping protobuf: ``formatOpenMetricsFloat``, the OpenMetrics
+      form above: ``1.0``, ``0.1``, ``1e+06``. Prometheus 2 keeps the text as printed.
+
+    The pattern accepts the plain and the scientific form of this one number, with any
+    number of trailing zeros, an optional ``+`` and leading zeros in the exponent, and
+    nothing that denotes another number.
     """
     if value <= 0:
         raise ValueError("bucket bounds in an SLO must be positive")

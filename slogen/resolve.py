@@ -494,9 +494,11 @@ def _sli(spec: SLISpec) -> m.SLI:
             good=parse_selector(events.good) if events.good else None,
         )
     if spec.latency is not None:
+        histogram = parse_selector(spec.latency.histogram)
         return m.LatencySLI(
-            histogram=_histogram_base(parse_selector(spec.latency.histogram)),
+            histogram=histogram if spec.latency.native else _histogram_base(histogram),
             threshold=parse_seconds(spec.latency.threshold),
+            native=spec.latency.native,
         )
     if spec.up is not None:
         return m.UpSLI(parse_selector(spec.up.metric))

@@ -69,45 +69,99 @@ def test_label_names_are_checked() -> None:
         promql.sum_by(("ok", "not ok"), "x")
 
 
-# How clients spell histogram bounds: Go (strconv 'g'), Python (floatToGoString),
-# Java simpleclient (Double.toString), and Prometheus 3's normalised form.
-SPELLINGS = {
-    "0.1": ["0.1"],
-    "0.25": ["0.25"],
-    "1": ["1", "1.0", "1e+00"],
-    "2.5": ["2.5"],
-    "10": ["10", "10.0", "1e+01"],
-    "1000000": ["1e+06", "1.0e+06", "1000000.0", "1000000", "1.0E6"],
+# How each bound is printed as an `le` value (see promql.number_pattern for the
+# sources): Go client_golang text format, Go OpenMetrics, Python prometheus_client,
+# Java client (Double.toString), and what Prometheus 3 stores after normalising.
+CLIENTS = ("go", "go-openmetrics", "python", "java", "prometheus-3")
+PRINTED = {
+    "0.0001": ("0.0001", "0.0001", "0.0001", "1.0E-4", "0.0001"),
+    "0.005": ("0.005", "0.005", "0.005", "0.005", "0.005"),
+    "0.1": ("0.1", "0.1", "0.1", "0.1", "0.1"),
+    "0.25": ("0.25", "0.25", "0.25", "0.25", "0.25"),
+    "1": ("1", "1.0", "1.0", "1.0", "1.0"),
+    "2.5": ("2.5", "2.5", "2.5", "2.5", "2.5"),
+    "10": ("10", "10.0", "10.0", "10.0", "10.0"),
+    "1000000": ("1e+06", "1e+06", "1e+06", "1000000.0", "1e+06"),
+    "10000000": ("1e+07", "1e+07", "1e+07", "1.0E7", "1e+07"),
 }
-NOT_THE_SAME = {
-    "0.1": ["0.01", "1", "0.11", "10"],
-    "1": ["10", "0.1", "1.5", "11", "1e+01", "0.0"],
-    "10": ["1", "100", "1.0", "1e+00", "0.1"],
-    "1000000": ["100000", "1e+05", "1e+07", "10000000"],
+# The matcher slogen generates for each bound, as it appears in the rules.
+MATCHER = {
+    "0.0001": r'le=~"0\\.00010*|1(\\.0*)?[eE]-0*4"',
+    "0.005": r'le=~"0\\.0050*|5(\\.0*)?[eE]-0*3"',
+    "0.1": r'le=~"0\\.10*|1(\\.0*)?[eE]-0*1"',
+    "0.25": r'le=~"0\\.250*|2\\.50*[eE]-0*1"',
+    "1": r'le=~"1(\\.0*)?|1(\\.0*)?[eE]\\+?0*0"',
+    "2.5": r'le=~"2\\.50*|2\\.50*[eE]\\+?0*0"',
+    "10": r'le=~"10(\\.0*)?|1(\\.0*)?[eE]\\+?0*1"',
+    "1000000": r'le=~"1000000(\\.0*)?|1(\\.0*)?[eE]\\+?0*6"',
+    "10000000": r'le=~"10000000(\\.0*)?|1(\\.0*)?[eE]\\+?0*7"',
+}
+# Other spellings of the same number that a client could reasonably print.
+ALSO = {
+    "0.1": ("0.10", "1e-01", "1.0E-1"),
+    "1": ("1e+00", "1.00", "1E0"),
+    "10": ("1e+01", "1.0E1"),
+    "1000000": ("1000000", "1.0E6", "1.0e+06"),
+}
+# Neighbours that must not be selected: a tenth, ten times, nearby and prefix-sharing
+# numbers in every spelling above.
+REJECTED = {
+    "0.0001": ("0.001", "0.00001", "1e-05", "1.0E-5", "1.0E-3", "0.00011", "+Inf"),
+    "0.005": ("0.05", "0.0005", "5e-04", "0.0055", "5", "5.0"),
+    "0.1": ("0.01", "1", "1.0", "0.11", "10", "1e-02", "1.0E-2", "0.15"),
+    "0.25": ("0.025", "2.5", "0.5", "0.255", "25", "2.5e-02"),
+    "1": ("10", "10.0", "0.1", "1.5", "11", "1e+01", "1e-01", "1.0E-1", "0.0", "+Inf"),
+    "2.5": ("0.25", "25", "25.0", "2", "2.05", "2.55", "2.5e+01"),
+    "10": ("1", "1.0", "100", "1e+00", "1e+02", "0.1", "10.5", "101"),
+    "1000000": ("100000", "1e+05", "1e+07", "10000000", "1000000.5", "1.0E7"),
+    "10000000": ("1000000", "1e+06", "1.0E6", "100000000", "1e+08"),
 }
 
 
-@pytest.mark.parametrize("bound", sorted(SPELLINGS))
-def test_bound_pattern_matches_every_spelling_and_nothing_else(bound: str) -> None:
-    pattern = re.compile(promql.number_pattern(Fraction(bound)))
-    for spelling in SPELLINGS[bound]:
-        assert pattern.fullmatch(spelling), spelling
-    for other in NOT_THE_SAME.get(bound, []):
-        assert not pattern.fullmatch(other), other
+def _prometheus_regex(matcher: str) -> re.Pattern[str]:
+    """The value of a rendered ``le=~"..."`` matcher, anchored as Prometheus anchors it."""
+    body = matcher.removeprefix('le=~"').removesuffix('"')
+    return re.compile("^(?:" + body.replace("\\\\", "\\") + ")$")
+
+
+@pytest.mark.parametrize("bound", sorted(PRINTED, key=float))
+def test_le_matcher_table(bound: str) -> None:
+    """For each bound: the generated matcher, every spelling it selects, and the
+    neighbours it rejects, checked with the matcher as Prometheus applies it."""
+    rendered = promql.Matcher("le", "=~", promql.number_pattern(Fraction(bound))).render()
+    assert rendered == MATCHER[bound]
+    regex = _prometheus_regex(rendered)
+    for client, spelling in zip(CLIENTS, PRINTED[bound], strict=True):
+        assert regex.match(spelling), f"{client} prints {bound} as {spelling}"
+    for spelling in ALSO.get(bound, ()):
+        assert regex.match(spelling), spelling
+    for other in REJECTED[bound]:
+        assert not regex.match(other), other
+        assert float(other) != float(bound)
+
+
+@pytest.mark.parametrize("bound", sorted(PRINTED, key=float))
+def test_printed_spellings_are_the_bound(bound: str) -> None:
+    """The table's spellings are this number and their clients' rules say so: Python's
+    repr-based form and Java's switch to exponents at 1e7 and below 1e-3."""
+    assert {float(s) for s in PRINTED[bound]} == {float(bound)}
+    java = PRINTED[bound][CLIENTS.index("java")]
+    assert ("E" in java) == (not 1e-3 <= float(bound) < 1e7)
 
 
 def test_bound_pattern_selects_the_same_series_in_prometheus(tmp_path: Path, promtool: str) -> None:
     """The real PromQL engine agrees: each bound's matcher selects its spellings only."""
-    series = sorted({s for spellings in SPELLINGS.values() for s in spellings} | {"0.01", "100"})
+    spellings = {b: set(PRINTED[b]) | set(ALSO.get(b, ())) for b in PRINTED}
+    series = sorted({s for values in spellings.values() for s in values} | {"0.01", "100"})
     rules, cases = [], []
-    for bound in sorted(SPELLINGS):
+    for bound in sorted(spellings):
         matcher = promql.Matcher("le", "=~", promql.number_pattern(Fraction(bound)))
         record = f"matched:bound_{bound.replace('.', '_')}"
         rules.append(f"  - record: {record}\n    expr: 'count(bucket{{{matcher.render()}}})'")
         cases.append(
             f"      - expr: {record}\n        eval_time: 1m\n"
             f"        exp_samples:\n          - labels: '{record}'\n"
-            f"            value: {len(SPELLINGS[bound])}"
+            f"            value: {len(spellings[bound])}"
         )
     (tmp_path / "rules.yml").write_text("groups:\n- name: t\n  rules:\n" + "\n".join(rules) + "\n")
     inputs = "\n".join(

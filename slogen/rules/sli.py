@@ -45,15 +45,8 @@ def _expressions(slo: SLO) -> tuple[str, str]:
             slo, promql.sum_by(by, f"rate({sli.good.range(m.BASE_WINDOW)})")
         )
     if isinstance(sli, m.LatencySLI):
-        count = sli.histogram.named(sli.histogram.metric + "_count")
-        bucket = sli.histogram.named(sli.histogram.metric + "_bucket").having(
-            promql.Matcher("le", "=~", promql.number_pattern(sli.threshold))
-        )
-        total = promql.sum_by(by, f"rate({count.range(m.BASE_WINDOW)})")
-        # Two spellings of one bound (le="1" from Prometheus 2, le="1.0" from 3) can be
-        # visible at once after an upgrade or behind a mixed HA pair: count one.
-        good = f"max without (le) (rate({bucket.range(m.BASE_WINDOW)}))"
-        return total, _errors_from_good(slo, promql.sum_by(by, good))
+        total, good = _native(slo, sli) if sli.native else _classic(slo, sli)
+        return total, _errors_from_good(slo, good)
     if isinstance(sli, m.UpSLI):
         metric = sli.metric.render()
         return promql.count_by(by, metric), _errors(slo, promql.count_by(by, f"{metric} == 0"))
@@ -66,6 +59,32 @@ def _expressions(slo: SLO) -> tuple[str, str]:
         return total, _errors(slo, promql.sum_by(by, window_query(sli.errors, _BASE)))
     assert sli.good is not None
     return total, _errors_from_good(slo, promql.sum_by(by, window_query(sli.good, _BASE)))
+
+
+def _classic(slo: SLO, sli: m.LatencySLI) -> tuple[str, str]:
+    """Total from ``_count``, good from the threshold's bucket in any spelling of it."""
+    count = sli.histogram.named(sli.histogram.metric + "_count")
+    bucket = sli.histogram.named(sli.histogram.metric + "_bucket").having(
+        promql.Matcher("le", "=~", promql.number_pattern(sli.threshold))
+    )
+    total = promql.sum_by(slo.group_by, f"rate({count.range(m.BASE_WINDOW)})")
+    # Two spellings of one bound (le="1" from Prometheus 2, le="1.0" from 3) can be
+    # visible at once after an upgrade or behind a mixed HA pair: count one.
+    good = f"max without (le) (rate({bucket.range(m.BASE_WINDOW)}))"
+    return total, promql.sum_by(slo.group_by, good)
+
+
+def _native(slo: SLO, sli: m.LatencySLI) -> tuple[str, str]:
+    """Total and good events per second of a native histogram's 5m rate.
+
+    The histograms of a group are summed first, so the fraction below the threshold is
+    taken once per group; it interpolates within the bucket that holds the threshold,
+    which is why any threshold works and why it is an estimate off bucket bounds.
+    """
+    rate = promql.sum_by(slo.group_by, f"rate({sli.histogram.range(m.BASE_WINDOW)})")
+    total = f"histogram_count({rate})"
+    good = f"histogram_fraction(0, {promql.number(sli.threshold)}, {rate}) * {total}"
+    return total, good
 
 
 def _total(slo: SLO) -> str:

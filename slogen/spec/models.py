@@ -213,10 +213,17 @@ class EventsSLI(_GoodOrErrors):
 
 
 class LatencySLI(Strict):
-    """A classic histogram: good events are those at or below the threshold bucket."""
+    """A histogram: good events are those at or below the threshold.
+
+    Classic histograms count them in the bucket whose bound is the threshold; native
+    histograms (``native: true``) estimate them for any threshold."""
 
     histogram: PromSelector
     threshold: Annotated[StrictStr | StrictFloat | StrictInt, AfterValidator(_latency_bound)]
+    native: StrictBool = Field(
+        default=False,
+        description="the histogram is a native (sparse) histogram rather than _bucket series",
+    )
 
     @model_validator(mode="after")
     def _plain_histogram(self) -> Self:
@@ -225,6 +232,11 @@ class LatencySLI(Strict):
             raise ValueError(
                 f"histogram {selector.metric!r} names a _count or _sum series; name the "
                 "histogram itself (e.g. http_request_duration_seconds)"
+            )
+        if self.native and selector.metric.endswith("_bucket"):
+            raise ValueError(
+                f"histogram {selector.metric!r} names _bucket series, which a native "
+                "histogram does not have; name the histogram itself or set native: false"
             )
         if "le" in selector.label_names():
             raise ValueError("the histogram selector must not match on 'le'; set threshold")
