@@ -11,6 +11,7 @@ from slogen.api import (
     generate,
     load,
     merge_alertmanager,
+    validate,
 )
 from slogen.errors import Location, Problem, SlogenError, SpecError, ToolError
 from slogen.model import SLO, Model, Service
@@ -40,4 +41,5 @@ __all__ = [
     "generate",
     "load",
     "merge_alertmanager",
+    "validate",
 ]

@@ -165,7 +165,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "merge-alertmanager":
         return _merge(args, specs)
     if args.command == "validate":
-        model = slogen.compile(specs).model
+        model = slogen.validate(specs)
         slos = sum(len(s.slos) for s in model.services)
         print(f"ok: {len(model.services)} services, {slos} SLOs")
         _note_routing(model)
