@@ -145,6 +145,25 @@ def test_hook_fails_a_spec_change_until_generated_is_staged(tmp_path: Path) -> N
     rules = (repo / "generated" / "prometheus" / "shop.rules.yml").read_text()
     assert "0.005" in rules  # the committed output is the loosened objective's
 
+    # The package pre-commit installed (a wheel, not this checkout) carries its type
+    # hints: strict mypy checks the build-script example against it.
+    (hook_python,) = (tmp_path / "pre-commit-home").glob("repo*/py_env-*/bin/python")
+    typed = subprocess.run(
+        [
+            str(PRE_COMMIT.with_name("mypy")),
+            "--strict",
+            "--no-incremental",
+            "--python-executable",
+            str(hook_python),
+            str(ROOT / "examples" / "build_script.py"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert typed.returncode == 0, typed.stdout
+
 
 def test_hook_definitions_name_commands_the_cli_has() -> None:
     """Each hook's entry is a real slogen command with its flags, scoped to the
