@@ -112,7 +112,7 @@ def main() -> None:
         f"start-up, median of {args.runs} runs (specs: {args.specs.name}/, one SLO for the last):"
     )
     for name, times in figures.items():
-        print(f"  {name:<26} {statistics.median(times):.3f} s  (min {min(times):.3f} s)")
+        print(f"  {name:<30} {statistics.median(times):.3f} s  (min {min(times):.3f} s)")
     print(f"  heavy modules imported by validate: {', '.join(heavy) or 'none'}")
     print(f"  (Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
 
