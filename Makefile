@@ -18,7 +18,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export PATH := $(TOOLS)/usr/bin:$(PATH)
 
-.PHONY: generate check-generated schema test lint typecheck pytest tools clean
+.PHONY: generate check-generated ci-regenerate bench schema test lint typecheck pytest tools clean
 
 $(BIN)/slogen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,17 @@ generate: $(BIN)/slogen
 
 check-generated: $(BIN)/slogen
 	$(BIN)/slogen generate $(SPECS) -o $(OUT) --check
+
+# The CI recipe (examples/ci/): regenerate, prove with promtool and amtool, and
+# commit $(OUT) when it changed (COMMIT=0 only checks).
+ci-regenerate: $(BIN)/slogen tools
+	SLOGEN=$(BIN)/slogen examples/ci/regenerate.sh $(SPECS) $(OUT)
+
+# Every benchmarks/bench_*.py, one after another (figures vary with machine load).
+bench: $(BIN)/slogen
+	@set -e; for bench in benchmarks/bench_*.py; do \
+		echo "== $$bench"; $(BIN)/python $$bench; \
+	done
 
 schema: $(BIN)/slogen
 	$(BIN)/slogen schema service > docs/schema/service.schema.json

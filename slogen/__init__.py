@@ -14,6 +14,7 @@ from slogen.api import (
     load,
     merge_alertmanager,
     status,
+    validate,
 )
 from slogen.errors import Location, Problem, SlogenError, SpecError, ToolError
 from slogen.gate import Decision
@@ -54,4 +55,5 @@ __all__ = [
     "load",
     "merge_alertmanager",
     "status",
+    "validate",
 ]

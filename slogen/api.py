@@ -15,38 +15,45 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from slogen import tools, verify
+from slogen import tools
 from slogen import write as tree
 from slogen.alertmanager.files import CONFIG_PATH, alertmanager_files, render_config
-from slogen.docs.files import slo_documents
 from slogen.errors import Location, Problem, SpecError
 from slogen.gate import Decision, decide
-from slogen.grafana.files import grafana_files
 from slogen.lint import Finding
 from slogen.lint import lint as lint_model
 from slogen.model import Model
 from slogen.prometheus_api import DEFAULT_TIMEOUT, Prometheus, check_url
 from slogen.resolve import resolve
-from slogen.rules.files import prometheus_rules, rule_files
 from slogen.spec.loader import Specs
 from slogen.spec.loader import load as load_specs
 from slogen.spec.yaml_source import read_yaml
 from slogen.status import SLOStatus
 from slogen.status import status as read_status
-from slogen.testgen.files import TESTS_DIR, test_files
 from slogen.write import Staleness
 
 Generator = Callable[[Model], dict[str, bytes]]
 
-GENERATORS: tuple[Generator, ...] = (
-    rule_files,
-    prometheus_rules,
-    test_files,
-    slo_documents,
-    alertmanager_files,
-    grafana_files,
-)
-"""Every artifact generator, each a pure function of the model returning path -> bytes."""
+# The rule, proof and dashboard generators and the tool runs are imported where they
+# are used: they are most of slogen's import time, and loading or validating specs
+# (a commit hook, an editor) needs none of them.
+
+
+def generators() -> tuple[Generator, ...]:
+    """Every artifact generator, each a pure function of the model returning path -> bytes."""
+    from slogen.docs.files import slo_documents
+    from slogen.grafana.files import grafana_files
+    from slogen.rules.files import prometheus_rules, rule_files
+    from slogen.testgen.files import test_files
+
+    return (
+        rule_files,
+        prometheus_rules,
+        test_files,
+        slo_documents,
+        alertmanager_files,
+        grafana_files,
+    )
 
 
 @dataclass(frozen=True)
@@ -73,10 +80,14 @@ class Bundle:
 
     def check_rules(self, shown_as: str = "") -> list[tools.ToolResult]:
         """``promtool check rules`` on every rule file and manifest."""
+        from slogen import verify
+
         return verify.verify(self.files, shown_as)
 
     def check_alertmanager(self, shown_as: str = "") -> list[tools.ToolResult]:
         """``amtool check-config``, then the route of every alert (none without routing)."""
+        from slogen import verify
+
         if CONFIG_PATH not in self.files:
             return []
         shown = verify.prefix(shown_as) + CONFIG_PATH
@@ -84,6 +95,8 @@ class Bundle:
 
     def gaps(self) -> list[str]:
         """What the generated alert proofs could not cover, as the test files say it."""
+        from slogen.testgen.files import TESTS_DIR
+
         found = []
         for path, content in self.files.items():
             if path.startswith(f"{TESTS_DIR}/"):
@@ -94,6 +107,8 @@ class Bundle:
 
     def prove(self, shown_as: str = "") -> list[tools.ToolResult]:
         """Run the generated promtool unit tests: every alert behaves as specified."""
+        from slogen import verify
+
         return verify.prove(self.files, shown_as)
 
 
@@ -114,11 +129,24 @@ def compile_model(specs: Specs) -> Model:
     return resolve(specs)
 
 
+def validate(specs: Specs) -> Model:
+    """Resolve specs and run every check that can reject them, as ``slogen validate``.
+
+    Generators are pure functions that accept any resolved model, except the
+    Alertmanager config's, which refuses a ``base`` config without slogen's route. So
+    only that one runs (its output is dropped): the alert proofs and dashboards,
+    most of the cost of a ``generate``, are not built, and grafanalib is not
+    imported. Raises SpecError as ``compile`` would."""
+    model = resolve(specs)
+    alertmanager_files(model)
+    return model
+
+
 def compile(specs: Specs) -> Bundle:
     """Resolve specs into the model and run every generator on it."""
     model = resolve(specs)
     files: dict[str, bytes] = {}
-    for generator in GENERATORS:
+    for generator in generators():
         for path, content in generator(model).items():
             if path in files:
                 raise AssertionError(f"two generators wrote {path}")
@@ -152,6 +180,8 @@ def merge_alertmanager(base: str | Path, specs: Specs) -> MergedConfig:
     have no routing.yaml or ``base`` has no route marked for slogen. Only the rule
     files are generated beside it: routing every alert needs them, nothing else.
     """
+    from slogen.rules.files import rule_files
+
     model = resolve(specs)
     bundle = Bundle(model, rule_files(model))
     routing = model.routing
@@ -179,6 +209,8 @@ class MergedConfig:
 
     def check(self) -> list[tools.ToolResult]:
         """amtool's verdict on the merged config and the route of every alert."""
+        from slogen import verify
+
         return verify.alertmanager(self.bundle.model, self.bundle.files, self.content, self.base)
 
 

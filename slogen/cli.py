@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="skip promtool (by default the rules are checked before anything is written)",
     )
+    generate.add_argument(
+        "--fail-on-change",
+        action="store_true",
+        help="exit 1 when DIR had to change, as a formatter in a commit hook does",
+    )
     validate = commands.add_parser("validate", help="check the specs, write nothing")
     spec_args(validate)
     check = commands.add_parser(
@@ -193,7 +198,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "lint":
         return _lint(args, specs)
     if args.command == "validate":
-        model = slogen.compile(specs).model
+        model = slogen.validate(specs)
         slos = sum(len(s.slos) for s in model.services)
         print(f"ok: {len(model.services)} services, {slos} SLOs")
         _note_routing(model)
@@ -228,6 +233,11 @@ def _run(args: argparse.Namespace) -> int:
         print(f"note: {len(gaps)} alert proofs could not be generated:", file=sys.stderr)
         for gap in gaps:
             print(f"  {gap}", file=sys.stderr)
+    if args.fail_on_change and changes.stale:
+        print(f"{output} was out of date and has been regenerated:", file=sys.stderr)
+        print(changes.report(str(output), total_lines=0), file=sys.stderr)
+        print(f"stage it (git add {output}) and commit again", file=sys.stderr)
+        return EXIT_STALE
     return EXIT_OK
 
 

@@ -44,19 +44,50 @@ class Staleness:
     def stale(self) -> bool:
         return bool(self.missing or self.changed or self.extra)
 
-    def report(self, directory: str, diff_lines: int = 20) -> str:
-        lines = []
-        for path in self.missing:
-            lines.append(f"missing: {directory}/{path}")
-        for path in self.changed:
-            lines.append(f"changed: {directory}/{path}")
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every stale path, sorted: what a commit of the output would have to include."""
+        return tuple(sorted((*self.missing, *self.changed, *self.extra)))
+
+    def report(
+        self,
+        directory: str,
+        diff_lines: int = 20,
+        total_lines: int = 120,
+        width: int = 160,
+    ) -> str:
+        """Every stale file, then a unified diff excerpt of the changed ones.
+
+        The list is complete; the excerpt is bounded (``diff_lines`` per file,
+        ``total_lines`` in all, none when it is 0; lines cut at ``width``) so that a CI
+        log or a commit hook stays readable when a defaults change touches every file.
+        Paths are in sorted order, so the same trees always give the same text."""
+        kinds = {p: "missing" for p in self.missing}
+        kinds |= {p: "changed" for p in self.changed}
+        kinds |= {p: "not generated any more" for p in self.extra}
+        lines = [f"{kinds[p]}: {directory}/{p}" for p in self.paths]
+        if not self.changed or total_lines <= 0:
+            return "\n".join(lines)
+        lines.append(f"diff excerpts ({directory}/ on disk -> what the specs generate):")
+        budget = total_lines
+        shown = 0
+        for path in sorted(self.changed):
+            if budget <= 0:
+                break
             excerpt = self.diffs[path].splitlines()
-            lines.extend("    " + line for line in excerpt[:diff_lines])
-            if len(excerpt) > diff_lines:
-                lines.append(f"    ... {len(excerpt) - diff_lines} more diff lines")
-        for path in self.extra:
-            lines.append(f"not generated any more: {directory}/{path}")
+            taken = excerpt[: min(diff_lines, budget)]
+            lines.extend("    " + _cut(line, width) for line in taken)
+            if len(excerpt) > len(taken):
+                lines.append(f"    ... {len(excerpt) - len(taken)} more diff lines")
+            budget -= len(taken)
+            shown += 1
+        if shown < len(self.changed):
+            lines.append(f"... diffs of {len(self.changed) - shown} more changed files not shown")
         return "\n".join(lines)
+
+
+def _cut(line: str, width: int) -> str:
+    return line if len(line) <= width else line[: width - 3] + "..."
 
 
 def read_tree(directory: Path) -> dict[str, bytes]:
