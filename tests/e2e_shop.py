@@ -19,6 +19,7 @@ import yaml
 
 import slogen
 from tests.prometheus_harness import Prometheus, backfill, running_prometheus, write_config
+from tests.rule_schedule import backfill_offset_ms
 from tests.synthetic_history import DAY_MINUTES, History, Incident, Quiet, Scenario, history
 
 SERVICE = "shop"
@@ -102,12 +103,32 @@ class Backfilled:
     rule_file: Path
 
 
+def _unambiguous_rule_file(directory: Path, files: dict[str, str]) -> Path:
+    """A rule file path whose groups never run on a scrape or on each other's runs.
+
+    The checks count samples per window, and a group that ran exactly on a scrape,
+    or a period run on a 1m recording's timestamp, would read one more (both ends of
+    a range count in Prometheus 2). The offsets hash the path, so for a few paths in
+    60,000 that happens; such a path is skipped rather than left to chance.
+    """
+    by_role = groups(files)
+    for n in range(100):
+        path = directory / f"{SERVICE}-{n}.rules.yml"
+        sli, period = (
+            backfill_offset_ms(by_role[role]["name"], path, interval_s(by_role[role]))
+            for role in ("sli", "period")
+        )
+        if sli % 60_000 != 0 and period % 60_000 not in (0, sli):
+            return path
+    raise AssertionError("no rule file path with distinct group offsets")
+
+
 @contextmanager
 def backfilled_week(workdir: Path) -> Iterator[Backfilled]:
     """The shop's week of history with its recordings, on a running Prometheus."""
     files = compile_rules(workdir)
     week = history(WEEK)
-    rule_file = workdir / "rules" / f"{SERVICE}.rules.yml"
+    rule_file = _unambiguous_rule_file(workdir / "rules", files)
     rule_file.parent.mkdir()
     start_ms, end_ms = week.scrape_ms(0), week.end_ms
     data = backfill(week.openmetrics(), rules_text(files), rule_file, start_ms, end_ms, workdir)

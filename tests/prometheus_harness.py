@@ -75,7 +75,7 @@ class Prometheus:
         """
         result = self.query(f"{selector}[1ms]", at_ms)
         found = [(series["metric"], value) for series in result for value in series["values"]]
-        if len(found) != 1 or found[0][1][0] * 1000 != at_ms:
+        if len(found) != 1 or round(found[0][1][0] * 1000) != at_ms:
             pytest.fail(f"expected one sample of {selector} at {at_ms} ms, found {found}")
         return float(found[0][1][1])
 
