@@ -2,10 +2,10 @@
 #   make generate   create the venv, install slogen, write generated/ from specs/
 #   make test       lint, type-check, and run the tests with the real promtool/amtool
 #
-# promtool, amtool and the alertmanager server (for end-to-end tests on loopback)
-# come from Debian's prometheus and prometheus-alertmanager packages. When they are
-# not on PATH, `make tools` unpacks those packages into .tools/: no daemons are
-# installed or started. Outside the checkout only apt's package lists (refreshed if
+# promtool, amtool and the prometheus and alertmanager servers (for end-to-end tests
+# on loopback) come from Debian's prometheus and prometheus-alertmanager packages.
+# When they are not on PATH, `make tools` unpacks those packages into .tools/: no
+# daemons are installed or started. Outside the checkout only apt's package lists (refreshed if
 # a download needs it) and alertmanager's templates (see AM_TEMPLATES) change.
 
 PYTHON ?= python3
@@ -54,8 +54,8 @@ AM_TEMPLATES := /usr/share/prometheus/alertmanager
 
 tools:
 	@if command -v promtool >/dev/null && command -v amtool >/dev/null \
-		&& command -v prometheus-alertmanager >/dev/null; then \
-		echo "promtool, amtool, alertmanager: $$(dirname $$(command -v promtool))"; \
+		&& command -v prometheus >/dev/null && command -v prometheus-alertmanager >/dev/null; then \
+		echo "promtool, amtool, prometheus, alertmanager: $$(dirname $$(command -v promtool))"; \
 	else \
 		set -e; scratch=$$(mktemp -d); cd $$scratch; \
 		apt-get download prometheus prometheus-alertmanager 2>/dev/null \

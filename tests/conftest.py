@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from slogen import tools
 from slogen.cli import main
+from tests.e2e_shop import Backfilled, backfilled_week
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "specs"
@@ -67,6 +69,14 @@ def promtool() -> str:
 @pytest.fixture(scope="session")
 def amtool() -> str:
     return _real_tool("amtool")
+
+
+@pytest.fixture(scope="session")
+def shop_week(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfilled]:
+    """The real Prometheus holding the shop's week of history and its recordings,
+    built once for the end-to-end tests that only read it."""
+    with backfilled_week(tmp_path_factory.mktemp("shop-week")) as backfilled:
+        yield backfilled
 
 
 def write_spec(directory: Path, name: str, text: str) -> Path:
