@@ -67,17 +67,29 @@ class SLOStatus:
         return self.remaining * self.period / self.burn_rate
 
 
+PERIOD_LOOKBACK = 600
+"""Seconds to look back for the period recordings. Their group runs every 5 minutes,
+so a plain instant query, which looks back 5 minutes, can fall between two runs."""
+
+BySLO = dict[tuple[str, str], list[Sample]]
+
+
 def status(model: Model, prometheus: Prometheus) -> list[SLOStatus]:
     """Every SLO of ``model`` (every group Prometheus knows of), in spec order."""
     slos = [slo for service in model.services for slo in service.slos]
     ours = (promql.Matcher(naming.SERVICE_LABEL, "=~", ".+"),)
-    period_ratio = _by_slo(prometheus.query(naming.ERROR_RATIO_PERIOD))
-    remaining = _by_slo(prometheus.query(naming.BUDGET_REMAINING))
-    burn: dict[tuple[str, str], list[Sample]] = {}
-    for window in sorted({w for slo in slos if (w := _burn_window(slo)) is not None}):
-        record = promql.Selector(naming.burn_rate(window), ours).render()
-        for key, samples in _by_slo(prometheus.query(record)).items():
-            burn.setdefault(key, []).extend(samples)
+
+    def latest(record: str) -> BySLO:
+        selector = promql.Selector(record, ours).range(PERIOD_LOOKBACK)
+        return _by_slo(prometheus.query(f"last_over_time({selector})"))
+
+    period_ratio = latest(naming.ERROR_RATIO_PERIOD)
+    remaining = latest(naming.BUDGET_REMAINING)
+    windows = {_burn_window(slo) for slo in slos} - {None}
+    burn = {
+        window: _by_slo(prometheus.query(promql.Selector(naming.burn_rate(window), ours).render()))
+        for window in sorted(w for w in windows if w is not None)
+    }
     firing = promql.Matcher("alertstate", "=", "firing")
     alerts = prometheus.query(promql.Selector("ALERTS", (firing, *ours)).render())
     found: list[SLOStatus] = []
@@ -88,23 +100,16 @@ def status(model: Model, prometheus: Prometheus) -> list[SLOStatus]:
 
 def _statuses(
     slo: SLO,
-    period_ratio: dict[tuple[str, str], list[Sample]],
-    remaining: dict[tuple[str, str], list[Sample]],
-    burn: dict[tuple[str, str], list[Sample]],
+    period_ratio: BySLO,
+    remaining: BySLO,
+    burn: dict[int, BySLO],
     alerts: list[Sample],
 ) -> list[SLOStatus]:
     key = (slo.service, slo.name)
     ratios = _by_group(slo, period_ratio.get(key, []))
     budgets = _by_group(slo, remaining.get(key, []))
     window = _burn_window(slo)
-    rates = _by_group(
-        slo,
-        [
-            s
-            for s in burn.get(key, [])
-            if window and s.label("__name__") == naming.burn_rate(window)
-        ],
-    )
+    rates = _by_group(slo, burn[window].get(key, []) if window is not None else [])
     groups = sorted(set(ratios) | set(budgets)) or [()]
     return [
         SLOStatus(
@@ -130,8 +135,8 @@ def _burn_window(slo: SLO) -> int | None:
     return min(longs) if longs else None
 
 
-def _by_slo(samples: Iterable[Sample]) -> dict[tuple[str, str], list[Sample]]:
-    found: dict[tuple[str, str], list[Sample]] = {}
+def _by_slo(samples: Iterable[Sample]) -> BySLO:
+    found: BySLO = {}
     for sample in samples:
         key = (sample.label(naming.SERVICE_LABEL), sample.label(naming.SLO_LABEL))
         found.setdefault(key, []).append(sample)
