@@ -101,7 +101,8 @@ def run_gate(args: argparse.Namespace, specs: slogen.Specs) -> int:
         print(f"gate open: {', '.join(decision.services)} may release")
         return 0
     if not args.override:
-        print(f"gate closed: {', '.join(decision.services)} may not release", file=sys.stderr)
+        closed = sorted({status.service for status in decision.closing})
+        print(f"gate closed: {', '.join(closed)} may not release", file=sys.stderr)
         print("  (--override REASON opens it for an exception the policy allows)", file=sys.stderr)
         return GATE_CLOSED
     record = override_record(decision, args.override, _who(), datetime.now(UTC))
