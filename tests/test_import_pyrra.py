@@ -27,7 +27,6 @@ PYRRA_FILES = sorted(
         *PEERS.glob("derived/**/*.input.yaml"),
     ]
 )
-NATIVE_ONLY = {"pyrra-connect-latency.yaml"}  # latencyNative, which slogen cannot read yet
 FIXTURES = PEERS / "derived" / "slo" / "promql_test.fixtures.yaml"
 
 SPEC = """\
@@ -114,7 +113,7 @@ def test_each_indicator_kind_becomes_its_slogen_sli(tmp_path: Path, run_cli) -> 
     assert result.code == 0, result.err
     spec = _spec(tmp_path, "checkout")
     assert spec["team"] == "payments"
-    errors, latency, probe = spec["slos"]
+    errors, latency, probe, native = spec["slos"]
     assert errors == {
         "name": "checkout-errors",
         "objective": 99.5,
@@ -142,6 +141,13 @@ def test_each_indicator_kind_becomes_its_slogen_sli(tmp_path: Path, run_cli) -> 
     assert latency["alerting"] == {"page": {"enabled": False}, "ticket": {"enabled": False}}
     assert probe["sli"] == {"up": {"metric": 'probe_success{instance="https://shop.example.com"}'}}
     assert probe["alerting"] == {"burn_rate": []}
+    assert native["sli"] == {
+        "latency": {
+            "histogram": 'http_request_duration_seconds{job="checkout"}',
+            "threshold": "200ms",
+            "native": True,
+        }
+    }
     assert run_cli("validate", "specs", cwd=tmp_path).code == 0
 
 
@@ -157,9 +163,9 @@ def test_what_does_not_carry_over_is_reported_per_file_and_field(tmp_path: Path,
         (1, "metadata.labels: prometheus: labels of the Kubernetes object"),
         (26, "metadata.annotations: no plain pyrra.dev/runbook_url"),
         (41, "spec.ruleOutput.shortRulesLabels"),
-        (54, "spec.indicator.latencyNative: native histograms are not supported"),
     ]:
         assert f"not carried over: slos.yaml:{line}: {field}" in err, err
+    assert "SLO skipped" not in err, err
 
 
 def test_a_latency_whose_selectors_differ_is_imported_as_pyrra_computes_it(
@@ -199,7 +205,7 @@ def test_slos_of_one_service_are_gathered_from_several_files(tmp_path: Path, run
     assert result.code == 0, result.err
     text = (tmp_path / "specs" / "checkout.yaml").read_text()
     assert text.startswith("# Imported by `slogen import` from first.yaml, second.yaml;")
-    assert len(_spec(tmp_path, "checkout")["slos"]) == 3
+    assert len(_spec(tmp_path, "checkout")["slos"]) == 4
 
 
 def test_an_slo_name_taken_in_its_service_refuses_the_file(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -215,14 +221,16 @@ def test_an_slo_name_taken_in_its_service_refuses_the_file(tmp_path: Path, run_c
 
 
 def test_a_file_with_nothing_to_compile_is_refused(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    write_spec(tmp_path, "native.yaml", SPEC.split("---\n")[3])
+    # Pyrra reads durations as whole numbers of each unit, so it rejects 1.5s too.
+    fractional = SPEC.split("---\n")[3].replace("latency: 200ms", "latency: 1.5s")
+    write_spec(tmp_path, "fractional.yaml", fractional)
     write_spec(tmp_path, "other.yaml", "apiVersion: openslo/v1\nkind: SLO\n")
     write_spec(tmp_path, "broken.yaml", SPEC.split("---\n")[2].replace('target: "99.9"', ""))
-    result = _import(tmp_path, run_cli, "native.yaml", "other.yaml", "broken.yaml")
+    result = _import(tmp_path, run_cli, "fractional.yaml", "other.yaml", "broken.yaml")
     assert result.code == 2
     assert (
-        "native.yaml: holds no Pyrra SLO that slogen can compile (checkout-native: "
-        "spec.indicator.latencyNative: native histograms are not supported"
+        "fractional.yaml: holds no Pyrra SLO that slogen can compile (checkout-native: "
+        "spec.indicator.latencyNative.latency: '1.5s' is not a duration Pyrra reads"
     ) in result.err
     assert (
         "other.yaml: holds no Pyrra SLO that slogen can compile (it has no pyrra.dev/v1alpha1"
@@ -265,8 +273,31 @@ def test_a_kubectl_list_imports_item_by_item(tmp_path: Path, run_cli) -> None:  
     write_spec(tmp_path, "list.yaml", yaml.safe_dump(listed, sort_keys=False))
     result = _import(tmp_path, run_cli, "list.yaml")
     assert result.code == 0, result.err
-    assert len(_spec(tmp_path, "checkout")["slos"]) == 3
-    assert re.search(r"list\.yaml:\d+: spec\.indicator\.latencyNative", result.err), result.err
+    assert len(_spec(tmp_path, "checkout")["slos"]) == 4
+    assert "SLO skipped" not in result.err, result.err
+
+
+def test_a_native_latency_imports_exactly_and_compiles(
+    tmp_path: Path, run_cli, promtool: str
+) -> None:  # type: ignore[no-untyped-def]
+    native = SPEC.split("---\n")[3]
+    compound = native.replace("checkout-native", "checkout-native-slow").replace(
+        "latency: 200ms", "latency: 1s500ms"
+    )
+    write_spec(tmp_path, "native.yaml", native + "---\n" + compound)
+    result = _import(tmp_path, run_cli, "native.yaml")
+    assert result.code == 0, result.err
+    fast, slow = _spec(tmp_path, "checkout")["slos"]
+    histogram = 'http_request_duration_seconds{job="checkout"}'
+    assert fast["sli"] == {
+        "latency": {"histogram": histogram, "threshold": "200ms", "native": True}
+    }
+    # Pyrra's compound duration, in one unit slogen reads: 1.5s, not a rounded float.
+    assert slow["sli"]["latency"]["threshold"] == "1500ms"
+    _generate_and_check(tmp_path / "specs", tmp_path / "out", run_cli, promtool)
+    rules = (tmp_path / "out" / "prometheus" / "checkout.rules.yml").read_text()
+    assert f"histogram_fraction(0, 0.2, sum(rate({histogram}[5m])))" in rules
+    assert f"histogram_fraction(0, 1.5, sum(rate({histogram}[5m])))" in rules
 
 
 def _generate_and_check(specs: Path, out: Path, run_cli, promtool: str) -> None:  # type: ignore[no-untyped-def]
@@ -282,21 +313,23 @@ def _generate_and_check(specs: Path, out: Path, run_cli, promtool: str) -> None:
 @pytest.mark.parametrize("pyrra", PYRRA_FILES, ids=[p.name for p in PYRRA_FILES])
 def test_pyrras_own_files_import(pyrra: Path, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("import", "pyrra", str(pyrra), "-o", str(tmp_path / "specs"))
-    if pyrra.name in NATIVE_ONLY:
-        assert result.code == 2 and "latencyNative: native histograms" in result.err
-        return
     assert result.code == 0, result.err
+    assert "SLO skipped" not in result.err, result.err
 
 
 @needs_peers
 def test_pyrras_own_files_together_generate_and_pass_promtool(
     tmp_path: Path, run_cli, promtool: str
 ) -> None:  # type: ignore[no-untyped-def]
-    files = [str(p) for p in PYRRA_FILES if p.name not in NATIVE_ONLY]
+    files = [str(p) for p in PYRRA_FILES]
     result = run_cli("import", "pyrra", *files, "-o", str(tmp_path / "specs"))
     assert result.code == 0, result.err
     monitoring = yaml.safe_load((tmp_path / "specs" / "monitoring.yaml").read_text())
-    assert len(monitoring["slos"]) == 6  # nginx (2), pyrra-connect-errors, kubernetes/ (3)
+    # nginx (2), pyrra-connect-errors, pyrra-connect-latency, kubernetes/ (3)
+    assert len(monitoring["slos"]) == 7
+    native = next(s for s in monitoring["slos"] if s["name"] == "pyrra-connect-latency")
+    assert native["sli"]["latency"]["native"] is True
+    assert native["sli"]["latency"]["threshold"] == "200ms"
     _generate_and_check(tmp_path / "specs", tmp_path / "out", run_cli, promtool)
 
 
@@ -338,7 +371,7 @@ def test_pyrras_rule_fixtures_import_generate_and_pass_promtool(
     write_spec(tmp_path, "fixtures.yaml", yaml.safe_dump_all(objectives, sort_keys=False))
     result = run_cli("import", "pyrra", "fixtures.yaml", "-o", "specs", cwd=tmp_path)
     assert result.code == 0, result.err
-    assert "latencyNative: native histograms are not supported" in result.err
+    assert "SLO skipped" not in result.err, result.err
     imported = sorted((tmp_path / "specs").glob("*.yaml"))
-    assert len(imported) == len(objectives) - 1  # all but the native histogram
+    assert len(imported) == len(objectives)
     _generate_and_check(tmp_path / "specs", tmp_path / "out", run_cli, promtool)

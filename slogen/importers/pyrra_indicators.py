@@ -8,9 +8,12 @@ so most indicators map exactly:
 - ``latency`` (a ``_bucket`` selector with ``le`` and the ``_count`` selector) is a
   ``latency`` SLI when both select the same series apart from ``le``; otherwise it is
   a ``ratio`` SLI over the two selectors as written, which is what Pyrra computes;
-- ``bool_gauge`` is an ``up`` SLI;
-- ``latencyNative`` needs native histograms, which slogen's latency SLI does not read
-  yet: such SLOs are reported and skipped (see :data:`NATIVE_HISTOGRAMS`).
+- ``latencyNative`` (a native histogram and a ``latency`` duration) is a ``latency``
+  SLI with ``native: true``: both compute ``histogram_fraction(0, latency, ...)`` of
+  the histogram's rate, so it maps exactly. The duration is read as Pyrra reads it
+  (Prometheus units ``y`` to ``ms``, integers, largest first) and kept as written when
+  slogen reads the same number of seconds from it, else spelt in ``s`` or ``ms``;
+- ``bool_gauge`` is an ``up`` SLI.
 
 ``grouping`` becomes ``group_by``. Selectors are parsed and printed back by slogen,
 so their text reaches the spec escaped and spelt one way.
@@ -19,17 +22,18 @@ so their text reaches the spec escaped and spelt one way.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from pydantic import ValidationError
+
+from slogen.durations import parse_seconds
 from slogen.naming import is_reserved_label
 from slogen.promql import LABEL_NAME, Matcher, Selector, number_pattern
+from slogen.spec.models import LatencySLI
 from slogen.spec.promql_input import parse_selector
-
-NATIVE_HISTOGRAMS = False
-"""Whether slogen's latency SLI reads native histograms (``native: true``); once it
-does, setting this is all ``latencyNative`` needs to import."""
 
 KINDS = ("ratio", "latency", "latencyNative", "bool_gauge")
 Lose = Callable[[str, str], None]
@@ -95,13 +99,55 @@ def _bool_gauge(body: dict[str, Any], where: str, lose: Lose) -> dict[str, Any]:
 
 
 def _latency_native(body: dict[str, Any], where: str, lose: Lose) -> dict[str, Any]:
+    """A native ``latency`` SLI over Pyrra's histogram and latency, which is exact."""
     total = _selector(body, "total", where)
-    threshold = body.get("latency")
-    if not isinstance(threshold, str):
-        raise Skip(f"{where}.latency", "missing; Pyrra needs a duration such as 200ms")
-    if not NATIVE_HISTOGRAMS:
-        raise Skip(where, "native histograms are not supported by slogen's latency SLI yet")
-    return {"latency": {"histogram": total.render(), "threshold": threshold, "native": True}}
+    threshold = _threshold(body.get("latency"), f"{where}.latency")
+    sli = {"histogram": total.render(), "threshold": threshold, "native": True}
+    try:
+        LatencySLI.model_validate(sli)
+    except ValidationError as error:
+        # A histogram named ..._bucket, _count or _sum, or matching on le: Pyrra would
+        # compute histogram_fraction over series that are not a native histogram.
+        reasons = (str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
+        raise Skip(f"{where}.total.metric", "; ".join(reasons)) from None
+    return {"latency": sli}
+
+
+_PYRRA_DURATION = re.compile(
+    r"(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?"
+)
+_PYRRA_UNITS_MS = (365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1)
+
+
+def _threshold(latency: Any, where: str) -> str:
+    """Pyrra's ``latency`` duration as a slogen threshold of exactly as many seconds.
+
+    Pyrra parses it as a Prometheus duration (``model.ParseDuration``): whole numbers
+    of ``y`` (365d), ``w``, ``d``, ``h``, ``m``, ``s`` and ``ms``, each at most once
+    and largest first, or a bare ``0``. slogen's threshold takes one number and one
+    unit of ``ms``, ``s``, ``m`` or ``h``, so ``200ms`` is kept as written while
+    ``1s500ms`` becomes ``1500ms`` and ``1d`` becomes ``86400s``: the same value, in a
+    form slogen reads, with no float rounding on the way.
+    """
+    if not isinstance(latency, str):
+        raise Skip(where, "missing; Pyrra needs a duration such as 200ms")
+    match = _PYRRA_DURATION.fullmatch(latency)
+    if latency == "0":
+        ms = 0
+    elif match and any(match.groups()):
+        units = zip(match.groups(), _PYRRA_UNITS_MS, strict=True)
+        ms = sum(int(count) * unit for count, unit in units if count)
+    else:
+        raise Skip(where, f"{latency!r} is not a duration Pyrra reads, such as 200ms or 1s")
+    if ms == 0:
+        raise Skip(where, f"{latency!r} counts no request as fast enough; give a latency above 0")
+    seconds = Fraction(ms, 1000)
+    try:
+        if parse_seconds(latency) == seconds:
+            return latency
+    except ValueError:
+        pass
+    return f"{ms // 1000}s" if ms % 1000 == 0 else f"{ms}ms"
 
 
 def _latency(body: dict[str, Any], where: str, lose: Lose) -> dict[str, Any]:
