@@ -23,7 +23,12 @@ def _generated(run_cli, spec: Path, out: Path, *extra: str) -> dict[str, bytes]:
 
 
 def test_the_jsonnet_twin_compiles_to_the_yaml_specs_output(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    from_yaml = _generated(run_cli, SPECS / "model-inference.yaml", tmp_path / "yaml")
+    # Alone in a directory, as the twin is: without the routing.yaml beside it, whose
+    # receivers the SLO documents name.
+    alone = tmp_path / "alone" / "model-inference.yaml"
+    alone.parent.mkdir()
+    alone.write_bytes((SPECS / "model-inference.yaml").read_bytes())
+    from_yaml = _generated(run_cli, alone, tmp_path / "yaml")
     from_jsonnet = _generated(run_cli, TWIN, tmp_path / "jsonnet", "--ext-str", "model=ranker")
     assert sorted(from_yaml) == sorted(from_jsonnet)
     assert len(from_yaml) >= 5
