@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +64,12 @@ class Prometheus:
 
     def samples(self, expr: str, at_ms: int) -> int:
         """How many samples the query reads: ``totalQueryableSamples``, deterministic."""
+        return int(self.stats(expr, at_ms)["samples"]["totalQueryableSamples"])
+
+    def stats(self, expr: str, at_ms: int) -> dict[str, Any]:
+        """An instant query's ``stats=all``: samples read and the server's own timings."""
         data = self.api("query", query=expr, time=_seconds(at_ms), stats="all")
-        return int(data["stats"]["samples"]["totalQueryableSamples"])
+        return dict(data["stats"])
 
     def recorded(self, selector: str, at_ms: int) -> float:
         """The one sample a recording has at exactly ``at_ms`` (NaN stays NaN).
@@ -118,13 +122,13 @@ def running_prometheus(data: Path, config: Path, workdir: Path) -> Iterator[Prom
         yield Prometheus(url)
 
 
-def promtool(*args: str | Path) -> None:
+def promtool(*args: str | Path, timeout_s: int = 300) -> None:
     """Run ``promtool`` to completion; a failure fails the test with its output."""
     binary = shutil.which("promtool")
     if binary is None:
         pytest.fail("promtool not found; run `make tools`")
     result = subprocess.run(
-        [binary, *map(str, args)], capture_output=True, text=True, timeout=300, check=False
+        [binary, *map(str, args)], capture_output=True, text=True, timeout=timeout_s, check=False
     )
     if result.returncode != 0:
         pytest.fail(f"promtool {' '.join(map(str, args))}:\n{result.stdout}{result.stderr}")
@@ -173,39 +177,77 @@ def backfill(
     loading the whole file from there evaluates on the same grid. Ends with the
     whole rule file at ``rule_file`` and no server running.
     """
-    data = workdir / "prometheus-data"
     history = workdir / "history.om"
     history.write_text(openmetrics)
+    data = load_history(history, workdir)
+    backfill_recordings(data, rules_text, rule_file, lambda _record: (start_ms, end_ms), workdir)
+    return data
+
+
+def load_history(openmetrics: Path, workdir: Path, timeout_s: int = 300) -> Path:
+    """A new data directory in ``workdir`` holding the raw series of an OpenMetrics file."""
+    data = workdir / "prometheus-data"
     promtool(
         "tsdb",
         "create-blocks-from",
         "openmetrics",
         "--quiet",
         f"--max-block-duration={HISTORY_BLOCK}",
-        history,
+        openmetrics,
         data,
+        timeout_s=timeout_s,
     )
+    return data
+
+
+def backfill_recordings(
+    data: Path,
+    rules_text: str,
+    rule_file: Path,
+    span: Callable[[str], tuple[int, int]],
+    workdir: Path,
+) -> None:
+    """Add the recordings of ``rules_text`` to ``data``, level by level.
+
+    ``span(record)`` says from when to when (milliseconds) a recording is evaluated:
+    a caller that reads a long window at one instant only needs the recordings that
+    window covers, and the shorter spans keep promtool's range queries cheap. Rules
+    of one level with the same span run in one promtool call; a group evaluates on
+    the grid of its name and ``rule_file`` whatever the span's start. Ends with the
+    whole rule file at ``rule_file`` and no server running.
+    """
     config = write_config(workdir / "backfill.yml")
     for n, level in enumerate(recording_levels(yaml.safe_load(rules_text)), start=1):
-        rule_file.write_text(yaml.safe_dump(level, sort_keys=False))
-        blocks = workdir / f"rule-blocks-{n}"
-        with running_prometheus(data, config, workdir) as server:
-            promtool(
-                "tsdb",
-                "create-blocks-from",
-                "rules",
-                "--quiet",
-                f"--url={server.url}",
-                f"--start={_seconds(start_ms)}",
-                f"--end={_seconds(end_ms)}",
-                f"--output-dir={blocks}",
-                f"--max-block-duration={RULE_BLOCK}",
-                rule_file,
-            )
-        for block in blocks.iterdir():
-            block.rename(data / block.name)
+        spans = sorted({span(r["record"]) for g in level["groups"] for r in g["rules"]})
+        for k, (start_ms, end_ms) in enumerate(spans):
+            part = _only(level, lambda record, s=(start_ms, end_ms): span(record) == s)
+            rule_file.write_text(yaml.safe_dump(part, sort_keys=False))
+            blocks = workdir / f"rule-blocks-{rule_file.stem}-{n}-{k}"
+            with running_prometheus(data, config, workdir) as server:
+                promtool(
+                    "tsdb",
+                    "create-blocks-from",
+                    "rules",
+                    "--quiet",
+                    f"--url={server.url}",
+                    f"--start={_seconds(start_ms)}",
+                    f"--end={_seconds(end_ms)}",
+                    f"--output-dir={blocks}",
+                    f"--max-block-duration={RULE_BLOCK}",
+                    rule_file,
+                )
+            for block in blocks.iterdir():
+                block.rename(data / block.name)
     rule_file.write_text(rules_text)
-    return data
+
+
+def _only(rules: dict[str, Any], keep: Callable[[str], bool]) -> dict[str, Any]:
+    """The groups of a rule file with only the recordings ``keep`` accepts."""
+    groups = [
+        {**group, "rules": [r for r in group["rules"] if keep(r["record"])]}
+        for group in rules["groups"]
+    ]
+    return {"groups": [g for g in groups if g["rules"]]}
 
 
 def close(actual: float, expected: float | None) -> bool:

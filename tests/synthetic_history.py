@@ -19,9 +19,10 @@ never shortens the extrapolation towards zero at the start of the range.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 MINUTE_MS = 60_000
 COUNTER_BASE = 1_000_000
@@ -85,17 +86,29 @@ class History:
 
     def openmetrics(self) -> str:
         """Every series as OpenMetrics with timestamps, series by series."""
+        return "".join(self._openmetrics_chunks())
+
+    def write_openmetrics(self, path: Path) -> Path:
+        """The same text written to ``path`` a series at a time: a month of thousands
+        of series is gigabytes, too much to hold as one string."""
+        with path.open("w") as out:
+            out.writelines(self._openmetrics_chunks())
+        return path
+
+    def _openmetrics_chunks(self) -> Iterator[str]:
         s = self.scenario
-        lines = [f"# TYPE {s.metric} counter"]
+        yield f"# TYPE {s.metric} counter\n"
         for instance in range(s.instances):
             for code, counts in (("200", self._successes()), ("500", self.errors)):
                 labels = f'code="{code}",instance="{s.job}-{instance}",job="{s.job}"'
-                value = COUNTER_BASE
+                value, lines = COUNTER_BASE, []
                 for scrape in range(s.minutes + 1):
                     value += counts[scrape]
-                    lines.append(f"{s.metric}_total{{{labels}}} {value} {s.start_s + 60 * scrape}")
-        lines.append("# EOF")
-        return "\n".join(lines) + "\n"
+                    lines.append(
+                        f"{s.metric}_total{{{labels}}} {value} {s.start_s + 60 * scrape}\n"
+                    )
+                yield "".join(lines)
+        yield "# EOF\n"
 
     def _successes(self) -> list[int]:
         return [r - e for r, e in zip(self.requests, self.errors, strict=True)]
