@@ -8,6 +8,7 @@ fails at generation rather than passing vacuously.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -449,8 +450,13 @@ def healthy_ratio(slo: SLO, form: Shape) -> Fraction:
     return slo.budget * min(min(factors), Fraction(1)) * HEALTHY_SHARE
 
 
-def scenarios(slo: SLO, form: Shape) -> tuple[list[Scenario], list[str]]:
-    """Every scenario for one SLO in a stable order, and notes on what is not covered."""
+@functools.lru_cache(maxsize=1024)
+def scenarios(slo: SLO, form: Shape) -> tuple[tuple[Scenario, ...], tuple[str, ...]]:
+    """Every scenario for one SLO in a stable order, and notes on what is not covered.
+
+    Most of compile time is spent here, and both the proof files and the SLO documents
+    need it; the result depends only on the frozen SLO and shape, so it is kept for the
+    most recent SLOs rather than searched for twice."""
     build = _Builder(slo, form)
     makers: list[tuple[str, Callable[[], Scenario | None]]] = [("healthy", build.healthy)]
     for pair in sorted(slo.alerting.burn, key=lambda p: (p.long, p.short)):
@@ -481,7 +487,7 @@ def scenarios(slo: SLO, form: Shape) -> tuple[list[Scenario], list[str]]:
             continue
         if scenario is not None and scenario.checks:
             made.append(scenario)
-    return made, notes
+    return tuple(made), tuple(notes)
 
 
 def _alert_lag(slo: SLO, step: int) -> int:
