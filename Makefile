@@ -72,8 +72,8 @@ tools:
 	fi
 
 lint: $(BIN)/slogen
-	$(BIN)/ruff check slogen tests
-	$(BIN)/ruff format --check slogen tests
+	$(BIN)/ruff check slogen tests benchmarks examples
+	$(BIN)/ruff format --check slogen tests benchmarks examples
 
 typecheck: $(BIN)/slogen
 	$(BIN)/mypy slogen
