@@ -24,18 +24,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ONE_SLO = """\
-service: shop
-team: web
-runbook: https://runbooks.example.com/{service}/{slo}
-slos:
-  - name: availability
-    objective: 99.9
-    sli:
-      events:
-        errors: http_requests_total{job="shop", code=~"5.."}
-        total: http_requests_total{job="shop"}
-"""
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import MINIMAL_SPEC  # noqa: E402  (the one-SLO spec the tests use)
+
 # -X importtime writes "import time: <self us> | <cumulative us> | <indented name>"
 IMPORT_LINE = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)$")
 
@@ -92,7 +84,7 @@ def main() -> None:
         work, small = Path(scratch) / "examples", Path(scratch) / "small"
         shutil.copytree(args.specs, work / "specs")
         (small / "specs").mkdir(parents=True)
-        (small / "specs" / "shop.yaml").write_text(ONE_SLO)
+        (small / "specs" / "shop.yaml").write_text(MINIMAL_SPEC)
         for tree in (work, small):
             subprocess.run(
                 [*slogen, "generate", "--no-verify"], cwd=tree, check=True, capture_output=True

@@ -10,7 +10,7 @@ from slogen import naming
 from slogen.docs import markdown
 from slogen.grafana.files import GRAFANA_DIR
 from slogen.model import SLO
-from slogen.rules.files import KUBERNETES_DIR, RULES_DIR
+from slogen.rules.files import KUBERNETES_DIR
 
 DOCS_DIR = "docs"
 INDEX = "README.md"
@@ -25,11 +25,6 @@ def page(service: str) -> str:
 def output(path: str) -> str:
     """Another generated file (``prometheus/x.rules.yml``), seen from the docs directory."""
     return f"../{path}"
-
-
-def rules_file(service: str) -> str:
-    """The service's Prometheus rule file, relative to the output directory."""
-    return f"{RULES_DIR}/{service}.rules.yml"
 
 
 def manifest_file(service: str) -> str:

@@ -10,6 +10,7 @@ from slogen.docs.slo_section import slo_section
 from slogen.durations import format_duration
 from slogen.explain import percent
 from slogen.model import SEVERITY_KEYS, Model, Service
+from slogen.rules.files import rule_file
 
 
 def service_page(model: Model, service: Service) -> str:
@@ -51,7 +52,7 @@ def _overview(model: Model, service: Service) -> list[str]:
         f"**Dashboard:** {shown} (definition {links.to_output(links.dashboard_file(service.name))})"
     )
     items.append(
-        f"**Rules:** {links.to_output(links.rules_file(service.name))}, "
+        f"**Rules:** {links.to_output(rule_file(service.name))}, "
         f"{links.to_output(links.manifest_file(service.name))}"
     )
     return items

@@ -14,6 +14,7 @@ from slogen.docs.sli import describe, promql_block
 from slogen.durations import format_duration
 from slogen.explain import percent, seconds
 from slogen.model import SLO, Model
+from slogen.rules.files import rule_file
 
 
 def slo_section(model: Model, slo: SLO) -> list[str]:
@@ -45,7 +46,7 @@ def _indicator(slo: SLO) -> list[str]:
         described.words,
         md.fenced(promql_block(described), "promql"),
         f"Only two recordings read these, every minute ({records} in "
-        f"{links.to_output(links.rules_file(slo.service))}); every longer window is summed "
+        f"{links.to_output(rule_file(slo.service))}); every longer window is summed "
         "from them.",
         grouping,
     ]

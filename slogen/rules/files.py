@@ -17,10 +17,15 @@ def header(service: Service) -> str:
     )
 
 
+def rule_file(service: str) -> str:
+    """Where a service's rules are written: ``prometheus/<service>.rules.yml``."""
+    return f"{RULES_DIR}/{service}.rules.yml"
+
+
 def rule_files(model: Model) -> dict[str, bytes]:
     """``prometheus/<service>.rules.yml`` for every service."""
     return {
-        f"{RULES_DIR}/{service.name}.rules.yml": dump_yaml(
+        rule_file(service.name): dump_yaml(
             {"groups": [group.as_dict() for group in service_groups(service)]}, header(service)
         )
         for service in model.services

@@ -15,7 +15,7 @@ from slogen.durations import format_duration
 from slogen.model import SLO, Model, Service
 from slogen.promql import escape_string
 from slogen.render import dump_yaml
-from slogen.rules.files import RULES_DIR
+from slogen.rules.files import rule_file
 from slogen.rules.groups import service_groups
 from slogen.testgen.labels import NotSynthesisable
 from slogen.testgen.scenarios import Check, Scenario, healthy_ratio, scenarios
@@ -53,7 +53,7 @@ def _service_files(service: Service) -> dict[str, bytes]:
     files = {}
     for step in sorted(by_step) or [300]:
         document = {
-            "rule_files": [f"../{RULES_DIR}/{service.name}.rules.yml"],
+            "rule_files": [f"../{rule_file(service.name)}"],
             "evaluation_interval": format_duration(step),
             # promtool evaluates groups in an arbitrary order unless told; at steps
             # longer than the 5m lookback an alert must see this step's recordings.
