@@ -107,7 +107,7 @@ def measure(slos: int, profile: bool) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--slos", default="10,100,1000", help="comma-separated SLO counts (10000: ~20 minutes)"
+        "--slos", default="10,100,1000", help="comma-separated SLO counts (10000: ~15 minutes)"
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the largest count")
     args = parser.parse_args()

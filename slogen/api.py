@@ -23,7 +23,7 @@ from slogen.gate import Decision, decide
 from slogen.lint import Finding
 from slogen.lint import lint as lint_model
 from slogen.model import Model
-from slogen.prometheus_api import DEFAULT_TIMEOUT, Prometheus, check_url
+from slogen.prometheus_api import DEFAULT_TIMEOUT, Prometheus, PrometheusError, check_url
 from slogen.resolve import resolve
 from slogen.spec.loader import Specs
 from slogen.spec.loader import load as load_specs
@@ -168,8 +168,8 @@ def lint(specs: Specs, prometheus: str, *, timeout: float = DEFAULT_TIMEOUT) -> 
     """Check each latency SLO against the Prometheus at ``prometheus`` (its base URL):
     a classic histogram has a bucket at the threshold, a native one has series.
 
-    Raises ValueError for a URL that is not http(s), and :class:`slogen.PrometheusError`
-    when the server cannot be reached, does not answer in time or refuses a query."""
+    Raises :class:`slogen.PrometheusError` for a URL that is not http(s), or when the
+    server cannot be reached, does not answer in time or refuses a query."""
     return lint_model(resolve(specs), prometheus, timeout)
 
 
@@ -220,7 +220,11 @@ def status(
     """Every SLO's SLI, budget, policy state, burn rate and firing alerts, from a live
     Prometheus that runs the generated rules. :class:`slogen.PrometheusError` when the
     server cannot be reached, does not answer within ``timeout`` seconds, or fails."""
-    return read_status(resolve(specs), Prometheus(check_url(prometheus_url), timeout))
+    try:
+        url = check_url(prometheus_url)
+    except ValueError as error:
+        raise PrometheusError(str(error)) from None
+    return read_status(resolve(specs), Prometheus(url, timeout))
 
 
 def gate(

@@ -291,8 +291,11 @@ def _lint(args: argparse.Namespace, specs: slogen.Specs) -> int:
 def _import(args: argparse.Namespace) -> int:
     from slogen.importers import import_files, spec_files
 
-    result, refused = import_files(args.format, args.files, team=args.team)
     output = Path(args.output)
+    beside = output / "defaults.yaml"
+    result, refused = import_files(
+        args.format, args.files, team=args.team, defaults=beside if beside.is_file() else None
+    )
     files = spec_files(result)
     existing = sorted(str(output / name) for name in files if (output / name).exists())
     if existing and not args.force:

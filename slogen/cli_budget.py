@@ -71,17 +71,32 @@ def server_args(command: argparse.ArgumentParser, url: Callable[[str], str]) -> 
     )
     command.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"per query (default {DEFAULT_TIMEOUT:g})",
     )
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+def _known_services(args: argparse.Namespace, specs: slogen.Specs) -> None:
+    """A typo in --service is bad input, found before any server is asked."""
+    check_services(args.service, sorted(s.name for s in slogen.compile_model(specs).services))
+
+
 def run_status(args: argparse.Namespace, specs: slogen.Specs) -> int:
+    _known_services(args, specs)
     statuses = slogen.status(specs, args.prometheus, timeout=args.timeout)
     if args.service:
-        check_services(args.service, sorted({s.service for s in statuses}))
         statuses = [s for s in statuses if s.service in args.service]
     now = datetime.now(UTC)
     print(as_json(statuses, now) if args.json else table(statuses, now))
@@ -89,6 +104,7 @@ def run_status(args: argparse.Namespace, specs: slogen.Specs) -> int:
 
 
 def run_gate(args: argparse.Namespace, specs: slogen.Specs) -> int:
+    _known_services(args, specs)
     decision = slogen.gate(
         specs,
         args.prometheus,
@@ -106,14 +122,25 @@ def run_gate(args: argparse.Namespace, specs: slogen.Specs) -> int:
         print("  (--override REASON opens it for an exception the policy allows)", file=sys.stderr)
         return GATE_CLOSED
     record = override_record(decision, args.override, _who(), datetime.now(UTC))
-    print(f"gate overridden: {record}", file=sys.stderr)
     if args.override_log:
-        with Path(args.override_log).open("a", encoding="utf-8") as log:
-            log.write(record + "\n")
+        try:
+            with Path(args.override_log).open("a", encoding="utf-8") as log:
+                log.write(record + "\n")
+        except OSError as error:
+            print(
+                f"slogen: cannot log the override: {error}; the gate stays closed", file=sys.stderr
+            )
+            return 2
+    print(f"gate overridden: {record}", file=sys.stderr)
     return 0
 
 
 def _explain(decision: Decision) -> None:
+    if decision.without_data and len(decision.without_data) == decision.slos:
+        print(
+            "warning: no SLO has data; is this the Prometheus that runs slogen's rules?",
+            file=sys.stderr,
+        )
     for status in decision.exhausted:
         print(f"budget spent: {slo_label(status)} ({status.remaining:.1%} left)", file=sys.stderr)
     for status in decision.without_data:

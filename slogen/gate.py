@@ -28,6 +28,8 @@ class Decision:
     exhausted: tuple[SLOStatus, ...]
     without_data: tuple[SLOStatus, ...]
     require_data: bool
+    slos: int = 0
+    """How many SLOs (and groups) the services have in all."""
 
     @property
     def open(self) -> bool:
@@ -52,6 +54,7 @@ def decide(
         exhausted=tuple(s for s in mine if s.state == budget_policy.EXHAUSTED),
         without_data=tuple(s for s in mine if s.state == NO_DATA),
         require_data=require_data,
+        slos=len(mine),
     )
 
 

@@ -19,7 +19,11 @@ else:  # the C dumper when PyYAML was built with libyaml: same output, much fast
 
 
 class _Dumper(_BaseDumper):
-    """Safe dumper that writes multi-line strings as literal blocks."""
+    """Safe dumper that writes multi-line strings as literal blocks, and never anchors
+    or aliases: a file a person reads or edits spells every value out."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -162,6 +162,9 @@ def test_the_gate_freezes_only_the_service_that_spent_its_budget(
     log = tmp_path / "overrides.jsonl"
     code, said = gate("--service", "search", "--override", "CVE fix", "--override-log", str(log))
     assert code == 0 and "gate overridden" in said
+    nowhere = str(tmp_path / "missing" / "log.jsonl")
+    code, said = gate("--service", "search", "--override", "CVE fix", "--override-log", nowhere)
+    assert code == 2 and "the gate stays closed" in said and "gate overridden" not in said
     record = json.loads(log.read_text())
     assert record["reason"] == "CVE fix" and record["overridden"] == ["search/availability"]
     assert gate("--service", "nope")[0] == 2

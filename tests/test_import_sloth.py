@@ -128,3 +128,17 @@ def test_the_kubernetes_resource_keeps_label_names_as_written(tmp_path: Path, ru
     assert spec["labels"] == {"owner": "payments", "costCenter": "42"}
     assert spec["slos"][0]["alerting"] == {"page": {"enabled": False}}
     assert spec["slos"][0]["sli"]["ratio"]["total"] == "sum(rate(requests_total[$window]))"
+
+
+def test_a_runbook_from_the_defaults_beside_the_output_is_kept(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """``runbook: false`` would switch off the runbook the defaults give every SLO."""
+    spec = SPEC.replace('runbook: "https://runbooks.example.com/checkout", ', "")
+    write_spec(tmp_path, "sloth.yml", spec)
+    write_spec(tmp_path, "specs/defaults.yaml", "runbook: https://rb.example.com/{service}/{slo}\n")
+    result = run_cli("import", "sloth", "sloth.yml", "-o", "specs", cwd=tmp_path)
+    assert result.code == 0, result.err
+    slo = yaml.safe_load((tmp_path / "specs" / "checkout.yaml").read_text())["slos"][0]
+    assert "runbook" not in slo
+    assert run_cli("generate", "specs", "-o", "out", "--no-verify", cwd=tmp_path).code == 0
+    rules = (tmp_path / "out" / "prometheus" / "checkout.rules.yml").read_text()
+    assert "https://rb.example.com/checkout/requests-availability" in rules

@@ -150,3 +150,14 @@ def test_an_unreachable_prometheus_exits_3_with_the_reason(run_cli, tmp_path: Pa
         result = run_cli(command, str(ROOT / "specs"), "--prometheus", url, cwd=tmp_path)
         assert result.code == 3, result.err
         assert f"cannot reach Prometheus at {url}" in result.err
+
+
+def test_bad_gate_arguments_are_caught_before_any_server_is_asked(run_cli) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import ROOT
+
+    bad = run_cli("gate", str(ROOT / "specs"), "--prometheus", "http://x", "--timeout", "0")
+    assert bad.code == 2 and "positive number of seconds" in bad.err
+    typo = run_cli(
+        "gate", str(ROOT / "specs"), "--prometheus", "http://127.0.0.1:1", "--service", "nope"
+    )
+    assert typo.code == 2 and "no service 'nope'" in typo.err

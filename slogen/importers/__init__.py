@@ -6,6 +6,8 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import yaml
+
 from slogen.errors import Location, Problem, SpecError
 from slogen.importers.openslo import import_openslo
 from slogen.importers.pyrra import import_pyrra
@@ -30,11 +32,18 @@ __all__ = ["FORMATS", "IMPORTERS", "Imported", "Loss", "import_files", "spec_fil
 
 
 def import_files(
-    format: str, paths: Sequence[str | Path], *, team: str | None = None
+    format: str,
+    paths: Sequence[str | Path],
+    *,
+    team: str | None = None,
+    defaults: str | Path | None = None,
 ) -> tuple[Imported, list[Problem]]:
     """Import every file; a file with nothing to compile is a problem, the rest import.
 
-    The imported specs are checked by compiling them, so what is returned loads."""
+    ``defaults`` is the ``defaults.yaml`` the imported specs will live beside: where it
+    supplies a runbook, an SLO without one of its own takes it instead of being written
+    with ``runbook: false``. The imported specs are checked by compiling them (with
+    those defaults), so what is returned loads."""
     if format not in FORMATS:
         raise SpecError([Problem(Location(format), f"unknown format; known: {', '.join(FORMATS)}")])
     result = Imported()
@@ -54,9 +63,30 @@ def import_files(
             refused.extend(finish(result))
         except SpecError as error:
             refused.extend(error.problems)
+    if defaults is not None and _gives_runbook(Path(defaults)):
+        _inherit_runbooks(result)
     if result.services:
-        _check(result)
+        _check(result, defaults)
     return result, refused
+
+
+def _gives_runbook(defaults: Path) -> bool:
+    """A first look only: the compile check that follows validates the file."""
+    try:
+        data = yaml.safe_load(defaults.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and bool(data.get("runbook"))
+
+
+def _inherit_runbooks(result: Imported) -> None:
+    """No ``runbook: false`` where the defaults give one: it would switch theirs off."""
+    for service in result.services.values():
+        if service.get("runbook") is False:
+            del service["runbook"]
+        for slo in service.get("slos", []):
+            if slo.get("runbook") is False:
+                del slo["runbook"]
 
 
 def spec_files(result: Imported) -> dict[str, bytes]:
@@ -70,10 +100,10 @@ def spec_files(result: Imported) -> dict[str, bytes]:
     }
 
 
-def _check(result: Imported) -> None:
+def _check(result: Imported, defaults: str | Path | None) -> None:
     from slogen.api import compile_model, load
 
     with tempfile.TemporaryDirectory(prefix="slogen-import-") as scratch:
         for name, content in spec_files(result).items():
             (Path(scratch) / name).write_bytes(content)
-        compile_model(load(scratch))
+        compile_model(load(scratch, defaults=defaults))
