@@ -23,7 +23,7 @@ from slogen.gate import Decision, decide
 from slogen.lint import Finding
 from slogen.lint import lint as lint_model
 from slogen.model import Model
-from slogen.prometheus_api import DEFAULT_TIMEOUT, Prometheus, PrometheusError, check_url
+from slogen.prometheus_api import DEFAULT_TIMEOUT, Prometheus
 from slogen.resolve import resolve
 from slogen.spec.loader import Specs
 from slogen.spec.loader import load as load_specs
@@ -220,11 +220,7 @@ def status(
     """Every SLO's SLI, budget, policy state, burn rate and firing alerts, from a live
     Prometheus that runs the generated rules. :class:`slogen.PrometheusError` when the
     server cannot be reached, does not answer within ``timeout`` seconds, or fails."""
-    try:
-        url = check_url(prometheus_url)
-    except ValueError as error:
-        raise PrometheusError(str(error)) from None
-    return read_status(resolve(specs), Prometheus(url, timeout))
+    return read_status(resolve(specs), Prometheus(prometheus_url, timeout))
 
 
 def gate(

@@ -111,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     from slogen.cli_budget import add_commands, server_args
 
-    server_args(lint, _prometheus_url)
+    server_args(lint)
     spec_args(lint)
     imports = commands.add_parser(
         "import", help="turn another tool's SLO specs into slogen specs you then own"
@@ -140,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "--ext-str", action="append", default=[], type=_ext_str, metavar="KEY=VALUE"
     )
-    add_commands(commands, spec_args, _prometheus_url)
+    add_commands(commands, spec_args)
     schema = commands.add_parser("schema", help="print the JSON Schema of a spec file")
     schema.add_argument(
         "kind", choices=["service", "defaults", "routing"], nargs="?", default="service"
@@ -153,15 +153,6 @@ def _ext_str(text: str) -> tuple[str, str]:
     if not equals or not key:
         raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
     return key, value
-
-
-def _prometheus_url(text: str) -> str:
-    from slogen.prometheus_api import check_url
-
-    try:
-        return check_url(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def main(argv: Sequence[str] | None = None) -> int:

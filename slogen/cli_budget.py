@@ -15,7 +15,7 @@ from pathlib import Path
 
 import slogen
 from slogen.gate import Decision, check_services, override_record, slo_label
-from slogen.prometheus_api import DEFAULT_TIMEOUT
+from slogen.prometheus_api import DEFAULT_TIMEOUT, PrometheusError, check_url
 from slogen.status_report import as_json, table
 
 GATE_CLOSED = 1
@@ -25,20 +25,19 @@ GATE_CLOSED = 1
 def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     spec_args: Callable[[argparse.ArgumentParser], None],
-    url: Callable[[str], str],
 ) -> None:
     status = commands.add_parser(
         "status", help="every SLO's SLI, budget, policy state and alerts from a live Prometheus"
     )
     spec_args(status)
-    server_args(status, url)
+    server_args(status)
     status.add_argument("--service", action="append", default=[], help="only these services")
     status.add_argument("--json", action="store_true", help="JSON instead of a table")
     gate = commands.add_parser(
         "gate", help="exit 1 while a service's error budget is spent (a release freeze)"
     )
     spec_args(gate)
-    server_args(gate, url)
+    server_args(gate)
     gate.add_argument(
         "--service", action="append", default=[], help="the services releasing (default: all)"
     )
@@ -59,13 +58,13 @@ def add_commands(
     )
 
 
-def server_args(command: argparse.ArgumentParser, url: Callable[[str], str]) -> None:
-    """``--prometheus URL`` (checked by ``url``) and ``--timeout``, alike for every command
-    that reads a live server."""
+def server_args(command: argparse.ArgumentParser) -> None:
+    """``--prometheus URL`` and ``--timeout``, alike for every command that reads a live
+    server (``lint`` too)."""
     command.add_argument(
         "--prometheus",
         required=True,
-        type=url,
+        type=_url,
         metavar="URL",
         help="base URL of the Prometheus running slogen's rules, e.g. http://localhost:9090",
     )
@@ -76,6 +75,13 @@ def server_args(command: argparse.ArgumentParser, url: Callable[[str], str]) -> 
         metavar="SECONDS",
         help=f"per query (default {DEFAULT_TIMEOUT:g})",
     )
+
+
+def _url(text: str) -> str:
+    try:
+        return check_url(text)
+    except PrometheusError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _seconds(text: str) -> float:

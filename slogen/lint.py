@@ -19,7 +19,7 @@ from typing import Any
 from slogen import model as m
 from slogen import promql
 from slogen.model import SLO, Model
-from slogen.prometheus_api import DEFAULT_TIMEOUT, Prometheus, PrometheusError, check_url
+from slogen.prometheus_api import DEFAULT_TIMEOUT, Prometheus
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,7 @@ class Finding:
 
 def lint(model: Model, url: str, timeout: float = DEFAULT_TIMEOUT) -> list[Finding]:
     """One finding per latency SLO, in spec order; other SLI kinds are not checked."""
-    try:
-        server = Prometheus(check_url(url), timeout)
-    except ValueError as error:
-        raise PrometheusError(str(error)) from None
+    server = Prometheus(url, timeout)
     return [
         _native(slo, slo.sli, server) if slo.sli.native else _classic(slo, slo.sli, server)
         for slo in model.slos()

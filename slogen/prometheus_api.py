@@ -25,10 +25,11 @@ class PrometheusError(SlogenError):
 
 
 def check_url(url: str) -> str:
-    """The base URL of a Prometheus, without a trailing slash; ValueError if not http(s)."""
+    """The base URL of a Prometheus, without a trailing slash; PrometheusError if it is
+    not http(s)."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"{url!r} is not an http(s) URL, for example http://localhost:9090")
+        raise PrometheusError(f"{url!r} is not an http(s) URL, for example http://localhost:9090")
     return url.rstrip("/")
 
 
@@ -49,6 +50,9 @@ class Prometheus:
 
     url: str
     timeout: float = DEFAULT_TIMEOUT
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", check_url(self.url))
 
     def query(self, expr: str) -> list[Sample]:
         """An instant query at the server's now; a scalar or vector result as samples."""
@@ -73,7 +77,7 @@ class Prometheus:
         return [dict(series) for series in data or []]
 
     def _get(self, path: str, params: dict[str, str]) -> Any:
-        address = f"{self.url.rstrip('/')}{path}?{urllib.parse.urlencode(params)}"
+        address = f"{self.url}{path}?{urllib.parse.urlencode(params)}"
         try:
             with urllib.request.urlopen(address, timeout=self.timeout) as response:
                 body = json.load(response)
