@@ -19,7 +19,7 @@ from slogen import tools
 from slogen import write as tree
 from slogen.alertmanager.files import CONFIG_PATH, alertmanager_files, render_config
 from slogen.errors import Location, Problem, SpecError
-from slogen.gate import Decision, decide
+from slogen.gate import Decision, check_services, decide
 from slogen.lint import Finding
 from slogen.lint import lint as lint_model
 from slogen.model import Model
@@ -215,12 +215,22 @@ class MergedConfig:
 
 
 def status(
-    specs: Specs, prometheus_url: str, *, timeout: float = DEFAULT_TIMEOUT
+    specs: Specs,
+    prometheus_url: str,
+    services: Sequence[str] = (),
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> list[SLOStatus]:
     """Every SLO's SLI, budget, policy state, burn rate and firing alerts, from a live
-    Prometheus that runs the generated rules. :class:`slogen.PrometheusError` when the
-    server cannot be reached, does not answer within ``timeout`` seconds, or fails."""
-    return read_status(resolve(specs), Prometheus(prometheus_url, timeout))
+    Prometheus that runs the generated rules; only those of ``services`` when named.
+
+    A service the specs do not have is a SpecError, raised before the server is asked.
+    :class:`slogen.PrometheusError` when the server cannot be reached, does not answer
+    within ``timeout`` seconds, or fails."""
+    model = resolve(specs)
+    check_services(services, sorted(service.name for service in model.services))
+    statuses = read_status(model, Prometheus(prometheus_url, timeout))
+    return [s for s in statuses if not services or s.service in services]
 
 
 def gate(
@@ -233,5 +243,5 @@ def gate(
 ) -> Decision:
     """May ``services`` (all, when none are named) release? Closed while any of their
     SLOs has spent its error budget, and with ``require_data`` while any has no data."""
-    statuses = status(specs, prometheus_url, timeout=timeout)
+    statuses = status(specs, prometheus_url, services, timeout=timeout)
     return decide(statuses, services, require_data=require_data)

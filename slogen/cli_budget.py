@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import slogen
-from slogen.gate import Decision, check_services, override_record, slo_label
+from slogen.gate import Decision, override_record, slo_label
 from slogen.prometheus_api import DEFAULT_TIMEOUT, PrometheusError, check_url
 from slogen.status_report import as_json, table
 
@@ -94,23 +94,14 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _known_services(args: argparse.Namespace, specs: slogen.Specs) -> None:
-    """A typo in --service is bad input, found before any server is asked."""
-    check_services(args.service, sorted(s.name for s in slogen.compile_model(specs).services))
-
-
 def run_status(args: argparse.Namespace, specs: slogen.Specs) -> int:
-    _known_services(args, specs)
-    statuses = slogen.status(specs, args.prometheus, timeout=args.timeout)
-    if args.service:
-        statuses = [s for s in statuses if s.service in args.service]
+    statuses = slogen.status(specs, args.prometheus, args.service, timeout=args.timeout)
     now = datetime.now(UTC)
     print(as_json(statuses, now) if args.json else table(statuses, now))
     return 0
 
 
 def run_gate(args: argparse.Namespace, specs: slogen.Specs) -> int:
-    _known_services(args, specs)
     decision = slogen.gate(
         specs,
         args.prometheus,
