@@ -14,14 +14,17 @@ from slogen.status import SLOStatus
 COLUMNS = ("SLO", "OBJECTIVE", "SLI", "BUDGET LEFT", "STATE", "BURN", "FIRING", "EXHAUSTED BY")
 
 
+def _exhausted_at(status: SLOStatus, now: datetime) -> datetime | None:
+    seconds = status.seconds_to_exhaustion
+    return None if seconds is None else now + timedelta(seconds=seconds)
+
+
 def exhaustion(status: SLOStatus, now: datetime) -> str:
     """When the budget runs out at the current burn rate, to the minute, in UTC."""
     if status.state == "exhausted":
         return "spent"
-    seconds = status.seconds_to_exhaustion
-    if seconds is None:
-        return "-"
-    return (now + timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M UTC")
+    when = _exhausted_at(status, now)
+    return "-" if when is None else when.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _percent(value: float | None, digits: int) -> str:
@@ -54,31 +57,25 @@ def table(statuses: Sequence[SLOStatus], now: datetime) -> str:
     )
 
 
+def _fields(status: SLOStatus, now: datetime) -> dict[str, object]:
+    when = _exhausted_at(status, now)
+    return {
+        "service": status.service,
+        "slo": status.slo,
+        "team": status.team,
+        "group": dict(status.group),
+        "objective": float(status.objective),
+        "period_seconds": status.period,
+        "sli": status.sli,
+        "budget_remaining": status.remaining,
+        "state": status.state,
+        "burn_rate": status.burn_rate,
+        "burn_window_seconds": status.burn_window,
+        "firing": list(status.firing),
+        "exhausted_by": None if when is None else when.isoformat(timespec="seconds"),
+    }
+
+
 def as_json(statuses: Sequence[SLOStatus], now: datetime) -> str:
     """The same facts, with numbers unrounded; ``null`` where Prometheus had none."""
-    return json.dumps(
-        [
-            {
-                "service": s.service,
-                "slo": s.slo,
-                "team": s.team,
-                "group": dict(s.group),
-                "objective": float(s.objective),
-                "period_seconds": s.period,
-                "sli": s.sli,
-                "budget_remaining": s.remaining,
-                "state": s.state,
-                "burn_rate": s.burn_rate,
-                "burn_window_seconds": s.burn_window,
-                "firing": list(s.firing),
-                "exhausted_by": None
-                if s.seconds_to_exhaustion is None
-                else (now + timedelta(seconds=s.seconds_to_exhaustion)).isoformat(
-                    timespec="seconds"
-                ),
-            }
-            for s in statuses
-        ],
-        indent=2,
-        sort_keys=True,
-    )
+    return json.dumps([_fields(s, now) for s in statuses], indent=2, sort_keys=True)
