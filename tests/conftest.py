@@ -29,6 +29,15 @@ slos:
         errors: http_requests_total{job="shop", code=~"5.."}
         total: http_requests_total{job="shop"}
 """
+MINIMAL_ROUTING = """\
+teams:
+  web:
+    page:
+      pagerduty: {routing_key_file: /etc/alertmanager/secrets/web-pagerduty}
+    ticket:
+      slack: {api_url_file: /etc/alertmanager/secrets/web-slack, channel: "#web"}
+"""
+"""A routing.yaml for MINIMAL_SPEC's team, with secrets as file references."""
 
 
 @dataclass(frozen=True)

@@ -60,3 +60,13 @@ def expect(expr: str, at: str, *samples: tuple[str, float]) -> dict[str, Any]:
         "eval_time": at,
         "exp_samples": [{"labels": labels, "value": value} for labels, value in samples],
     }
+
+
+def generate_and_check_rules(run_cli, specs: Path, out: Path, promtool: str) -> None:  # type: ignore[no-untyped-def]
+    """``slogen generate`` succeeds on ``specs``, and promtool accepts every rule file."""
+    generated = run_cli("generate", str(specs), "-o", str(out))
+    assert generated.code == 0, generated.err
+    rules = sorted((out / "prometheus").glob("*.rules.yml"))
+    assert rules
+    checked = subprocess.run([promtool, "check", "rules", *rules], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

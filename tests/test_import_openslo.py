@@ -8,7 +8,6 @@ is absent.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, write_spec
+from tests.promtool_harness import generate_and_check_rules
 
 PEERS = ROOT.parent / "shared" / "peers"
 needs_peers = pytest.mark.skipif(
@@ -99,15 +99,6 @@ def _spec(directory: Path, service: str) -> dict[str, Any]:
     return loaded
 
 
-def _generate_and_check(run_cli, specs: Path, out: Path, promtool: str) -> None:  # type: ignore[no-untyped-def]
-    generated = run_cli("generate", str(specs), "-o", str(out))
-    assert generated.code == 0, generated.err
-    rules = sorted((out / "prometheus").glob("*.rules.yml"))
-    assert rules
-    checked = subprocess.run([promtool, "check", "rules", *rules], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-
-
 def test_a_v1_spec_with_references_becomes_a_slogen_spec(
     tmp_path: Path, run_cli, promtool: str
 ) -> None:  # type: ignore[no-untyped-def]
@@ -139,7 +130,7 @@ def test_a_v1_spec_with_references_becomes_a_slogen_spec(
         "target 'on-call': slogen routes alerts",
     ):
         assert lost in result.err, result.err
-    _generate_and_check(run_cli, tmp_path / "specs", tmp_path / "out", promtool)
+    generate_and_check_rules(run_cli, tmp_path / "specs", tmp_path / "out", promtool)
 
 
 def _slo(name: str, indicator: str, objective: str = "{target: 0.99}", extra: str = "") -> str:
@@ -239,7 +230,7 @@ def test_each_indicator_shape_maps_or_says_why_not(tmp_path: Path, run_cli, prom
     assert "SLO/no-window indicator.ratioMetric.good.metricSource.spec.query:" in result.err
     assert "without a {{.window}} range" in result.err and "SLO skipped" in result.err
     assert "good while it is < 100" in result.err
-    _generate_and_check(run_cli, tmp_path / "specs", tmp_path / "out", promtool)
+    generate_and_check_rules(run_cli, tmp_path / "specs", tmp_path / "out", promtool)
 
 
 V1ALPHA = """\
@@ -438,7 +429,7 @@ def test_the_real_files_import_compile_and_pass_promtool_or_are_refused(
         assert not (tmp_path / "specs").exists()
         return
     assert result.code == 0, result.err
-    _generate_and_check(run_cli, tmp_path / "specs", tmp_path / "out", promtool)
+    generate_and_check_rules(run_cli, tmp_path / "specs", tmp_path / "out", promtool)
 
 
 @needs_peers

@@ -8,7 +8,6 @@ those tests skip, saying why, where that directory is absent.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, write_spec
+from tests.promtool_harness import generate_and_check_rules
 
 PEERS = ROOT.parent / "shared" / "peers" / "pyrra"
 needs_peers = pytest.mark.skipif(
@@ -294,19 +294,10 @@ def test_a_native_latency_imports_exactly_and_compiles(
     }
     # Pyrra's compound duration, in one unit slogen reads: 1.5s, not a rounded float.
     assert slow["sli"]["latency"]["threshold"] == "1500ms"
-    _generate_and_check(tmp_path / "specs", tmp_path / "out", run_cli, promtool)
+    generate_and_check_rules(run_cli, tmp_path / "specs", tmp_path / "out", promtool)
     rules = (tmp_path / "out" / "prometheus" / "checkout.rules.yml").read_text()
     assert f"histogram_fraction(0, 0.2, sum(rate({histogram}[5m])))" in rules
     assert f"histogram_fraction(0, 1.5, sum(rate({histogram}[5m])))" in rules
-
-
-def _generate_and_check(specs: Path, out: Path, run_cli, promtool: str) -> None:  # type: ignore[no-untyped-def]
-    generated = run_cli("generate", str(specs), "-o", str(out))
-    assert generated.code == 0, generated.err
-    rules = sorted((out / "prometheus").glob("*.rules.yml"))
-    assert rules
-    checked = subprocess.run([promtool, "check", "rules", *rules], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 @needs_peers
@@ -330,7 +321,7 @@ def test_pyrras_own_files_together_generate_and_pass_promtool(
     native = next(s for s in monitoring["slos"] if s["name"] == "pyrra-connect-latency")
     assert native["sli"]["latency"]["native"] is True
     assert native["sli"]["latency"]["threshold"] == "200ms"
-    _generate_and_check(tmp_path / "specs", tmp_path / "out", run_cli, promtool)
+    generate_and_check_rules(run_cli, tmp_path / "specs", tmp_path / "out", promtool)
 
 
 def _fixture_objectives() -> list[dict[str, Any]]:
@@ -374,4 +365,4 @@ def test_pyrras_rule_fixtures_import_generate_and_pass_promtool(
     assert "SLO skipped" not in result.err, result.err
     imported = sorted((tmp_path / "specs").glob("*.yaml"))
     assert len(imported) == len(objectives)
-    _generate_and_check(tmp_path / "specs", tmp_path / "out", run_cli, promtool)
+    generate_and_check_rules(run_cli, tmp_path / "specs", tmp_path / "out", promtool)

@@ -6,13 +6,13 @@ those tests skip, saying why, where that directory is absent.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.conftest import ROOT, write_spec
+from tests.promtool_harness import generate_and_check_rules
 
 PEERS = ROOT.parent / "shared" / "peers" / "sloth"
 needs_peers = pytest.mark.skipif(
@@ -82,11 +82,7 @@ def test_sloths_own_examples_import_compile_and_pass_promtool(
         assert result.code == 2 and "holds no Sloth SLO" in result.err
         return
     assert result.code == 0, result.err
-    generated = run_cli("generate", str(tmp_path / "specs"), "-o", str(tmp_path / "out"))
-    assert generated.code == 0, generated.err
-    rules = sorted((tmp_path / "out" / "prometheus").glob("*.rules.yml"))
-    checked = subprocess.run([promtool, "check", "rules", *rules], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    generate_and_check_rules(run_cli, tmp_path / "specs", tmp_path / "out", promtool)
 
 
 def test_import_does_not_replace_a_spec_unless_forced(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

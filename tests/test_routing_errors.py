@@ -6,16 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINIMAL_SPEC, snapshot, write_spec
-
-GOOD_ROUTING = """\
-teams:
-  web:
-    page:
-      pagerduty: {routing_key_file: /etc/alertmanager/secrets/web-pagerduty}
-    ticket:
-      slack: {api_url_file: /etc/alertmanager/secrets/web-slack, channel: "#web"}
-"""
+from tests.conftest import MINIMAL_ROUTING, MINIMAL_SPEC, snapshot, write_spec
 
 
 def _ticket(receiver: str, extra: str = "") -> str:
@@ -52,14 +43,14 @@ def _window(interval: str) -> str:
 CASES: list[tuple[str, dict[str, str], str, list[str]]] = [
     (
         "team-missing",
-        {"routing.yaml": GOOD_ROUTING.replace("  web:", "  mobile:")},
+        {"routing.yaml": MINIMAL_ROUTING.replace("  web:", "  mobile:")},
         "specs/shop.yaml:2:1: team",
         ["team 'web' has no entry in specs/routing.yaml", "teams there: mobile"],
     ),
     (
         "literal-secret",
         {
-            "routing.yaml": GOOD_ROUTING.replace(
+            "routing.yaml": MINIMAL_ROUTING.replace(
                 "routing_key_file: /etc/alertmanager/secrets/web-pagerduty",
                 "routing_key: 0123456789abcdef",
             )
@@ -147,20 +138,20 @@ CASES: list[tuple[str, dict[str, str], str, list[str]]] = [
     ),
     (
         "team-key-typo",
-        {"routing.yaml": GOOD_ROUTING.replace("    ticket:", "    tickte:")},
+        {"routing.yaml": MINIMAL_ROUTING.replace("    ticket:", "    tickte:")},
         "teams.web.tickte",
         ["unknown key 'tickte'", "did you mean 'ticket'"],
     ),
     (
         "base-missing",
-        {"routing.yaml": GOOD_ROUTING + "alertmanager: {base: ../am.yml}\n"},
+        {"routing.yaml": MINIMAL_ROUTING + "alertmanager: {base: ../am.yml}\n"},
         "specs/routing.yaml:7:16: alertmanager.base",
         ["no such file", "am.yml"],
     ),
     (
         "base-without-marked-route",
         {
-            "routing.yaml": GOOD_ROUTING + "alertmanager: {base: am.yml}\n",
+            "routing.yaml": MINIMAL_ROUTING + "alertmanager: {base: am.yml}\n",
             "am.yml": "route: {receiver: ops}\nreceivers: [{name: ops}]\n",
         },
         "specs/am.yml:1:1: route",
@@ -169,7 +160,7 @@ CASES: list[tuple[str, dict[str, str], str, list[str]]] = [
     (
         "base-with-inline-secret",
         {
-            "routing.yaml": GOOD_ROUTING + "alertmanager: {base: am.yml}\n",
+            "routing.yaml": MINIMAL_ROUTING + "alertmanager: {base: am.yml}\n",
             "am.yml": (
                 "global: {slack_api_url: 'https://hooks.slack.com/services/T/B/X'}\n"
                 "route: {receiver: ops, routes: [{matchers: ['slo_service=~\".+\"'], "
@@ -232,13 +223,13 @@ CASES: list[tuple[str, dict[str, str], str, list[str]]] = [
     ),
     (
         "group-by-everything-and-more",
-        {"routing.yaml": "group_by: ['...', alertname]\n" + GOOD_ROUTING},
+        {"routing.yaml": "group_by: ['...', alertname]\n" + MINIMAL_ROUTING},
         "specs/routing.yaml:1:1: group_by",
         ["'...' groups by every label and must be the only entry"],
     ),
     (
         "group-by-twice",
-        {"routing.yaml": "group_by: [alertname, alertname]\n" + GOOD_ROUTING},
+        {"routing.yaml": "group_by: [alertname, alertname]\n" + MINIMAL_ROUTING},
         "group_by",
         ["group_by lists a label twice"],
     ),
@@ -267,7 +258,7 @@ CASES: list[tuple[str, dict[str, str], str, list[str]]] = [
     (
         "base-with-numeric-password",
         {
-            "routing.yaml": GOOD_ROUTING + "alertmanager: {base: am.yml}\n",
+            "routing.yaml": MINIMAL_ROUTING + "alertmanager: {base: am.yml}\n",
             "am.yml": MARKED_ROUTE
             + "receivers: [{name: ops, webhook_configs: [{url: 'http://h/x', "
             + "http_config: {basic_auth: {username: u, password: 12345678}}}]}]\n",
@@ -278,7 +269,7 @@ CASES: list[tuple[str, dict[str, str], str, list[str]]] = [
     (
         "base-with-token-in-a-webhook-url",
         {
-            "routing.yaml": GOOD_ROUTING + "alertmanager: {base: am.yml}\n",
+            "routing.yaml": MINIMAL_ROUTING + "alertmanager: {base: am.yml}\n",
             "am.yml": MARKED_ROUTE
             + "receivers: [{name: ops, webhook_configs: [{url: 'https://h/x?token=SECRETX'}]}]\n",
         },
@@ -299,7 +290,7 @@ CASES: list[tuple[str, dict[str, str], str, list[str]]] = [
     (
         "base-with-a-receiver-that-is-not-a-mapping",
         {
-            "routing.yaml": GOOD_ROUTING + "alertmanager: {base: am.yml}\n",
+            "routing.yaml": MINIMAL_ROUTING + "alertmanager: {base: am.yml}\n",
             "am.yml": MARKED_ROUTE + "receivers: [ops]\n",
         },
         "specs/am.yml:2:13: receivers[0]",
@@ -312,7 +303,7 @@ CASES: list[tuple[str, dict[str, str], str, list[str]]] = [
 def tree(tmp_path: Path, run_cli):  # type: ignore[no-untyped-def]
     """A good spec tree with routing and a generated/ directory written from it."""
     write_spec(tmp_path / "specs", "shop.yaml", MINIMAL_SPEC)
-    write_spec(tmp_path / "specs", "routing.yaml", GOOD_ROUTING)
+    write_spec(tmp_path / "specs", "routing.yaml", MINIMAL_ROUTING)
     result = run_cli("generate", "specs", "-o", "generated", "--no-verify", cwd=tmp_path)
     assert result.code == 0, result.err
     assert (tmp_path / "generated" / "alertmanager" / "alertmanager.yml").is_file()

@@ -9,16 +9,8 @@ import sys
 from pathlib import Path
 
 from slogen.write import Staleness
-from tests.conftest import MINIMAL_SPEC, ROOT, SPECS, snapshot, write_spec
+from tests.conftest import MINIMAL_ROUTING, MINIMAL_SPEC, ROOT, SPECS, snapshot, write_spec
 
-ROUTING = """\
-teams:
-  web:
-    page:
-      pagerduty: {routing_key_file: /etc/alertmanager/secrets/web-pagerduty}
-    ticket:
-      slack: {api_url_file: /etc/alertmanager/secrets/web-slack, channel: "#web"}
-"""
 RECIPE = ROOT / "examples" / "ci" / "regenerate.sh"
 BUILD_SCRIPT = ROOT / "examples" / "build_script.py"
 SLOGEN = Path(sys.executable).with_name("slogen")
@@ -34,7 +26,7 @@ def user_repo(path: Path, *, routing: bool = False) -> Path:
     """A throwaway repository with one spec committed, as a user's would be."""
     write_spec(path, "specs/shop.yaml", MINIMAL_SPEC)
     if routing:
-        write_spec(path, "specs/routing.yaml", ROUTING)
+        write_spec(path, "specs/routing.yaml", MINIMAL_ROUTING)
     git("init", "--quiet", "--initial-branch=main", cwd=path)
     git("config", "user.name", "Test", cwd=path)
     git("config", "user.email", "test@example.com", cwd=path)
@@ -129,7 +121,7 @@ def test_validate_imports_no_generator_or_tool_runner() -> None:
 
 def test_validate_rejects_what_only_the_alertmanager_generator_can(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     write_spec(tmp_path, "specs/shop.yaml", MINIMAL_SPEC)
-    write_spec(tmp_path, "specs/routing.yaml", ROUTING + "alertmanager: {base: am.yml}\n")
+    write_spec(tmp_path, "specs/routing.yaml", MINIMAL_ROUTING + "alertmanager: {base: am.yml}\n")
     write_spec(tmp_path, "specs/am.yml", "route: {receiver: ops}\nreceivers: [{name: ops}]\n")
     validated = run_cli("validate", "specs", cwd=tmp_path)
     generated = run_cli("generate", "specs", "--no-verify", cwd=tmp_path)
