@@ -23,8 +23,9 @@ from typing import Any
 import yaml
 
 from slogen.errors import Location, Problem, SpecError
+from slogen.importers.names import is_name
 from slogen.importers.openslo_slo import ConvertedSLO, convert_slo, labels_of
-from slogen.importers.openslo_values import Unmappable, is_name
+from slogen.importers.openslo_values import Unmappable
 from slogen.importers.report import Imported, Loss
 
 API_VERSIONS = ("openslo/v1", "openslo/v1alpha")

@@ -12,7 +12,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+from slogen.importers import names
+
 _SHORTHAND = re.compile(r"^(\d+)([smhdwMQY])$")
 _EXACT_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _CALENDAR_UNITS = {"M": ("month", 30), "Q": ("quarter", 90), "Y": ("year", 365)}
@@ -37,14 +38,9 @@ class Unmappable(Exception):
         self.reason = reason
 
 
-def is_name(text: str) -> bool:
-    return bool(_NAME.match(text)) and len(text) <= 63
-
-
 def slug(text: Any) -> str:
-    """A slogen name (lowercase, digits, ``-``, at most 63 characters) for any text."""
-    cleaned = re.sub(r"[^a-z0-9-]+", "-", str(text).lower()).strip("-")
-    return re.sub(r"-{2,}", "-", cleaned)[:63].strip("-") or "unnamed"
+    """A slogen name for an OpenSLO name, with runs of ``-`` folded into one."""
+    return names.slug(text, single_hyphens=True)
 
 
 def shorthand(text: Any, field: str) -> tuple[int, str]:

@@ -27,7 +27,6 @@ budget-remaining alerts, which Pyrra does not have, are added as for any SLO.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -36,6 +35,7 @@ import yaml
 
 from slogen.durations import parse_duration
 from slogen.errors import Location, Problem, SpecError
+from slogen.importers.names import NAME, slug
 from slogen.importers.pyrra_alerting import alerting_settings
 from slogen.importers.pyrra_indicators import Lose, Skip, indicator_sli
 from slogen.importers.report import Imported
@@ -59,7 +59,6 @@ SPEC_FIELDS = (
     "target",
     "window",
 )
-_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 
 
 @dataclass(frozen=True)
@@ -170,7 +169,7 @@ def _objective(
     labels, annotations = _strings(metadata.get("labels")), _strings(metadata.get("annotations"))
     service, service_label = _service(metadata, labels, lose)
     owner, team_label = (team, None) if team else _label(labels, TEAM_LABELS)
-    if team_label is not None and owner is not None and not _NAME.match(owner):
+    if team_label is not None and owner is not None and not NAME.match(owner):
         lose(f"metadata.labels.{team_label}", f"team {owner!r} is not a slogen name; not used")
         owner = None
     slo = _slo(metadata["name"], spec, annotations, builtin, lose)
@@ -195,7 +194,7 @@ def _service(
     if value is None:
         namespace = metadata.get("namespace")
         value = str(namespace) if namespace else str(metadata["name"])
-    name = _slug(value)
+    name = slug(value)
     if name != value:
         field = f"metadata.labels.{label}" if label else "metadata"
         lose(field, f"service {value!r} renamed to {name!r}")
@@ -204,11 +203,6 @@ def _service(
 
 def _label(labels: dict[str, str], keys: tuple[str, ...]) -> tuple[str | None, str | None]:
     return next(((labels[k], k) for k in keys if labels.get(k)), (None, None))
-
-
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
-    return slug[:63].strip("-") or "unnamed"
 
 
 def _slo(
@@ -220,7 +214,7 @@ def _slo(
 ) -> dict[str, Any]:
     for key in sorted(set(spec) - set(SPEC_FIELDS)):
         lose(f"spec.{key}", f"not a field of {API_VERSION} {KIND}; ignored")
-    slo: dict[str, Any] = {"name": _slug(name)}
+    slo: dict[str, Any] = {"name": slug(name)}
     if slo["name"] != name:
         lose("metadata.name", f"SLO {name!r} renamed to {slo['name']!r}")
     objective = _target(spec.get("target"))

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from slogen.errors import Location, Problem, SpecError
+from slogen.importers.names import NAME, slug
 from slogen.importers.report import Imported
 from slogen.naming import is_reserved_label
 
@@ -35,16 +36,10 @@ SLOTH_BURN_RATE = (
 spec keeps alerting when Sloth did, where slogen's own default has one ticket pair."""
 _SPEC_KEYS = {"version", "service", "labels", "slos"}
 _SLO_KEYS = {"name", "objective", "description", "sli", "labels", "alerting", "plugins"}
-_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 
 
 def _window(query: str) -> str:
     return re.sub(r"\{\{\s*\.window\s*\}\}", "$window", query.strip())
-
-
-def _name(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9-]+", "-", str(text).lower()).strip("-")
-    return slug[:63].strip("-") or "unnamed"
 
 
 def import_sloth(path: str, text: str, result: Imported, team: str | None = None) -> None:
@@ -102,12 +97,12 @@ def _snake(node: Any) -> Any:
 
 
 def _service(path: str, spec: dict[str, Any], result: Imported, team: str | None) -> int:
-    name = _name(spec.get("service", ""))
+    name = slug(spec.get("service", ""))
     if name != spec.get("service"):
         result.lose(path, "service", f"{spec.get('service')!r} renamed to {name!r}")
     labels = {str(k): str(v) for k, v in (spec.get("labels") or {}).items()}
     owner = team or next(
-        (labels[k] for k in ("team", "owner") if k in labels and _NAME.match(labels[k])), None
+        (labels[k] for k in ("team", "owner") if k in labels and NAME.match(labels[k])), None
     )
     if owner is None:
         owner = "unowned"
@@ -158,7 +153,7 @@ def _unknown(
 def _slo(path: str, where: str, slo: dict[str, Any], result: Imported) -> dict[str, Any] | None:
     _unknown(path, f"{where}.", slo, _SLO_KEYS, result)
     sli = slo.get("sli") or {}
-    out: dict[str, Any] = {"name": _name(slo.get("name", "")), "objective": slo.get("objective")}
+    out: dict[str, Any] = {"name": slug(slo.get("name", "")), "objective": slo.get("objective")}
     if slo.get("description"):
         out["description"] = str(slo["description"])
     if "events" in sli:
