@@ -23,25 +23,19 @@ METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 MATCH_OPS = ("=", "!=", "=~", "!~")
 
 
+ESCAPED = re.compile(r'[\\"\x00-\x1f\x7f]')
+"""The characters a PromQL string literal cannot hold as they are."""
+ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    return ESCAPES.get(char) or f"\\x{ord(char):02x}"
+
+
 def escape_string(value: str) -> str:
     """Quote a value as a PromQL double-quoted string literal (Go escaping rules)."""
-    out = []
-    for char in value:
-        if char == "\\":
-            out.append("\\\\")
-        elif char == '"':
-            out.append('\\"')
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\r":
-            out.append("\\r")
-        elif char == "\t":
-            out.append("\\t")
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\x{ord(char):02x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
+    return '"' + ESCAPED.sub(_escape_char, value) + '"'
 
 
 def label_name(name: str) -> str:

@@ -10,7 +10,7 @@ makes no claim.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -46,7 +46,17 @@ class Timeline:
             start += phase.seconds
         return tuple(spans)
 
+    @cached_property
+    def _seen(self) -> dict[tuple[float, float], tuple[float, float]]:
+        """Sums already computed: a search asks for the same window at the same moment
+        many times, once for each check time whose look-back covers that moment."""
+        return {}
+
     def _sums(self, t: float, window: float) -> tuple[float, float]:
+        key = (t, window)
+        seen = self._seen.get(key)
+        if seen is not None:
+            return seen
         errors = total = 0.0
         low = max(0.0, t - window)
         for start, end, traffic, error_rate in self._spans:
@@ -54,6 +64,7 @@ class Timeline:
             if overlap > 0:
                 total += traffic * overlap
                 errors += error_rate * overlap
+        self._seen[key] = (errors, total)
         return errors, total
 
     def ratio(self, t: float, window: float) -> float | None:
@@ -85,95 +96,130 @@ def _variants(window: int) -> tuple[int, int]:
     return window, window + RATE_WINDOW
 
 
-def _pair_on(slo: SLO, pair: BurnAlert, line: Timeline, t: float, margin: float = MARGIN) -> bool:
-    threshold = float(pair.factor * slo.budget) * (1 + margin)
-    for window in (pair.long, pair.short):
-        for span in _variants(window):
-            ratio = line.ratio(t, span)
-            if ratio is None or ratio <= threshold:
-                return False
-    return _guard(slo, pair, line, t) is not False
+@dataclass(frozen=True)
+class _Pair:
+    """A burn pair's figures as floats, computed once per oracle rather than per
+    moment: exact fractions are needed to build the rules, not to judge them."""
+
+    alert: BurnAlert
+    threshold: float
+    windows: tuple[tuple[int, int], tuple[int, int]]
+    """(long, long + 5m) and (short, short + 5m)."""
 
 
-def _pair_off(slo: SLO, pair: BurnAlert, line: Timeline, t: float, margin: float = MARGIN) -> bool:
-    threshold = float(pair.factor * slo.budget) * (1 - margin)
-    if _guard(slo, pair, line, t) is False:
-        return True
-    for window in (pair.long, pair.short):
-        ratios = [line.ratio(t, span) for span in _variants(window)]
-        if all(r is None or r < threshold for r in ratios):
+@dataclass(frozen=True)
+class Oracle:
+    """The verdicts for one SLO's alerts on one timeline."""
+
+    slo: SLO
+    line: Timeline
+
+    @cached_property
+    def _pairs(self) -> dict[str, tuple[_Pair, ...]]:
+        budget = self.slo.budget
+        return {
+            severity: tuple(
+                _Pair(p, float(p.threshold(budget)), (_variants(p.long), _variants(p.short)))
+                for p in pairs
+            )
+            for severity, pairs in self.slo.alerting.burn_by_severity().items()
+        }
+
+    @cached_property
+    def _for_seconds(self) -> dict[str, int]:
+        """``for`` per severity."""
+        return {s.key: s.for_seconds for s in self.slo.alerting.severities}
+
+    @cached_property
+    def _guard_rate(self) -> float:
+        """The request-rate guard, 0 where there is none."""
+        alerting = self.slo.alerting
+        return float(alerting.min_request_rate) if self.slo.counts_traffic else 0.0
+
+    @property
+    def phases(self) -> tuple[Phase, ...]:
+        return self.line.phases
+
+    def _on(self, pair: _Pair, t: float, margin: float) -> bool:
+        threshold = pair.threshold * (1 + margin)
+        for variants in pair.windows:
+            for span in variants:
+                ratio = self.line.ratio(t, span)
+                if ratio is None or ratio <= threshold:
+                    return False
+        return self._guard(pair, t) is not False
+
+    def _off(self, pair: _Pair, t: float, margin: float) -> bool:
+        threshold = pair.threshold * (1 - margin)
+        if self._guard(pair, t) is False:
             return True
-    return False
-
-
-def _guard(slo: SLO, pair: BurnAlert, line: Timeline, t: float) -> bool | None:
-    """True/False when the request-rate guard robustly passes/blocks; None if unsure."""
-    minimum = float(slo.alerting.min_request_rate)
-    if not slo.counts_traffic or minimum == 0:
-        return True
-    rates = [line.mean_rate(t, span) for span in _variants(pair.long)]
-    if all(rate >= minimum * (1 + MARGIN) for rate in rates):
-        return True
-    if all(rate < minimum * (1 - MARGIN) for rate in rates):
+        for variants in pair.windows:
+            ratios = [self.line.ratio(t, span) for span in variants]
+            if all(r is None or r < threshold for r in ratios):
+                return True
         return False
-    return None
 
+    def _guard(self, pair: _Pair, t: float) -> bool | None:
+        """True/False when the request-rate guard robustly passes/blocks; None if unsure."""
+        minimum = self._guard_rate
+        if minimum == 0:
+            return True
+        rates = [self.line.mean_rate(t, span) for span in pair.windows[0]]
+        if all(rate >= minimum * (1 + MARGIN) for rate in rates):
+            return True
+        if all(rate < minimum * (1 - MARGIN) for rate in rates):
+            return False
+        return None
 
-def _pairs(slo: SLO, severity: str) -> Sequence[BurnAlert]:
-    return slo.alerting.burn_by_severity().get(severity, ())
+    def _pairs_of(self, severity: str) -> tuple[_Pair, ...]:
+        return self._pairs.get(severity, ())
 
+    def burning(self, severity: str, t: float, step: int, margin: float = MARGIN) -> bool:
+        """The severity's burn alert is surely firing at ``t``: some pair held robustly
+        for ``for`` plus evaluation and rate lag. A smaller ``margin`` suits steady
+        states, where every window sees one constant ratio and the rules' smoothing
+        cannot matter."""
+        lag = self._for_seconds[severity] + 2 * step + RATE_WINDOW
+        pairs = self._pairs_of(severity)
+        return all(
+            any(self._on(pair, moment, margin) for pair in pairs)
+            for moment in _moments(t, lag, step)
+        )
 
-def burning(
-    slo: SLO, severity: str, line: Timeline, t: float, step: int, margin: float = MARGIN
-) -> bool:
-    """The severity's burn alert is surely firing at ``t``: some pair held robustly for
-    ``for`` plus evaluation and rate lag. A smaller ``margin`` suits steady states, where
-    every window sees one constant ratio and the rules' smoothing cannot matter."""
-    lag = slo.alerting.severity(severity).for_seconds + 2 * step + RATE_WINDOW
-    return all(
-        any(_pair_on(slo, pair, line, moment, margin) for pair in _pairs(slo, severity))
-        for moment in _moments(t, lag, step)
-    )
+    def alone(self, alert: BurnAlert, t: float, step: int, margin: float = MARGIN) -> bool:
+        """Every other pair of the pair's severity is surely off around ``t``, so a
+        firing alert at ``t`` can only be this pair's doing."""
+        lag = self._for_seconds[alert.severity] + 2 * step + RATE_WINDOW
+        others = [p for p in self._pairs_of(alert.severity) if p.alert != alert]
+        return all(
+            self._off(other, moment, margin)
+            for other in others
+            for moment in _moments(t, lag, step)
+        )
 
+    def quiet(self, severity: str, t: float, step: int, margin: float = MARGIN) -> bool:
+        """The severity's burn alert is surely not firing at ``t``."""
+        pairs = self._pairs_of(severity)
+        return all(
+            all(self._off(pair, moment, margin) for pair in pairs)
+            for moment in _moments(t, step + RATE_WINDOW, step)
+        )
 
-def alone(
-    slo: SLO, pair: BurnAlert, line: Timeline, t: float, step: int, margin: float = MARGIN
-) -> bool:
-    """Every other pair of the pair's severity is surely off around ``t``, so a firing
-    alert at ``t`` can only be this pair's doing."""
-    lag = slo.alerting.severity(pair.severity).for_seconds + 2 * step + RATE_WINDOW
-    others = [p for p in _pairs(slo, pair.severity) if p != pair]
-    return all(
-        _pair_off(slo, other, line, moment, margin)
-        for other in others
-        for moment in _moments(t, lag, step)
-    )
+    @cached_property
+    def _budget(self) -> float:
+        return float(self.slo.budget)
 
+    def budget_remaining(self, t: float) -> float | None:
+        ratio = self.line.ratio(t, self.slo.period)
+        return None if ratio is None else 1 - ratio / self._budget
 
-def quiet(
-    slo: SLO, severity: str, line: Timeline, t: float, step: int, margin: float = MARGIN
-) -> bool:
-    """The severity's burn alert is surely not firing at ``t``."""
-    return all(
-        all(_pair_off(slo, pair, line, moment, margin) for pair in _pairs(slo, severity))
-        for moment in _moments(t, step + RATE_WINDOW, step)
-    )
-
-
-def budget_remaining(slo: SLO, line: Timeline, t: float) -> float | None:
-    ratio = line.ratio(t, slo.period)
-    return None if ratio is None else 1 - ratio / float(slo.budget)
-
-
-def budget_below(
-    slo: SLO, below: float, for_seconds: int, line: Timeline, t: float, step: int
-) -> bool | None:
-    """True/False when the budget is robustly below/above ``below`` at ``t``."""
-    firing_lag = for_seconds + 2 * step + RATE_WINDOW
-    values = [budget_remaining(slo, line, m) for m in _moments(t, firing_lag, step)]
-    if all(v is not None and v < below - BUDGET_MARGIN for v in values):
-        return True
-    recent = [budget_remaining(slo, line, m) for m in _moments(t, step + RATE_WINDOW, step)]
-    if all(v is None or v > below + BUDGET_MARGIN for v in recent):
-        return False
-    return None
+    def budget_below(self, below: float, for_seconds: int, t: float, step: int) -> bool | None:
+        """True/False when the budget is robustly below/above ``below`` at ``t``."""
+        firing_lag = for_seconds + 2 * step + RATE_WINDOW
+        values = [self.budget_remaining(m) for m in _moments(t, firing_lag, step)]
+        if all(v is not None and v < below - BUDGET_MARGIN for v in values):
+            return True
+        recent = [self.budget_remaining(m) for m in _moments(t, step + RATE_WINDOW, step)]
+        if all(v is None or v > below + BUDGET_MARGIN for v in recent):
+            return False
+        return None

@@ -101,8 +101,8 @@ class _Builder:
     def healthy_ratio(self) -> Fraction:
         return healthy_ratio(self.slo, self.shape)
 
-    def _line(self, *phases: Phase) -> oracle.Timeline:
-        return oracle.Timeline(tuple(phases), self.shape.unit)
+    def _line(self, *phases: Phase) -> oracle.Oracle:
+        return oracle.Oracle(self.slo, oracle.Timeline(tuple(phases), self.shape.unit))
 
     def _healthy(self, seconds: int, traffic: Fraction) -> Phase:
         return Phase(seconds, traffic, self.healthy_ratio())
@@ -110,15 +110,11 @@ class _Builder:
     def severities(self) -> list[str]:
         return list(self.slo.alerting.burn_by_severity())
 
-    def _others_quiet(
-        self, line: oracle.Timeline, t: int, step: int, burn: Fraction
-    ) -> list[Check]:
+    def _others_quiet(self, line: oracle.Oracle, t: int, step: int, burn: Fraction) -> list[Check]:
         """Faster severities whose every factor is above this incident's burn rate."""
         checks = []
         for severity, pairs in self.slo.alerting.burn_by_severity().items():
-            if all(p.factor > burn for p in pairs) and oracle.quiet(
-                self.slo, severity, line, t, step
-            ):
+            if all(p.factor > burn for p in pairs) and line.quiet(severity, t, step):
                 checks.append(Check(t, naming.BURN_ALERT, severity, False))
         return checks
 
@@ -146,7 +142,7 @@ class _Builder:
         )
         fired = _first(
             range(pre + step, int(limit) + step, step),
-            lambda t: oracle.burning(slo, pair.severity, probe, t, step),
+            lambda t: probe.burning(pair.severity, t, step),
         )
         if fired is None:
             raise ScenarioError(
@@ -154,7 +150,7 @@ class _Builder:
                 f"rate {float(pair.factor)} does not fire within {format_duration(int(limit))}"
             )
         line = self._line(self._healthy(pre, traffic), Phase(fired + step - pre, traffic, ratio))
-        if not oracle.alone(slo, pair, line, fired, step):
+        if not line.alone(pair, fired, step):
             raise NotSynthesisable(
                 "another pair of the same severity fires as early at this burn rate, so the "
                 "alert would not tell them apart"
@@ -163,7 +159,7 @@ class _Builder:
         checks += self._others_quiet(line, fired, step, pair.factor * FIRING_FACTOR)
         before = _last(
             range(pre + step, fired, step),
-            lambda t: oracle.quiet(slo, pair.severity, line, t, step),
+            lambda t: line.quiet(pair.severity, t, step),
         )
         if before is not None:  # not early either: a shortened window would fire here
             checks.append(Check(before, naming.BURN_ALERT, pair.severity, False))
@@ -196,13 +192,13 @@ class _Builder:
                 self._healthy(_round_up(resets_by - ended + step, step), traffic),
             )
             at_end = pre + length
-            if not oracle.burning(slo, pair.severity, line, at_end, step):
+            if not line.burning(pair.severity, at_end, step):
                 continue
-            if not oracle.alone(slo, pair, line, at_end, step):
+            if not line.alone(pair, at_end, step):
                 continue
             reset = _first(
                 range(ended + step, resets_by + step, step),
-                lambda t, line=line: oracle.quiet(slo, pair.severity, line, t, step),  # type: ignore[misc]
+                lambda t, line=line: line.quiet(pair.severity, t, step),  # type: ignore[misc]
             )
             if reset is None:
                 continue
@@ -234,7 +230,7 @@ class _Builder:
         checks = tuple(
             Check(t, naming.BURN_ALERT, pair.severity, False)
             for t in times
-            if oracle.quiet(slo, pair.severity, line, t, step)
+            if line.quiet(pair.severity, t, step)
         )
         if not checks:
             return None
@@ -260,10 +256,10 @@ class _Builder:
         line = self._line(self._healthy(pre, traffic), Phase(length + step, traffic, ratio))
         at = pre + length
         if above:
-            holds = oracle.burning(slo, pair.severity, line, at, step, STEADY_MARGIN)
-            holds = holds and oracle.alone(slo, pair, line, at, step)
+            holds = line.burning(pair.severity, at, step, STEADY_MARGIN)
+            holds = holds and line.alone(pair, at, step)
         else:
-            holds = oracle.quiet(slo, pair.severity, line, at, step, STEADY_MARGIN)
+            holds = line.quiet(pair.severity, at, step, STEADY_MARGIN)
         if not holds:
             raise NotSynthesisable(
                 "another pair of the same severity fires at this burn rate, or the ratio "
@@ -294,7 +290,7 @@ class _Builder:
         line = self._line(self._healthy(pre, traffic), Phase(limit, traffic, ratio))
         fired = _first(
             range(pre + step, pre + limit + step, step),
-            lambda t: oracle.burning(slo, pair.severity, line, t, step),
+            lambda t: line.burning(pair.severity, t, step),
         )
         if fired is None:
             raise ScenarioError(f"{slo.service}/{slo.name}: a total outage does not page in time")
@@ -324,7 +320,7 @@ class _Builder:
             Check(t, naming.BURN_ALERT, severity, False)
             for t in times
             for severity in self.severities()
-            if oracle.quiet(slo, severity, line, t, step)
+            if line.quiet(severity, t, step)
         ]
         checks += [
             Check(t, _budget_alert(b.below), b.severity, False)
@@ -340,9 +336,9 @@ class _Builder:
             tuple(checks),
         )
 
-    def _below(self, policy: BudgetAlert, line: oracle.Timeline, t: int, step: int) -> bool | None:
+    def _below(self, policy: BudgetAlert, line: oracle.Oracle, t: int, step: int) -> bool | None:
         seconds = self.slo.alerting.severity(policy.severity).for_seconds
-        return oracle.budget_below(self.slo, float(policy.below), seconds, line, t, step)
+        return line.budget_below(float(policy.below), seconds, t, step)
 
     def guard(self, above: bool) -> Scenario | None:
         """Every event failing at 0.8x the request-rate guard: no burn alert; at 1.25x
@@ -356,16 +352,16 @@ class _Builder:
         traffic = slo.alerting.min_request_rate / self.shape.unit * multiple
         line = self._line(Phase(length + step, traffic, Fraction(1)))
         if above:
-            verdict = oracle.burning
+            verdict = line.burning
             times: range | list[int] = [length]
         else:
-            verdict = oracle.quiet
+            verdict = line.quiet
             times = range(step * 2, length + step, max(step, length // 6 // step * step))
         checks = tuple(
             Check(t, naming.BURN_ALERT, severity, above)
             for t in times
             for severity in self.severities()
-            if verdict(slo, severity, line, t, step)
+            if verdict(severity, t, step)
         )
         outcome = "the burn alerts fire" if above else "no burn alert"
         return Scenario(

@@ -190,15 +190,21 @@ def other_group(slo: SLO, form: Shape) -> Shape | None:
 
 
 def gauge_targets(ratio: Fraction, at_least: bool) -> tuple[int, int]:
-    """(bad, all) targets whose share is the closest to ``ratio`` from above or below."""
+    """(bad, all) targets whose share is the closest to ``ratio`` from above or below.
+
+    Counted in integers: with ``ratio = p/q``, ``bad/total`` is ``|bad*q - p*total|``
+    over ``total*q`` away, and comparing two such distances needs no fractions."""
     if ratio in (0, 1):
         return int(ratio), 1
-    best: tuple[Fraction, int, int] | None = None
+    p, q = ratio.numerator, ratio.denominator
+    best: tuple[int, int, int] | None = None  # (distance x total x q, bad, total)
     for total in range(1, GAUGE_TARGETS_MAX + 1):
-        bad = -(-ratio * total // 1) if at_least else ratio * total // 1
-        share = Fraction(int(bad), total)
-        if 0 < share < 1 and (best is None or abs(share - ratio) < best[0]):
-            best = (abs(share - ratio), int(bad), total)
+        bad = -(-p * total // q) if at_least else p * total // q
+        if not 0 < bad < total:
+            continue
+        distance = abs(bad * q - p * total)
+        if best is None or distance * best[2] < best[0] * total:
+            best = (distance, bad, total)
     if best is None:
         raise NotSynthesisable(
             f"an error ratio of {float(ratio):.4g} is finer than 1 of {GAUGE_TARGETS_MAX} targets"
