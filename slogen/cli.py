@@ -60,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="output directory, owned by slogen (default: generated)",
     )
-    generate.add_argument(
+    mode = generate.add_mutually_exclusive_group()
+    mode.add_argument(
         "--check",
         action="store_true",
         help="write nothing; exit 1 and list the differences if DIR is stale",
@@ -71,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="skip promtool (by default the rules are checked before anything is written)",
     )
-    generate.add_argument(
+    mode.add_argument(
         "--fail-on-change",
         action="store_true",
         help="exit 1 when DIR had to change, as a formatter in a commit hook does",
@@ -226,7 +227,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"  {gap}", file=sys.stderr)
     if args.fail_on_change and changes.stale:
         print(f"{output} was out of date and has been regenerated:", file=sys.stderr)
-        print(changes.report(str(output), total_lines=0), file=sys.stderr)
+        print(changes.report(str(output), total_lines=0, written=True), file=sys.stderr)
         print(f"stage it (git add {output}) and commit again", file=sys.stderr)
         return EXIT_STALE
     return EXIT_OK

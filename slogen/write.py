@@ -31,6 +31,12 @@ def with_manifest(files: Mapping[str, bytes]) -> dict[str, bytes]:
     return dict(sorted(tree.items()))
 
 
+PENDING = ("missing", "changed", "not generated any more")
+"""How each kind of stale file is named before a write."""
+WRITTEN = ("created", "updated", "removed")
+"""The same kinds after the write that fixed them."""
+
+
 @dataclass(frozen=True)
 class Staleness:
     """How a directory differs from what slogen would write there."""
@@ -55,16 +61,20 @@ class Staleness:
         diff_lines: int = 20,
         total_lines: int = 120,
         width: int = 160,
+        written: bool = False,
     ) -> str:
         """Every stale file, then a unified diff excerpt of the changed ones.
 
         The list is complete; the excerpt is bounded (``diff_lines`` per file,
         ``total_lines`` in all, none when it is 0; lines cut at ``width``) so that a CI
         log or a commit hook stays readable when a defaults change touches every file.
-        Paths are in sorted order, so the same trees always give the same text."""
-        kinds = {p: "missing" for p in self.missing}
-        kinds |= {p: "changed" for p in self.changed}
-        kinds |= {p: "not generated any more" for p in self.extra}
+        Paths are in sorted order, so the same trees always give the same text.
+        ``written`` says what was done (created, updated, removed) rather than what is
+        to do, for the report after a write."""
+        missing, changed, extra = WRITTEN if written else PENDING
+        kinds = {p: missing for p in self.missing}
+        kinds |= {p: changed for p in self.changed}
+        kinds |= {p: extra for p in self.extra}
         lines = [f"{kinds[p]}: {directory}/{p}" for p in self.paths]
         if not self.changed or total_lines <= 0:
             return "\n".join(lines)

@@ -111,7 +111,7 @@ def test_hook_fails_a_spec_change_until_generated_is_staged(tmp_path: Path) -> N
     assert code != 0, said
     assert "slogen generate" in said and "Failed" in said, said
     assert "not verified: promtool not found" in said, said
-    assert "missing: generated/prometheus/shop.rules.yml" in said, said
+    assert "created: generated/prometheus/shop.rules.yml" in said, said
     assert "git add generated" in said
     assert (repo / "generated" / "prometheus" / "shop.rules.yml").is_file()
     assert commits(repo) == 0

@@ -97,10 +97,29 @@ def test_fail_on_change_exits_1_only_when_it_wrote(tmp_path: Path, run_cli) -> N
     write_spec(tmp_path, "specs/shop.yaml", MINIMAL_SPEC)
     args = ("generate", "specs", "-o", "out", "--no-verify", "--fail-on-change")
     first = run_cli(*args, cwd=tmp_path)
-    assert first.code == 1 and "missing: out/prometheus/shop.rules.yml" in first.err
+    assert first.code == 1 and "created: out/prometheus/shop.rules.yml" in first.err
     assert "stage it (git add out) and commit again" in first.err
     assert run_cli(*args, cwd=tmp_path).code == 0
     assert run_cli("generate", "specs", "-o", "out", "--check", cwd=tmp_path).code == 0
+    write_spec(tmp_path, "specs/cart.yaml", MINIMAL_SPEC.replace("shop", "cart"))
+    assert run_cli(*args, cwd=tmp_path).code == 1
+    (tmp_path / "specs" / "cart.yaml").unlink()
+    write_spec(tmp_path, "specs/shop.yaml", MINIMAL_SPEC.replace("99.9", "99.5"))
+    changed = run_cli(*args, cwd=tmp_path)
+    assert changed.code == 1
+    said = changed.err.splitlines()
+    assert "updated: out/prometheus/shop.rules.yml" in said, changed.err
+    assert "removed: out/prometheus/cart.rules.yml" in said, changed.err
+    assert not any(line.startswith(("missing:", "changed:")) for line in said), changed.err
+
+
+def test_check_and_fail_on_change_exclude_each_other(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write_spec(tmp_path, "specs/shop.yaml", MINIMAL_SPEC)
+    both = ("generate", "specs", "-o", "out", "--check", "--fail-on-change")
+    done = run_cli(*both, cwd=tmp_path)
+    assert done.code == 2
+    assert "not allowed with argument" in done.err
+    assert not (tmp_path / "out").exists()
 
 
 # --- validate: cheap to start, as strict as generate --------------------------------
