@@ -281,7 +281,7 @@ def _lint(args: argparse.Namespace, specs: slogen.Specs) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from slogen.importers import import_files, spec_files
+    from slogen.importers import defined_elsewhere, import_files, spec_files, summary
 
     output = Path(args.output)
     beside = output / "defaults.yaml"
@@ -289,6 +289,11 @@ def _import(args: argparse.Namespace) -> int:
         args.format, args.files, team=args.team, defaults=beside if beside.is_file() else None
     )
     files = spec_files(result)
+    twice = defined_elsewhere(result, output)
+    if twice:
+        for problem in twice:
+            print(f"{problem}; nothing written", file=sys.stderr)
+        return EXIT_INPUT
     existing = sorted(str(output / name) for name in files if (output / name).exists())
     if existing and not args.force:
         print(f"slogen: would replace {', '.join(existing)}; nothing written", file=sys.stderr)
@@ -298,7 +303,7 @@ def _import(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     for name, content in files.items():
         write_atomically(output / name, content)
-        print(f"wrote {output / name}")
+        print(f"wrote {output / name}: {summary(result, name.removesuffix('.yaml'))}")
     for loss in result.losses:
         print(f"not carried over: {loss}", file=sys.stderr)
     for problem in refused:

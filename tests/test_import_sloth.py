@@ -47,6 +47,10 @@ def test_a_sloth_spec_becomes_a_slogen_spec(tmp_path: Path, run_cli) -> None:  #
     write_spec(tmp_path, "sloth.yml", SPEC)
     result = run_cli("import", "sloth", "sloth.yml", "-o", "specs", cwd=tmp_path)
     assert result.code == 0, result.err
+    assert result.out == (
+        "wrote specs/checkout.yaml: service checkout, team payments: "
+        "1 SLO (requests-availability) from sloth.yml\n"
+    )
     spec = yaml.safe_load((tmp_path / "specs" / "checkout.yaml").read_text())
     assert spec["team"] == "payments" and spec["window"] == "30d"
     slo = spec["slos"][0]
@@ -138,3 +142,17 @@ def test_a_runbook_from_the_defaults_beside_the_output_is_kept(tmp_path: Path, r
     assert run_cli("generate", "specs", "-o", "out", "--no-verify", cwd=tmp_path).code == 0
     rules = (tmp_path / "out" / "prometheus" / "checkout.rules.yml").read_text()
     assert "https://rb.example.com/checkout/requests-availability" in rules
+
+
+def test_import_refuses_a_service_another_file_already_defines(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write_spec(tmp_path, "sloth.yml", SPEC)
+    write_spec(tmp_path / "specs", "legacy.yaml", "service: checkout\nteam: payments\n")
+    for force in ((), ("--force",)):
+        result = run_cli("import", "sloth", "sloth.yml", "-o", "specs", *force, cwd=tmp_path)
+        assert result.code == 2
+        assert result.err.startswith(
+            "specs/legacy.yaml: already defines service 'checkout', which this import "
+            "writes to specs/checkout.yaml (import into another directory, or remove or "
+            "rename this file first); nothing written"
+        ), result.err
+        assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == ["legacy.yaml"]

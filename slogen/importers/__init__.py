@@ -14,6 +14,7 @@ from slogen.importers.pyrra import import_pyrra
 from slogen.importers.report import Imported, Loss
 from slogen.importers.sloth import import_sloth
 from slogen.render import dump_yaml
+from slogen.spec.loader import service_files
 
 Importer = Callable[[str, str, Imported, "str | None"], None]
 """Adds the services of one file (path, text) to the result; SpecError if it has none.
@@ -28,7 +29,16 @@ IMPORTERS: dict[str, Importer] = {
 }
 FORMATS = tuple(sorted(IMPORTERS))
 
-__all__ = ["FORMATS", "IMPORTERS", "Imported", "Loss", "import_files", "spec_files"]
+__all__ = [
+    "FORMATS",
+    "IMPORTERS",
+    "Imported",
+    "Loss",
+    "defined_elsewhere",
+    "import_files",
+    "spec_files",
+    "summary",
+]
 
 
 def import_files(
@@ -98,6 +108,34 @@ def spec_files(result: Imported) -> dict[str, bytes]:
         )
         for name, spec in sorted(result.services.items())
     }
+
+
+def defined_elsewhere(result: Imported, output: Path) -> list[Problem]:
+    """Spec files in ``output`` that already define an imported service under another
+    file name. Writing ``<service>.yaml`` beside them would define the service twice,
+    and ``--force`` replaces only a file of the same name, so these always refuse."""
+    return [
+        Problem(
+            Location(str(existing)),
+            f"already defines service {service!r}, which this import writes to "
+            f"{output / (service + '.yaml')}",
+            "import into another directory, or remove or rename this file first",
+        )
+        for existing, service in service_files(output).items()
+        if service in result.services and existing.name != f"{service}.yaml"
+    ]
+
+
+def summary(result: Imported, name: str) -> str:
+    """What one written spec file holds: the service, its team, its SLOs and the files
+    they came from, so an import that merges several files says where each SLO went."""
+    spec = result.services[name]
+    slos = [str(slo.get("name")) for slo in spec.get("slos", [])]
+    team = f", team {spec['team']}" if spec.get("team") else ""
+    return (
+        f"service {name}{team}: {len(slos)} SLO{'s' if len(slos) != 1 else ''} "
+        f"({', '.join(slos)}) from {result.sources[name]}"
+    )
 
 
 def _check(result: Imported, defaults: str | Path | None) -> None:

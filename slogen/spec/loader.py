@@ -127,13 +127,37 @@ def _service_names(paths: Iterable[str]) -> Iterator[str]:
     """The ``service:`` of each file that has one; a file that does not parse is not
     ours to report here (it was not asked for)."""
     for path in paths:
-        try:
-            with open(path, encoding="utf-8") as stream:
-                data = yaml.load(stream, Loader=FastLoader)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        name = declared_service(Path(path))
+        if name is not None:
+            yield name
+
+
+def declared_service(path: Path) -> str | None:
+    """The ``service:`` a YAML spec file declares, read without validating it; None for
+    a file that does not parse or declares none, and for Jsonnet, which would have to
+    be evaluated."""
+    if path.suffix in JSONNET_SUFFIXES:
+        return None
+    try:
+        with path.open(encoding="utf-8") as stream:
+            data = yaml.load(stream, Loader=FastLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    service = data.get("service") if isinstance(data, dict) else None
+    return service if isinstance(service, str) else None
+
+
+def service_files(root: Path) -> dict[Path, str]:
+    """Every spec file under ``root`` that ``load`` would read, with the service it
+    declares (see :func:`declared_service`)."""
+    found = {}
+    for file in sorted(_spec_files(root)) if root.is_dir() else ():
+        if file.name in TOP_LEVEL_NAMES:
             continue
-        if isinstance(data, dict) and isinstance(data.get("service"), str):
-            yield data["service"]
+        service = declared_service(file)
+        if service is not None:
+            found[file] = service
+    return found
 
 
 def _collect(
