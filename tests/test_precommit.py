@@ -128,7 +128,7 @@ def test_hook_fails_a_spec_change_until_generated_is_staged(tmp_path: Path) -> N
     git("add", "specs", cwd=repo)
     code, said = commit(repo, env, "loosen the shop SLO")
     assert code != 0, said
-    assert "changed: generated/prometheus/shop.rules.yml" in said, said
+    assert "updated: generated/prometheus/shop.rules.yml" in said, said
     assert "not verified" not in said, said
     assert "shop.rules.yml" in git("diff", "--name-only", cwd=repo)  # rewritten, unstaged
     assert commits(repo) == 1
