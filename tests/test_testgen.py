@@ -266,3 +266,18 @@ def test_groups_that_share_a_total_fail_the_proofs(tmp_path: Path, promtool: str
         f'{per_group} * 0 + on () group_left () sum(rate(http_requests_total{{job="shop"}}[5m]))'
     )
     assert not _outcome(_broken(bundle, f"- expr: {per_group}\n", f"- expr: {everyone}\n"))
+
+
+def test_slos_that_differ_only_in_names_and_selectors_share_one_search(tmp_path: Path) -> None:
+    """The search reads the SLO's profile only; different profiles get their own."""
+    from slogen.testgen.scenarios import scenarios
+    from slogen.testgen.series import shape
+
+    twin = MINIMAL_SPEC.replace("availability", "checkout").replace('job="shop"', 'job="cart"')
+    looser = MINIMAL_SPEC.replace("availability", "browse").replace("99.9", "99.5")
+    spec = MINIMAL_SPEC + twin.split("slos:\n")[1] + looser.split("slos:\n")[1]
+    write_spec(tmp_path, "specs/shop.yaml", spec)
+    model = slogen.compile_model(slogen.load(tmp_path / "specs"))
+    found = {slo.name: scenarios(slo, shape(slo)) for slo in model.slos()}
+    assert found["availability"] is found["checkout"]
+    assert found["availability"][0][0].phases != found["browse"][0][0].phases

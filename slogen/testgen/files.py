@@ -18,7 +18,8 @@ from slogen.render import dump_yaml
 from slogen.rules.files import rule_file
 from slogen.rules.groups import service_groups
 from slogen.testgen.labels import NotSynthesisable
-from slogen.testgen.scenarios import Check, Scenario, healthy_ratio, scenarios
+from slogen.testgen.profile import Profile
+from slogen.testgen.scenarios import Check, Scenario, scenarios
 from slogen.testgen.series import Phase, Shape, group_labels, other_group, render_series, shape
 
 TESTS_DIR = "tests"
@@ -80,7 +81,7 @@ def _ordered(lines: list[str], gaps: list[str], service: Service) -> list[str]:
 def _beside(slo: SLO, form: Shape) -> tuple[Shape, Fraction] | None:
     """For grouped SLOs, a second group's series and the healthy ratio it runs at."""
     other = other_group(slo, form)
-    return None if other is None else (other, healthy_ratio(slo, form))
+    return None if other is None else (other, Profile.of(slo, form).healthy_ratio())
 
 
 def _group(

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from slogen.model import SLO, BurnAlert
+from slogen.model import BurnAlert
+from slogen.testgen.profile import Profile
 from slogen.testgen.series import Phase
 
 MARGIN = 0.1
@@ -109,32 +110,32 @@ class _Pair:
 
 @dataclass(frozen=True)
 class Oracle:
-    """The verdicts for one SLO's alerts on one timeline."""
+    """The verdicts for the alerts of one SLO profile on one timeline."""
 
-    slo: SLO
+    profile: Profile
     line: Timeline
 
     @cached_property
     def _pairs(self) -> dict[str, tuple[_Pair, ...]]:
-        budget = self.slo.budget
+        budget = self.profile.budget
         return {
             severity: tuple(
                 _Pair(p, float(p.threshold(budget)), (_variants(p.long), _variants(p.short)))
                 for p in pairs
             )
-            for severity, pairs in self.slo.alerting.burn_by_severity().items()
+            for severity, pairs in self.profile.alerting.burn_by_severity().items()
         }
 
     @cached_property
     def _for_seconds(self) -> dict[str, int]:
         """``for`` per severity."""
-        return {s.key: s.for_seconds for s in self.slo.alerting.severities}
+        return {s.key: s.for_seconds for s in self.profile.alerting.severities}
 
     @cached_property
     def _guard_rate(self) -> float:
         """The request-rate guard, 0 where there is none."""
-        alerting = self.slo.alerting
-        return float(alerting.min_request_rate) if self.slo.counts_traffic else 0.0
+        alerting = self.profile.alerting
+        return float(alerting.min_request_rate) if self.profile.counts_traffic else 0.0
 
     @property
     def phases(self) -> tuple[Phase, ...]:
@@ -207,10 +208,10 @@ class Oracle:
 
     @cached_property
     def _budget(self) -> float:
-        return float(self.slo.budget)
+        return float(self.profile.budget)
 
     def budget_remaining(self, t: float) -> float | None:
-        ratio = self.line.ratio(t, self.slo.period)
+        ratio = self.line.ratio(t, self.profile.period)
         return None if ratio is None else 1 - ratio / self._budget
 
     def budget_below(self, below: float, for_seconds: int, t: float, step: int) -> bool | None:

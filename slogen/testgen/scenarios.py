@@ -19,6 +19,7 @@ from slogen.durations import format_duration
 from slogen.model import SLO, BudgetAlert, BurnAlert
 from slogen.testgen import oracle
 from slogen.testgen.labels import NotSynthesisable
+from slogen.testgen.profile import Profile
 from slogen.testgen.series import Phase, Shape, gauge_targets
 
 STEPS = (300, 900, 3600, 10800)
@@ -26,7 +27,6 @@ STEPS = (300, 900, 3600, 10800)
 FAST_STEP = 60
 FIRING_FACTOR = Fraction(5, 4)
 QUIET_FACTOR = Fraction(4, 5)
-HEALTHY_SHARE = Fraction(1, 4)
 BRACKET = Fraction(1, 20)
 """Sustained burns 5% either side of a factor: a factor off by more must fail."""
 STEADY_MARGIN = 0.01
@@ -82,60 +82,63 @@ def _last(times: range, holds: Callable[[int], bool | None]) -> int | None:
 
 @dataclass(frozen=True)
 class _Builder:
-    slo: SLO
-    shape: Shape
+    profile: Profile
 
     @property
     def traffic(self) -> Fraction:
         """Events per second, well above the request-rate guard when there is one."""
-        guard = self.slo.alerting.min_request_rate / self.shape.unit
+        guard = self.profile.alerting.min_request_rate / self.profile.unit
         return max(Fraction(1), Fraction(-(-4 * guard // 1)))  # ceil(4 x guard)
 
     def _incident(self, ratio: Fraction, at_least: bool) -> tuple[Fraction, Fraction]:
         """(traffic, error ratio) for an incident; gauges round to whole targets."""
-        if self.shape.is_gauge:
+        if self.profile.is_gauge:
             bad, total = gauge_targets(min(ratio, Fraction(1)), at_least)
             return Fraction(total), Fraction(bad, total)
         return self.traffic, min(ratio, Fraction(1))
 
     def healthy_ratio(self) -> Fraction:
-        return healthy_ratio(self.slo, self.shape)
+        return self.profile.healthy_ratio()
 
     def _line(self, *phases: Phase) -> oracle.Oracle:
-        return oracle.Oracle(self.slo, oracle.Timeline(tuple(phases), self.shape.unit))
+        return oracle.Oracle(self.profile, oracle.Timeline(tuple(phases), self.profile.unit))
 
     def _healthy(self, seconds: int, traffic: Fraction) -> Phase:
         return Phase(seconds, traffic, self.healthy_ratio())
 
     def severities(self) -> list[str]:
-        return list(self.slo.alerting.burn_by_severity())
+        return list(self.profile.alerting.burn_by_severity())
 
     def _others_quiet(self, line: oracle.Oracle, t: int, step: int, burn: Fraction) -> list[Check]:
         """Faster severities whose every factor is above this incident's burn rate."""
         checks = []
-        for severity, pairs in self.slo.alerting.burn_by_severity().items():
+        for severity, pairs in self.profile.alerting.burn_by_severity().items():
             if all(p.factor > burn for p in pairs) and line.quiet(severity, t, step):
                 checks.append(Check(t, naming.BURN_ALERT, severity, False))
         return checks
 
     def _settle(self, pair: BurnAlert, step: int) -> int:
         """Time from a robust condition to a firing alert: for, evaluation and rate lag."""
-        return self.slo.alerting.severity(pair.severity).for_seconds + 2 * step + oracle.RATE_WINDOW
+        return (
+            self.profile.alerting.severity(pair.severity).for_seconds
+            + 2 * step
+            + oracle.RATE_WINDOW
+        )
 
     def _history(self, pair: BurnAlert, step: int) -> int:
         """Healthy history before an incident: the longest window of the severity, so
         every pair of it starts from a full window."""
-        pairs = self.slo.alerting.burn_by_severity()[pair.severity]
+        pairs = self.profile.alerting.burn_by_severity()[pair.severity]
         return _round_up(max(p.long for p in pairs), step)
 
     def firing(self, pair: BurnAlert) -> Scenario:
         """1.25x the pair's factor after healthy history: fires by the expected detection
         time, and faster severities whose factors are not reached stay quiet."""
-        slo, step = self.slo, step_for(pair.short)
+        profile, step = self.profile, step_for(pair.short)
         pre, settle = self._history(pair, step), self._settle(pair, step)
-        _expressible(pair, slo, FIRING_FACTOR)
-        traffic, ratio = self._incident(pair.factor * slo.budget * FIRING_FACTOR, at_least=True)
-        expected = pair.detection_seconds(ratio, slo.budget)
+        _expressible(pair, profile, FIRING_FACTOR)
+        traffic, ratio = self._incident(pair.factor * profile.budget * FIRING_FACTOR, at_least=True)
+        expected = pair.detection_seconds(ratio, profile.budget)
         limit = pre + _with_margin(expected, pair) + settle + step
         probe = self._line(
             self._healthy(pre, traffic), Phase(_round_up(limit, step), traffic, ratio)
@@ -146,7 +149,7 @@ class _Builder:
         )
         if fired is None:
             raise ScenarioError(
-                f"{slo.service}/{slo.name}: {pair.severity} at {float(FIRING_FACTOR)}x burn "
+                f"{pair.severity} at {float(FIRING_FACTOR)}x burn "
                 f"rate {float(pair.factor)} does not fire within {format_duration(int(limit))}"
             )
         line = self._line(self._healthy(pre, traffic), Phase(fired + step - pre, traffic, ratio))
@@ -164,9 +167,10 @@ class _Builder:
         if before is not None:  # not early either: a shortened window would fire here
             checks.append(Check(before, naming.BURN_ALERT, pair.severity, False))
         return Scenario(
-            f"{pair.severity} {_pair(pair)} at {float(FIRING_FACTOR):g}x: {_x(ratio, pair, slo)} "
-            f"fires by {format_duration(fired - pre)} (expected {_seconds(expected)}, plus "
-            f"margins and {format_duration(settle)} for, evaluation and rate lag)",
+            f"{pair.severity} {_pair(pair)} at {float(FIRING_FACTOR):g}x: "
+            f"{_x(ratio, pair, profile)} fires by {format_duration(fired - pre)} "
+            f"(expected {_seconds(expected)}, plus margins and {format_duration(settle)} "
+            "for, evaluation and rate lag)",
             step,
             line.phases,
             tuple(checks),
@@ -177,13 +181,13 @@ class _Builder:
         alert resets within the short window plus ``for``. The long window alone would
         hold it for most of its length, so the short window's part is shown. The burn is
         the largest multiple of the factor that no slower pair of the severity reaches."""
-        slo, step = self.slo, step_for(pair.short)
+        profile, step = self.profile, step_for(pair.short)
         pre, settle = self._history(pair, step), self._settle(pair, step)
         length = _round_up(pair.long + settle, step)
         for multiple in RECOVERY_FACTORS:
-            if _over_100_percent(pair, slo, multiple):
+            if _over_100_percent(pair, profile, multiple):
                 continue
-            traffic, ratio = self._incident(pair.factor * slo.budget * multiple, at_least=True)
+            traffic, ratio = self._incident(pair.factor * profile.budget * multiple, at_least=True)
             ended = pre + length + step
             resets_by = ended + pair.short + settle + step
             line = self._line(
@@ -203,7 +207,7 @@ class _Builder:
             if reset is None:
                 continue
             return Scenario(
-                f"{pair.severity} {_pair(pair)} recovery: {_x(ratio, pair, slo)} for "
+                f"{pair.severity} {_pair(pair)} recovery: {_x(ratio, pair, profile)} for "
                 f"{format_duration(length)}, then healthy: resets {format_duration(reset - ended)} "
                 f"after it ends (short window {format_duration(pair.short)} plus "
                 f"{format_duration(settle)} for and lag)",
@@ -221,9 +225,9 @@ class _Builder:
 
     def quiet(self, pair: BurnAlert) -> Scenario | None:
         """0.8x the pair's factor for its whole long window: this pair never fires."""
-        slo, step = self.slo, step_for(pair.short)
+        profile, step = self.profile, step_for(pair.short)
         pre = self._history(pair, step)
-        traffic, ratio = self._incident(pair.factor * slo.budget * QUIET_FACTOR, at_least=False)
+        traffic, ratio = self._incident(pair.factor * profile.budget * QUIET_FACTOR, at_least=False)
         length = _round_up(pair.long + pair.short + 2 * step, step)
         line = self._line(self._healthy(pre, traffic), Phase(length, traffic, ratio))
         times = range(pre + step, pre + length + step, max(step, length // 8 // step * step))
@@ -235,8 +239,8 @@ class _Builder:
         if not checks:
             return None
         return Scenario(
-            f"{pair.severity} {_pair(pair)} at {float(QUIET_FACTOR):g}x: {_x(ratio, pair, slo)} "
-            f"for {format_duration(length)} never fires",
+            f"{pair.severity} {_pair(pair)} at {float(QUIET_FACTOR):g}x: "
+            f"{_x(ratio, pair, profile)} for {format_duration(length)} never fires",
             step,
             line.phases,
             checks,
@@ -246,12 +250,12 @@ class _Builder:
         """A burn held 5% above (or below) the pair's factor until every window sees only
         it: the alert must (must not) fire. Catches a factor a little off, such as a
         30-day factor on a 28-day SLO (14.4 for 13.44)."""
-        slo, step = self.slo, step_for(pair.short)
+        profile, step = self.profile, step_for(pair.short)
         pre, settle = self._history(pair, step), self._settle(pair, step)
         multiple = 1 + BRACKET if above else 1 - BRACKET
         if above:
-            _expressible(pair, slo, multiple)
-        traffic, ratio = self._incident(pair.factor * slo.budget * multiple, at_least=above)
+            _expressible(pair, profile, multiple)
+        traffic, ratio = self._incident(pair.factor * profile.budget * multiple, at_least=above)
         length = _round_up(pair.long + oracle.RATE_WINDOW + settle + 2 * step, step)
         line = self._line(self._healthy(pre, traffic), Phase(length + step, traffic, ratio))
         at = pre + length
@@ -267,7 +271,7 @@ class _Builder:
             )
         verb = "fires" if above else "stays quiet"
         return Scenario(
-            f"{pair.severity} {_pair(pair)} at {float(multiple):g}x: {_x(ratio, pair, slo)} "
+            f"{pair.severity} {_pair(pair)} at {float(multiple):g}x: {_x(ratio, pair, profile)} "
             f"held for {format_duration(length)}: {verb}",
             step,
             line.phases,
@@ -276,16 +280,18 @@ class _Builder:
 
     def outage(self) -> Scenario | None:
         """A total outage: the fastest pair pages within its detection time."""
-        slo = self.slo
-        if not slo.alerting.burn:
+        profile = self.profile
+        if not profile.alerting.burn:
             return None
-        pages = [p for p in slo.alerting.burn if p.severity == "page"] or list(slo.alerting.burn)
-        pair = min(pages, key=lambda p: p.detection_seconds(Fraction(1), slo.budget))
-        _expressible(pair, slo, Fraction(1))
+        pages = [p for p in profile.alerting.burn if p.severity == "page"] or list(
+            profile.alerting.burn
+        )
+        pair = min(pages, key=lambda p: p.detection_seconds(Fraction(1), profile.budget))
+        _expressible(pair, profile, Fraction(1))
         step = FAST_STEP if pair.short <= STEPS[0] else step_for(pair.short)
         pre, settle = _round_up(pair.long, step), self._settle(pair, step)
         traffic, ratio = self._incident(Fraction(1), at_least=True)
-        expected = pair.detection_seconds(ratio, slo.budget)
+        expected = pair.detection_seconds(ratio, profile.budget)
         limit = _round_up(_with_margin(expected, pair) + settle + step, step)
         line = self._line(self._healthy(pre, traffic), Phase(limit, traffic, ratio))
         fired = _first(
@@ -293,7 +299,7 @@ class _Builder:
             lambda t: line.burning(pair.severity, t, step),
         )
         if fired is None:
-            raise ScenarioError(f"{slo.service}/{slo.name}: a total outage does not page in time")
+            raise ScenarioError("a total outage does not page in time")
         return Scenario(
             f"total outage: {pair.severity} fires by "
             f"{format_duration(fired - pre)} (the {_pair(pair)} pair's detection time "
@@ -305,14 +311,16 @@ class _Builder:
 
     def healthy(self) -> Scenario | None:
         """Traffic at a fraction of the budget for the longest window: nothing fires."""
-        slo = self.slo
-        pairs = slo.alerting.burn
-        if not pairs and not slo.alerting.budget:
+        profile = self.profile
+        pairs = profile.alerting.burn
+        if not pairs and not profile.alerting.budget:
             return None
         step = max([step_for(p.short) for p in pairs] or [STEPS[0]])
         length = _round_up(max([p.long + p.short for p in pairs] or [3600]) + 2 * step, step)
         traffic = (
-            self._incident(Fraction(0), at_least=False)[0] if self.shape.is_gauge else self.traffic
+            self._incident(Fraction(0), at_least=False)[0]
+            if self.profile.is_gauge
+            else self.traffic
         )
         line = self._line(self._healthy(length, traffic))
         times = [length // 2 // step * step, length]
@@ -325,11 +333,11 @@ class _Builder:
         checks += [
             Check(t, _budget_alert(b.below), b.severity, False)
             for t in times
-            for b in slo.alerting.budget
+            for b in profile.alerting.budget
             if self._below(b, line, t, step) is False
         ]
         return Scenario(
-            f"healthy: {_share(self.healthy_ratio(), slo)} of the budget's error rate for "
+            f"healthy: {_share(self.healthy_ratio(), profile)} of the budget's error rate for "
             f"{format_duration(length)}, no alert",
             step,
             line.phases,
@@ -337,19 +345,23 @@ class _Builder:
         )
 
     def _below(self, policy: BudgetAlert, line: oracle.Oracle, t: int, step: int) -> bool | None:
-        seconds = self.slo.alerting.severity(policy.severity).for_seconds
+        seconds = self.profile.alerting.severity(policy.severity).for_seconds
         return line.budget_below(float(policy.below), seconds, t, step)
 
     def guard(self, above: bool) -> Scenario | None:
         """Every event failing at 0.8x the request-rate guard: no burn alert; at 1.25x
         the guard: the alerts fire. The guard's threshold is pinned from both sides."""
-        slo = self.slo
-        if not slo.counts_traffic or slo.alerting.min_request_rate == 0 or not slo.alerting.burn:
+        profile = self.profile
+        if (
+            not profile.counts_traffic
+            or profile.alerting.min_request_rate == 0
+            or not profile.alerting.burn
+        ):
             return None
-        step = max(step_for(p.short) for p in slo.alerting.burn)
-        length = _round_up(max(p.long + p.short for p in slo.alerting.burn) + 2 * step, step)
+        step = max(step_for(p.short) for p in profile.alerting.burn)
+        length = _round_up(max(p.long + p.short for p in profile.alerting.burn) + 2 * step, step)
         multiple = FIRING_FACTOR if above else QUIET_FACTOR
-        traffic = slo.alerting.min_request_rate / self.shape.unit * multiple
+        traffic = profile.alerting.min_request_rate / self.profile.unit * multiple
         line = self._line(Phase(length + step, traffic, Fraction(1)))
         if above:
             verdict = line.burning
@@ -373,16 +385,18 @@ class _Builder:
 
     def no_data(self) -> Scenario | None:
         """The SLI's series vanish: the no-data alert fires after its delay."""
-        slo = self.slo
-        if slo.alerting.no_data is None:
+        profile = self.profile
+        if profile.alerting.no_data is None:
             return None
         step = STEPS[0]
         before = 3600
         traffic = (
-            self._incident(Fraction(0), at_least=False)[0] if self.shape.is_gauge else self.traffic
+            self._incident(Fraction(0), at_least=False)[0]
+            if self.profile.is_gauge
+            else self.traffic
         )
-        fires_at = before + oracle.RATE_WINDOW + slo.alerting.no_data.after + 2 * step
-        severity = slo.alerting.no_data.severity
+        fires_at = before + oracle.RATE_WINDOW + profile.alerting.no_data.after + 2 * step
+        severity = profile.alerting.no_data.severity
         return Scenario(
             f"no data: the series end at {format_duration(before)}, {naming.NO_DATA_ALERT} "
             f"fires by {format_duration(fires_at)}",
@@ -397,15 +411,15 @@ class _Builder:
     def budget(self) -> Scenario | None:
         """Errors at twice the budget's rate after a clean start: the budget alerts fire
         one after another as the remaining budget crosses each threshold."""
-        slo = self.slo
-        policies = sorted(slo.alerting.budget, key=lambda b: -b.below)
+        profile = self.profile
+        policies = sorted(profile.alerting.budget, key=lambda b: -b.below)
         if not policies:
             return None
         step = STEPS[1]
-        traffic, ratio = self._incident(2 * slo.budget, at_least=True)
-        clean, crossed = _budget_lead_in(slo, policies, ratio, step)
-        length = _round_up(clean + crossed + _alert_lag(slo, step) + 4 * step, step)
-        if length > slo.period:
+        traffic, ratio = self._incident(2 * profile.budget, at_least=True)
+        clean, crossed = _budget_lead_in(profile, policies, ratio, step)
+        length = _round_up(clean + crossed + _alert_lag(profile, step) + 4 * step, step)
+        if length > profile.period:
             raise NotSynthesisable("the budget thresholds are too close together to tell apart")
         line = self._line(Phase(clean, traffic, Fraction(0)), Phase(length - clean, traffic, ratio))
         checks: list[Check] = []
@@ -416,7 +430,7 @@ class _Builder:
                 lambda t, p=policy: self._below(p, line, t, step),  # type: ignore[misc]
             )
             if fired is None or fired <= previous:
-                raise ScenarioError(f"{slo.service}/{slo.name}: budget alerts do not fire in order")
+                raise ScenarioError("budget alerts do not fire in order")
             checks.append(Check(fired, _budget_alert(policy.below), policy.severity, True))
             before = _last(
                 range(clean, fired, step),
@@ -438,24 +452,20 @@ class _Builder:
         )
 
 
-def healthy_ratio(slo: SLO, form: Shape) -> Fraction:
-    """A quarter of the budget's rate, below every factor; none for whole-target SLIs."""
-    if form.is_gauge:
-        return Fraction(0)
-    factors = [pair.factor for pair in slo.alerting.burn] or [Fraction(1)]
-    return slo.budget * min(min(factors), Fraction(1)) * HEALTHY_SHARE
+def scenarios(slo: SLO, form: Shape) -> tuple[tuple[Scenario, ...], tuple[str, ...]]:
+    """Every scenario for one SLO in a stable order, and notes on what is not covered."""
+    return _search(Profile.of(slo, form))
 
 
 @functools.lru_cache(maxsize=1024)
-def scenarios(slo: SLO, form: Shape) -> tuple[tuple[Scenario, ...], tuple[str, ...]]:
-    """Every scenario for one SLO in a stable order, and notes on what is not covered.
-
-    Most of compile time is spent here, and both the proof files and the SLO documents
-    need it; the result depends only on the frozen SLO and shape, so it is kept for the
-    most recent SLOs rather than searched for twice."""
-    build = _Builder(slo, form)
+def _search(profile: Profile) -> tuple[tuple[Scenario, ...], tuple[str, ...]]:
+    """Most of compile time is spent here, and both the proof files and the SLO
+    documents need it, for SLOs that mostly share a few profiles; the result depends
+    only on the frozen profile, so it is kept for the most recent profiles rather than
+    searched for again."""
+    build = _Builder(profile)
     makers: list[tuple[str, Callable[[], Scenario | None]]] = [("healthy", build.healthy)]
-    for pair in sorted(slo.alerting.burn, key=lambda p: (p.long, p.short)):
+    for pair in sorted(profile.alerting.burn, key=lambda p: (p.long, p.short)):
         label = f"{pair.severity} {_pair(pair)}"
         makers += [
             (f"{label} at {float(FIRING_FACTOR):g}x", lambda p=pair: build.firing(p)),  # type: ignore[misc]
@@ -486,14 +496,14 @@ def scenarios(slo: SLO, form: Shape) -> tuple[tuple[Scenario, ...], tuple[str, .
     return tuple(made), tuple(notes)
 
 
-def _alert_lag(slo: SLO, step: int) -> int:
+def _alert_lag(profile: Profile, step: int) -> int:
     """The longest time from a robust condition to a firing alert, over severities."""
-    longest_for = max(s.for_seconds for s in slo.alerting.severities)
+    longest_for = max(s.for_seconds for s in profile.alerting.severities)
     return longest_for + 2 * step + oracle.RATE_WINDOW
 
 
 def _budget_lead_in(
-    slo: SLO, policies: list[BudgetAlert], ratio: Fraction, step: int
+    profile: Profile, policies: list[BudgetAlert], ratio: Fraction, step: int
 ) -> tuple[int, float]:
     """A clean stretch long enough that, burning at ``ratio`` after it, the remaining
     budget crosses consecutive thresholds at least one alert lag apart; and how long
@@ -502,28 +512,28 @@ def _budget_lead_in(
     After a clean stretch H the period's ratio is ``ratio * d / (H + d)``; it passes the
     level ``c`` (with the oracle's margin) at ``d = H * c / (ratio - c)``.
     """
-    budget = float(slo.budget)
+    budget = float(profile.budget)
     levels = [(1 - float(p.below) + oracle.BUDGET_MARGIN) * budget for p in policies]
     if float(ratio) <= levels[-1]:
         raise NotSynthesisable("the burn rate this SLI can express never spends the budget")
     crossing = [c / (float(ratio) - c) for c in levels]
     gaps = [later - earlier for earlier, later in itertools.pairwise(crossing)]
-    needed = _alert_lag(slo, step) + 2 * step
+    needed = _alert_lag(profile, step) + 2 * step
     clean = _round_up(max([4 * 3600.0] + [needed / gap for gap in gaps if gap > 0]), step)
     return clean, clean * crossing[-1]
 
 
-def _over_100_percent(pair: BurnAlert, slo: SLO, multiple: Fraction) -> bool:
+def _over_100_percent(pair: BurnAlert, profile: Profile, multiple: Fraction) -> bool:
     """Whether the oracle would need more than all events failing to vouch for a burn at
     ``multiple`` times the pair's threshold."""
-    return pair.factor * slo.budget * multiple * (1 + Fraction(oracle.MARGIN)) >= 1
+    return pair.factor * profile.budget * multiple * (1 + Fraction(oracle.MARGIN)) >= 1
 
 
-def _expressible(pair: BurnAlert, slo: SLO, multiple: Fraction) -> None:
+def _expressible(pair: BurnAlert, profile: Profile, multiple: Fraction) -> None:
     """An error ratio above 100% cannot be synthesised; say so instead of failing."""
-    if _over_100_percent(pair, slo, multiple):
+    if _over_100_percent(pair, profile, multiple):
         raise NotSynthesisable(
-            f"{float(multiple):g}x the threshold ({float(pair.factor * slo.budget):.3g}) would "
+            f"{float(multiple):g}x the threshold ({float(pair.factor * profile.budget):.3g}) would "
             "need more than 100% errors"
         )
 
@@ -543,13 +553,13 @@ def _pair(pair: BurnAlert) -> str:
     return f"{format_duration(pair.long)}/{format_duration(pair.short)}"
 
 
-def _x(ratio: Fraction, pair: BurnAlert, slo: SLO) -> str:
-    multiple = float(ratio / (pair.factor * slo.budget))
+def _x(ratio: Fraction, pair: BurnAlert, profile: Profile) -> str:
+    multiple = float(ratio / (pair.factor * profile.budget))
     return f"error ratio {float(ratio):.6g} ({multiple:.3g}x the threshold)"
 
 
-def _share(ratio: Fraction, slo: SLO) -> str:
-    return f"{float(ratio / slo.budget):g}x"
+def _share(ratio: Fraction, profile: Profile) -> str:
+    return f"{float(ratio / profile.budget):g}x"
 
 
 def _seconds(seconds: Fraction | float) -> str:

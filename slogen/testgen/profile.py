@@ -1,0 +1,47 @@
+"""What the proof search reads of an SLO, and nothing else.
+
+Two SLOs with the same objective, period, alerting and kind of series get the same
+scenarios whatever their names and selectors: the search is keyed on this profile,
+so a spec tree whose SLOs share their defaults searches once per profile, not once
+per SLO.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from slogen.model import SLO, Alerting
+from slogen.testgen.series import Shape
+
+HEALTHY_SHARE = Fraction(1, 4)
+
+
+@dataclass(frozen=True)
+class Profile:
+    objective: Fraction
+    period: int
+    alerting: Alerting
+    counts_traffic: bool
+    """The SLI counts requests, so a request-rate guard applies."""
+    is_gauge: bool
+    """Synthesised as targets that are up or down rather than as counters."""
+    unit: int
+    """The total recording's value per event per second (300 for increase queries)."""
+
+    @classmethod
+    def of(cls, slo: SLO, form: Shape) -> Profile:
+        return cls(
+            slo.objective, slo.period, slo.alerting, slo.counts_traffic, form.is_gauge, form.unit
+        )
+
+    @property
+    def budget(self) -> Fraction:
+        return 1 - self.objective
+
+    def healthy_ratio(self) -> Fraction:
+        """A quarter of the budget's rate, below every factor; none for whole-target SLIs."""
+        if self.is_gauge:
+            return Fraction(0)
+        factors = [pair.factor for pair in self.alerting.burn] or [Fraction(1)]
+        return self.budget * min(min(factors), Fraction(1)) * HEALTHY_SHARE
