@@ -14,7 +14,7 @@ import yaml
 
 import slogen
 from slogen import naming
-from tests.conftest import GENERATED, MINIMAL_SPEC, ROOT, SPECS, snapshot
+from tests.conftest import GENERATED, MINIMAL_SPEC, ROOT, SPECS, snapshot, write_spec
 from tests.promql_names import metric_names
 
 
@@ -224,3 +224,26 @@ def test_dashboard_links_need_a_grafana_url(tmp_path: Path) -> None:
     alerts = [r for g in rules for r in g["rules"] if "alert" in r]
     assert alerts and not any("dashboard_url" in a["annotations"] for a in alerts)
     assert all(a["annotations"]["runbook_url"].startswith("https://") for a in alerts)
+
+
+def test_proof_files_name_the_rule_groups_in_rule_file_order(tmp_path: Path) -> None:
+    """The proof files list the groups without building the rules; the list must be the
+    rule file's, including for an SLO with no alerts group at all."""
+    silent = MINIMAL_SPEC.replace("availability", "silent") + (
+        "    alerting:\n"
+        "      page: {enabled: false}\n"
+        "      ticket: {enabled: false}\n"
+        "      no_data: {enabled: false}\n"
+    )
+    write_spec(tmp_path, "specs/shop.yaml", MINIMAL_SPEC + silent.split("slos:\n")[1])
+    for specs in (tmp_path / "specs", SPECS):
+        files = slogen.compile(slogen.load(specs)).files
+        for path, content in files.items():
+            if path.startswith("tests/"):
+                service = path.split("/")[1].split(".")[0]
+                rules = yaml.safe_load(files[f"prometheus/{service}.rules.yml"])["groups"]
+                order = yaml.safe_load(content)["group_eval_order"]
+                assert order == [group["name"] for group in rules], path
+                if specs != SPECS:
+                    assert "slogen:shop:silent:sli" in order
+                    assert "slogen:shop:silent:alerts" not in order

@@ -57,5 +57,21 @@ def service_groups(service: Service) -> tuple[RuleGroup, ...]:
     return tuple(group for slo in service.slos for group in slo_groups(slo))
 
 
+def group_names(service: Service) -> tuple[str, ...]:
+    """The names of ``service_groups``, in order, without building any rule: the proof
+    files name the groups (for promtool's evaluation order) once per step file."""
+    return tuple(
+        naming.group_name(slo.service, slo.name, kind)
+        for slo in service.slos
+        for kind in ("sli", "alerts", "period")
+        if kind != "alerts" or _alerts(slo)
+    )
+
+
+def _alerts(slo: SLO) -> bool:
+    """Whether the SLO has an alerts group: burn alerts or a no-data alert."""
+    return bool(slo.alerting.burn) or slo.alerting.no_data is not None
+
+
 def _every(seconds: int) -> str:
     return promql.duration(seconds)

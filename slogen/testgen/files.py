@@ -16,7 +16,7 @@ from slogen.model import SLO, Model, Service
 from slogen.promql import escape_string
 from slogen.render import dump_yaml
 from slogen.rules.files import rule_file
-from slogen.rules.groups import service_groups
+from slogen.rules.groups import group_names
 from slogen.testgen.labels import NotSynthesisable
 from slogen.testgen.profile import Profile
 from slogen.testgen.scenarios import Check, Scenario, scenarios
@@ -58,7 +58,7 @@ def _service_files(service: Service) -> dict[str, bytes]:
             "evaluation_interval": format_duration(step),
             # promtool evaluates groups in an arbitrary order unless told; at steps
             # longer than the 5m lookback an alert must see this step's recordings.
-            "group_eval_order": [group.name for group in service_groups(service)],
+            "group_eval_order": list(group_names(service)),
             "tests": by_step.get(step, []),
         }
         header = (
