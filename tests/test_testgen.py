@@ -281,3 +281,27 @@ def test_slos_that_differ_only_in_names_and_selectors_share_one_search(tmp_path:
     found = {slo.name: scenarios(slo, shape(slo)) for slo in model.slos()}
     assert found["availability"] is found["checkout"]
     assert found["availability"][0][0].phases != found["browse"][0][0].phases
+
+
+def test_a_total_outage_is_proven_after_full_windows_not_before_detection() -> None:
+    """The outage starts after a healthy history as long as the severity's longest
+    window, as in production; with less, a slower pair fires early and the proof
+    would claim a page sooner than the fastest pair's detection time allows."""
+    from slogen.testgen.scenarios import scenarios
+    from slogen.testgen.series import shape
+
+    model = slogen.compile_model(slogen.load(GENERATED.parent / "specs"))
+    checked = 0
+    for slo in model.slos():
+        made, _ = scenarios(slo, shape(slo))
+        for scenario in made:
+            if not scenario.name.startswith("total outage"):
+                continue
+            severity = scenario.checks[0].severity
+            pairs = [p for p in slo.alerting.burn if p.severity == severity]
+            healthy = scenario.phases[0].seconds
+            assert healthy >= max(p.long for p in pairs), (slo.name, scenario.name)
+            fastest = min(p.detection_seconds(Fraction(1), slo.budget) for p in pairs)
+            assert scenario.checks[0].at - healthy >= fastest, (slo.name, scenario.name)
+            checked += 1
+    assert checked >= 5

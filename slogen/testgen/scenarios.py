@@ -279,7 +279,10 @@ class _Builder:
         )
 
     def outage(self) -> Scenario | None:
-        """A total outage: the fastest pair pages within its detection time."""
+        """A total outage: the fastest pair pages within its detection time. The healthy
+        history is the severity's longest window, as for every burn scenario: with less,
+        a slower pair's long window holds little but the outage and fires early, and
+        the proof would promise a detection time production does not have."""
         profile = self.profile
         if not profile.alerting.burn:
             return None
@@ -289,7 +292,7 @@ class _Builder:
         pair = min(pages, key=lambda p: p.detection_seconds(Fraction(1), profile.budget))
         _expressible(pair, profile, Fraction(1))
         step = FAST_STEP if pair.short <= STEPS[0] else step_for(pair.short)
-        pre, settle = _round_up(pair.long, step), self._settle(pair, step)
+        pre, settle = self._history(pair, step), self._settle(pair, step)
         traffic, ratio = self._incident(Fraction(1), at_least=True)
         expected = pair.detection_seconds(ratio, profile.budget)
         limit = _round_up(_with_margin(expected, pair) + settle + step, step)
