@@ -156,3 +156,18 @@ def test_import_refuses_a_service_another_file_already_defines(tmp_path: Path, r
             "rename this file first); nothing written"
         ), result.err
         assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == ["legacy.yaml"]
+
+
+def test_a_clashing_service_is_refused_and_the_files_other_services_import(
+    tmp_path: Path, run_cli
+) -> None:  # type: ignore[no-untyped-def]
+    write_spec(tmp_path, "sloth.yml", SPEC)
+    cart = SPEC.replace('service: "checkout"', 'service: "cart"')
+    write_spec(tmp_path, "multi.yml", SPEC + "---\n" + cart)
+    result = run_cli("import", "sloth", "sloth.yml", "multi.yml", "-o", "specs", cwd=tmp_path)
+    assert result.code == 2
+    assert (
+        "multi.yml: service: service 'checkout' was already imported from sloth.yml" in result.err
+    )
+    assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == ["cart.yaml", "checkout.yaml"]
+    assert "wrote specs/cart.yaml: service cart" in result.out

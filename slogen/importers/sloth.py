@@ -49,13 +49,16 @@ def import_sloth(path: str, text: str, result: Imported, team: str | None = None
     except yaml.YAMLError as error:
         raise SpecError([Problem(Location(path), f"invalid YAML: {error}")]) from None
     found = 0
+    clashes: list[Problem] = []
     for index, document in enumerate(documents):
         where = f"document {index + 1}" if len(documents) > 1 else "document"
         spec = _spec(document)
         if spec is None:
             result.lose(path, where, "not a Sloth prometheus/v1 or PrometheusServiceLevel spec")
             continue
-        found += _service(path, spec, result, team)
+        found += _service(path, spec, result, team, clashes)
+    if clashes:  # the file's other services are imported; these are refused
+        raise SpecError(clashes)
     if not found:
         raise SpecError(
             [
@@ -96,7 +99,11 @@ def _snake(node: Any) -> Any:
     return node
 
 
-def _service(path: str, spec: dict[str, Any], result: Imported, team: str | None) -> int:
+def _service(
+    path: str, spec: dict[str, Any], result: Imported, team: str | None, clashes: list[Problem]
+) -> int:
+    """Add one service; 1 if it was added. A service imported before (from another
+    file or document) is a clash: refused, while the file's other services import."""
     name = slug(spec.get("service", ""))
     if name != spec.get("service"):
         result.lose(path, "service", f"{spec.get('service')!r} renamed to {name!r}")
@@ -123,15 +130,14 @@ def _service(path: str, spec: dict[str, Any], result: Imported, team: str | None
         result.lose(path, "slos", f"service {name!r} has no SLO slogen can compile; skipped")
         return 0
     if name in result.services:
-        raise SpecError(
-            [
-                Problem(
-                    Location(path, field="service"),
-                    f"service {name!r} was already imported from {result.sources[name]}",
-                    "import the two into different directories, or rename one",
-                )
-            ]
+        clashes.append(
+            Problem(
+                Location(path, field="service"),
+                f"service {name!r} was already imported from {result.sources[name]}",
+                "import the two into different directories, or rename one",
+            )
         )
+        return 0
     service: dict[str, Any] = {"service": name, "team": owner, "window": SLOTH_PERIOD}
     if kept:
         service["labels"] = kept
