@@ -218,8 +218,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.verify and not _verified(checks, f"{output} was not changed"):
         return EXIT_STALE
     changes = bundle.write(output)
-    touched = [p for p in (*changes.missing, *changes.changed, *changes.extra) if p != MANIFEST]
-    print(f"wrote {output}: {len(bundle.files)} files, {len(touched)} changed")
+    print(f"wrote {output}: {len(bundle.files)} files, {_counted(changes)}")
     gaps = bundle.gaps()
     if gaps:
         print(f"note: {len(gaps)} alert proofs could not be generated:", file=sys.stderr)
@@ -231,6 +230,14 @@ def _run(args: argparse.Namespace) -> int:
         print(f"stage it (git add {output}) and commit again", file=sys.stderr)
         return EXIT_STALE
     return EXIT_OK
+
+
+def _counted(changes: slogen.Staleness) -> str:
+    """``2 created, 1 updated, 21 removed``, or ``none changed``: a file that went away
+    is not counted as one that changed."""
+    kinds = (("created", changes.missing), ("updated", changes.changed), ("removed", changes.extra))
+    counts = [(kind, len([p for p in paths if p != MANIFEST])) for kind, paths in kinds]
+    return ", ".join(f"{n} {kind}" for kind, n in counts if n) or "none changed"
 
 
 def _note_routing(model: slogen.Model) -> None:

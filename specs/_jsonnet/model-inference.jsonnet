@@ -1,7 +1,9 @@
 // The Jsonnet twin of ../model-inference.yaml: the same service written with
 // slogen.libsonnet. Directories starting with _ are not read as specs, so this file
-// is compiled only by the test that checks both give identical output:
-//   slogen generate specs/_jsonnet/model-inference.jsonnet --defaults specs/defaults.yaml
+// is compiled only by the test that checks both give identical output. To try it,
+// write to a scratch directory (generated/ holds every service's output):
+//   slogen generate specs/_jsonnet/model-inference.jsonnet --defaults specs/defaults.yaml \
+//     --ext-str model=ranker -o /tmp/jsonnet-out
 local slo = import 'slogen.libsonnet';
 local model = std.extVar('model');
 
