@@ -193,10 +193,10 @@ def _run(args: argparse.Namespace) -> int:
         model = slogen.validate(specs)
         slos = sum(len(s.slos) for s in model.services)
         print(f"ok: {len(model.services)} services, {slos} SLOs")
-        _note_routing(model)
+        _notes(model)
         return EXIT_OK
     bundle = slogen.compile(specs)
-    _note_routing(bundle.model)
+    _notes(bundle.model)
     if args.command == "check":
         results = bundle.check() + bundle.prove()
         for result in results:
@@ -240,9 +240,13 @@ def _counted(changes: slogen.Staleness) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in counts if n) or "none changed"
 
 
-def _note_routing(model: slogen.Model) -> None:
+def _notes(model: slogen.Model) -> None:
+    """What the specs get that they may not expect: policies left out, routing gaps."""
     from slogen.alertmanager.config import routing_notes
 
+    for slo in model.slos():
+        for left_out in slo.alerting.left_out:
+            print(f"note: {slo.service}/{slo.name}: {left_out}", file=sys.stderr)
     for note in routing_notes(model):
         print(f"note: {note}", file=sys.stderr)
 

@@ -7,7 +7,8 @@ out: as plain text for ``slogen explain``, and as the rows that the SLO document
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import textwrap
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 from slogen import naming, promql
@@ -25,6 +26,15 @@ HEADINGS = (
     "at 10x",
     "resets",
     "for",
+)
+
+
+FIGURES_NOTE = (
+    "Detection times are from the start of a constant incident after a clean long window: "
+    "a full outage, or an error ratio of 2x and 10x the alert's threshold (the error "
+    "ratio column). `for` comes on top, and up to 5 minutes more while the 5-minute "
+    "rates fill and the rules run. An alert can outlive its incident by up to the short "
+    "window (resets)."
 )
 
 
@@ -94,6 +104,7 @@ def summary(slo: SLO) -> list[str]:
         )
     if slo.runbook_url:
         lines.append(f"runbook: {slo.runbook_url}")
+    lines += [f"note: {left_out}" for left_out in slo.alerting.left_out]
     return lines
 
 
@@ -106,7 +117,7 @@ def text_table(rows: Iterable[tuple[str, ...]], headings: tuple[str, ...] = HEAD
     )
 
 
-def explain(slos: Iterable[SLO]) -> str:
+def explain(slos: Sequence[SLO]) -> str:
     """``slogen explain``: every chosen SLO with its alert figures."""
     blocks = []
     for slo in slos:
@@ -115,4 +126,6 @@ def explain(slos: Iterable[SLO]) -> str:
         if rows:
             block += ["", text_table(rows)]
         blocks.append("\n".join(block))
+    if any(burn_rows(slo) for slo in slos):
+        blocks.append(textwrap.fill(FIGURES_NOTE, 88))
     return "\n\n".join(blocks) + "\n"

@@ -118,6 +118,10 @@ class Alerting:
     budget: tuple[BudgetAlert, ...]
     no_data: NoDataAlert | None
     min_request_rate: Fraction
+    left_out: tuple[str, ...] = ()
+    """Built-in burn policies this SLO's objective rules out, each with the reason. The
+    user never wrote them, so they are dropped and said rather than refused: a 90%
+    SLO cannot burn 13.44 times its budget, and needs no spec change to say so."""
 
     def severity(self, key: str) -> Severity:
         return next(s for s in self.severities if s.key == key)

@@ -21,7 +21,7 @@ from slogen.durations import format_duration, parse_duration, parse_seconds
 from slogen.errors import Location, Problem, SpecError
 from slogen.promql import Selector
 from slogen.resolve_routing import resolve_routing
-from slogen.spec.loader import ServiceFile, Specs
+from slogen.spec.loader import BUILTIN_DEFAULTS, ServiceFile, Specs
 from slogen.spec.models import (
     AlertingSpec,
     DefaultsSpec,
@@ -319,6 +319,7 @@ def _alerting(
         )
     burn_setting = layers.get("burn_rate")
     burn = []
+    left_out: list[str] = []
     for index, policy in enumerate(burn_setting.value):
         if policy["severity"] not in enabled:
             continue
@@ -329,6 +330,7 @@ def _alerting(
             _Setting(policy, burn_setting.source, (*burn_setting.path, index)),
             slo_where,
             problems,
+            left_out,
         )
         if alert is not None:
             burn.append(alert)
@@ -370,6 +372,7 @@ def _alerting(
         budget=tuple(sorted(budget, key=lambda b: -b.below)),
         no_data=no_data,
         min_request_rate=Fraction(repr(rate_setting.value)),
+        left_out=tuple(left_out),
     )
 
 
@@ -444,9 +447,12 @@ def _burn_alert(
     origin: _Setting,
     slo_where: Location,
     problems: list[Problem],
+    left_out: list[str],
 ) -> m.BurnAlert | None:
     """One burn policy for one SLO; a policy that cannot work for this SLO's period or
-    objective is reported at the SLO when it was inherited, naming where it came from."""
+    objective is reported at the SLO when it was inherited, naming where it came from.
+    A built-in policy that only the objective rules out is left out and said instead:
+    the user did not write it, and low objectives are common."""
     long, short = parse_duration(policy["long"]), parse_duration(policy["short"])
     spent = percent_fraction(policy["budget_spent"])
     wrong = burn_policy_problem(policy["severity"], spent, long, short, period, objective)
@@ -455,6 +461,12 @@ def _burn_alert(
             return None
         factor = m.burn_factor(spent, period, long)
         return m.BurnAlert(policy["severity"], spent, long, short, factor)
+    if wrong.objective and origin.source.display == BUILTIN_DEFAULTS:
+        left_out.append(
+            f"built-in {policy['severity']} policy {format_duration(long)}/"
+            f"{format_duration(short)} left out: {wrong.message}"
+        )
+        return None
     if origin.path[0] == "slos":
         problems.append(Problem(origin.where(), wrong.message, wrong.hint))
     else:

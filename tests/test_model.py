@@ -113,3 +113,26 @@ def test_impossible_settings_are_rejected(tmp_path: Path, edit: str, message: st
     with pytest.raises(slogen.SpecError) as error:
         slogen.compile(slogen.load([tmp_path]))
     assert message in str(error.value)
+
+
+def test_built_in_policies_a_low_objective_rules_out_are_left_out_and_said(
+    tmp_path: Path, run_cli, promtool: str
+) -> None:  # type: ignore[no-untyped-def]
+    """At 90% the built-in 1h/5m page (14.4x) would need 144% errors: it is left out
+    with a note, and the rest still alerts and passes its proofs. A policy the user
+    wrote is still refused (see test_spec_errors)."""
+    write_spec(tmp_path, "specs/shop.yaml", MINIMAL_SPEC.replace("99.9", "90"))
+    result = run_cli("generate", "specs", "-o", "out", cwd=tmp_path)
+    assert result.code == 0, result.err
+    note = "built-in page policy 1h/5m left out: this alert can never fire"
+    assert f"note: shop/availability: {note}" in result.err
+    slo = next(slogen.compile_model(slogen.load(tmp_path / "specs")).slos())
+    assert [(p.severity, p.long) for p in slo.alerting.burn] == [
+        ("page", 6 * HOUR),
+        ("ticket", 3 * DAY),
+    ]
+    assert "Built-in page policy 1h/5m left out" in (tmp_path / "out/docs/shop.md").read_text()
+    explained = run_cli("explain", "--specs", "specs", cwd=tmp_path)
+    assert f"note: {note}" in explained.out
+    checked = run_cli("check", "specs", cwd=tmp_path)
+    assert checked.code == 0, checked.out + checked.err

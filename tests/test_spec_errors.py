@@ -81,9 +81,13 @@ CASES = [
     ),
     (
         "alert-that-cannot-fire",
-        _edit("objective: 99.9", "objective: 90"),
-        5,
-        "slos[0]",
+        _edit(
+            "    objective: 99.9",
+            "    objective: 90\n    alerting:\n      burn_rate:\n"
+            "        - {severity: page, budget_spent: 2%, long: 1h, short: 5m}",
+        ),
+        9,
+        "slos[0].alerting.burn_rate[0]",
         ["can never fire", "more than 100%"],
     ),
     (

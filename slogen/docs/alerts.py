@@ -9,14 +9,9 @@ from slogen import naming, promql
 from slogen.docs import budget, delivery, links
 from slogen.docs import markdown as md
 from slogen.durations import format_duration
-from slogen.explain import HEADINGS, burn_rows, percent, readable, seconds
+from slogen.explain import FIGURES_NOTE, HEADINGS, burn_rows, percent, readable, seconds
 from slogen.model import SLO, BurnAlert, Model
 
-FIGURES_NOTE = (
-    "Detection times are from the start of a constant incident after a clean long window "
-    "(a full outage, or an error ratio of 2x and 10x the threshold); `for` comes on top. "
-    "An alert can outlive its incident by up to the short window (resets)."
-)
 PANEL_TITLES = {"burn_series": "burn rates", "budget_series": "budget", "sli_series": "SLI"}
 """The dashboard panel each kind of alert links to (as its ``dashboard_url`` does)."""
 
@@ -147,4 +142,7 @@ def _alert_notes(model: Model, slo: SLO) -> list[str]:
             f'The alerts carry `team="{slo.team}"` and `severity`; with no routing.yaml, '
             "your Alertmanager decides where they go."
         )
+    notes += [
+        md.text(left_out[:1].upper() + left_out[1:] + ".") for left_out in slo.alerting.left_out
+    ]
     return [md.bullets(notes)] if notes else []

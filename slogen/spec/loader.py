@@ -27,6 +27,8 @@ DEFAULTS_NAMES = ("defaults.yaml", "defaults.yml")
 ROUTING_NAMES = ("routing.yaml", "routing.yml")
 TOP_LEVEL_NAMES = (*DEFAULTS_NAMES, *ROUTING_NAMES)
 SPEC_SUFFIXES = (".yaml", ".yml", *JSONNET_SUFFIXES)
+BUILTIN_DEFAULTS = "<slogen built-in defaults.yaml>"
+"""How slogen's own defaults are named in messages, and told apart from the user's."""
 SpecModel = TypeVar("SpecModel", DefaultsSpec, ServiceSpec, RoutingSpec)
 
 
@@ -71,7 +73,7 @@ class Specs:
 def builtin_defaults() -> DefaultsFile:
     """slogen's own defaults: the SRE Workbook's windows and policies."""
     text = resources.files("slogen").joinpath("defaults.yaml").read_text(encoding="utf-8")
-    source = parse_yaml(text, "<slogen built-in defaults.yaml>", "defaults.yaml")
+    source = parse_yaml(text, BUILTIN_DEFAULTS, "defaults.yaml")
     return DefaultsFile(validate(DefaultsSpec, source), source)
 
 
