@@ -315,6 +315,8 @@ class Routing:
     teams: tuple[Team, ...]
     maintenance: tuple[Maintenance, ...]
     base: SourceDocument | None = None
+    inhibit_equal: tuple[str, ...] = ()
+    """Labels every inhibition compares, beside its own (see routing.yaml)."""
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,7 @@ def resolve_routing(
         ),
         maintenance=_maintenance(spec.maintenance, None),
         base=routing.base,
+        inhibit_equal=tuple(sorted(set(spec.inhibit_equal))),
     )
 
 

@@ -104,3 +104,66 @@ def test_pages_silence_tickets_and_dependants_on_the_real_alertmanager(
         assert sink.alerts("/payments/ticket") == []
         assert sink.alerts("/data-engineering/page") == [upstream_page]
         assert sink.alerts("/ml-platform/ticket") == [lone_ticket]
+
+
+def test_inhibit_equal_keeps_one_environments_pages_from_silencing_anothers(
+    tmp_path: Path, run_cli
+) -> None:  # type: ignore[no-untyped-def]
+    """With ``inhibit_equal: [environment]`` (an external label each Prometheus adds),
+    a staging page silences staging's alerts only; prod's are delivered."""
+    with WebhookSink() as sink:
+        specs = tmp_path / "specs"
+        shutil.copytree(SPECS, specs)
+        (specs / "routing.yaml").write_text(_routing(sink) + "inhibit_equal: [environment]\n")
+        result = run_cli("generate", "specs", "-o", "out", cwd=tmp_path)
+        assert result.code == 0, result.err
+        config = yaml.safe_load((tmp_path / "out/alertmanager/alertmanager.yml").read_text())
+        assert all("environment" in rule["equal"] for rule in config["inhibit_rules"])
+        rules = tmp_path / "out" / "prometheus"
+        burn = "SLOErrorBudgetBurn"
+
+        def alert(service: str, slo: str, severity: str, environment: str) -> dict[str, str]:
+            return {**_alert(rules, service, slo, burn, severity), "environment": environment}
+
+        staging_page = alert("checkout-api", "requests-latency", "page", "staging")
+        prod_ticket = alert("checkout-api", "requests-latency", "ticket", "prod")
+        staging_ticket = alert("checkout-api", "requests-latency", "ticket", "staging")
+        upstream_staging = alert("orders-pipeline", "orders-freshness", "page", "staging")
+        dependant_prod = alert("training-pipeline", "runs-success", "ticket", "prod")
+        dependant_staging = alert("training-pipeline", "runs-success", "ticket", "staging")
+
+        with running_alertmanager(
+            tmp_path / "out" / "alertmanager" / "alertmanager.yml", tmp_path
+        ) as url:
+            post_alerts(
+                url,
+                [
+                    staging_page,
+                    prod_ticket,
+                    staging_ticket,
+                    upstream_staging,
+                    dependant_prod,
+                    dependant_staging,
+                ],
+            )
+
+            def inhibited() -> set[tuple[str, str]]:
+                return {
+                    (a["labels"]["slo_service"], a["labels"]["environment"])
+                    for a in alert_states(url)
+                    if a["status"]["inhibitedBy"]
+                }
+
+            expected = {("checkout-api", "staging"), ("training-pipeline", "staging")}
+            wait_for(lambda: inhibited() == expected, 30, lambda: f"inhibited: {inhibited()}")
+            wait_for(
+                lambda: bool(
+                    sink.alerts("/payments/ticket") and sink.alerts("/ml-platform/ticket")
+                ),
+                30,
+                lambda: f"not delivered: {sink.received}",
+            )
+            time.sleep(4)  # several group intervals: an inhibited alert is never sent
+
+        assert sink.alerts("/payments/ticket") == [prod_ticket]
+        assert sink.alerts("/ml-platform/ticket") == [dependant_prod]

@@ -42,6 +42,18 @@ def _window(interval: str) -> str:
 # (id, files to write under specs/ (name -> text), file:line expected, words expected)
 CASES: list[tuple[str, dict[str, str], str, list[str]]] = [
     (
+        "inhibit-equal-on-a-slogen-label",
+        {"routing.yaml": MINIMAL_ROUTING + "inhibit_equal: [cluster, slo_service]\n"},
+        "specs/routing.yaml:7:26: inhibit_equal[1]",
+        ["label 'slo_service' is reserved"],
+    ),
+    (
+        "inhibit-equal-not-a-label-name",
+        {"routing.yaml": MINIMAL_ROUTING + "inhibit_equal: [data-center]\n"},
+        "specs/routing.yaml:7:17: inhibit_equal[0]",
+        ["data-center"],
+    ),
+    (
         "team-missing",
         {"routing.yaml": MINIMAL_ROUTING.replace("  web:", "  mobile:")},
         "specs/shop.yaml:2:1: team",

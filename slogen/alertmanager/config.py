@@ -129,10 +129,15 @@ def _page_silences_ticket(model: m.Model) -> list[dict[str, Any]]:
                 present(naming.SERVICE_LABEL),
                 equal(naming.SEVERITY_LABEL, ticket),
             ],
-            "equal": identity + _group_labels(model),
+            "equal": identity + sorted({*_group_labels(model), *_inhibit_equal(model)}),
         }
         for page, ticket in pairs
     ]
+
+
+def _inhibit_equal(model: m.Model) -> tuple[str, ...]:
+    """The labels routing.yaml asks every silence to compare (cluster, environment)."""
+    return model.routing.inhibit_equal if model.routing is not None else ()
 
 
 def _dependencies(model: m.Model) -> list[dict[str, Any]]:
@@ -159,8 +164,8 @@ def _dependencies(model: m.Model) -> list[dict[str, Any]]:
             ],
         }
         shared = set.intersection(*(set(slo.group_by) for slo in (*service.slos, *needed.slos)))
-        if shared:
-            rule["equal"] = sorted(shared)
+        if shared or _inhibit_equal(model):
+            rule["equal"] = sorted(shared | set(_inhibit_equal(model)))
         rules.append(rule)
     return rules
 

@@ -24,7 +24,14 @@ from pydantic import (
     model_validator,
 )
 
-from slogen.spec.models import Duration, Name, PositiveDuration, SeverityName, Strict
+from slogen.spec.models import (
+    Duration,
+    LabelName,
+    Name,
+    PositiveDuration,
+    SeverityName,
+    Strict,
+)
 from slogen.spec.time_intervals import TimeIntervalSpec
 
 ALERTMANAGER_VERSION = "0.25"
@@ -296,4 +303,12 @@ class RoutingSpec(TimingSpec):
         default_factory=list, description="windows that apply to every team"
     )
     teams: Annotated[dict[Name, TeamSpec], Field(min_length=1)]
+    inhibit_equal: list[LabelName] = Field(
+        default_factory=list,
+        description="labels an alert must share with the one that silences it, for every "
+        "silence slogen configures: the external labels that tell one Prometheus's alerts "
+        "from another's (cluster, environment, region), so a page in one never silences "
+        "another's alerts",
+        examples=[["cluster", "environment"]],
+    )
     alertmanager: AlertmanagerSpec = Field(default_factory=AlertmanagerSpec)
