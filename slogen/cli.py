@@ -192,7 +192,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "validate":
         model = slogen.validate(specs)
         slos = sum(len(s.slos) for s in model.services)
-        print(f"ok: {len(model.services)} services, {slos} SLOs")
+        print(f"ok: {_count(len(model.services), 'service')}, {_count(slos, 'SLO')}")
         _notes(model)
         return EXIT_OK
     bundle = slogen.compile(specs)
@@ -230,6 +230,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"stage it (git add {output}) and commit again", file=sys.stderr)
         return EXIT_STALE
     return EXIT_OK
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 def _counted(changes: slogen.Staleness) -> str:
