@@ -249,8 +249,8 @@ def _notes(model: slogen.Model) -> None:
     from slogen.alertmanager.config import routing_notes
 
     for slo in model.slos():
-        for left_out in slo.alerting.left_out:
-            print(f"note: {slo.service}/{slo.name}: {left_out}", file=sys.stderr)
+        for note in (*slo.notes, *slo.alerting.left_out):
+            print(f"note: {slo.service}/{slo.name}: {note}", file=sys.stderr)
     for note in routing_notes(model):
         print(f"note: {note}", file=sys.stderr)
 

@@ -104,7 +104,7 @@ def summary(slo: SLO) -> list[str]:
         )
     if slo.runbook_url:
         lines.append(f"runbook: {slo.runbook_url}")
-    lines += [f"note: {left_out}" for left_out in slo.alerting.left_out]
+    lines += [f"note: {note}" for note in (*slo.notes, *slo.alerting.left_out)]
     return lines
 
 

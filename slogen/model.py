@@ -206,6 +206,8 @@ class SLO:
     source: str
     position: int = 0
     """Index among its service's SLOs, in spec order (dashboard rows follow it)."""
+    notes: tuple[str, ...] = ()
+    """What the spec says that may not be what was meant, said at validate/generate."""
 
     @property
     def budget(self) -> Fraction:

@@ -214,6 +214,7 @@ class _ServiceContext:
             alerting=alerting,
             source=source.relative,
             position=index,
+            notes=_sli_notes(spec.sli),
         )
 
     def _setting(
@@ -495,6 +496,26 @@ def _ratio_grouping(spec: SLOSpec, source: SourceDocument, here: Path) -> list[P
                 )
             )
     return problems
+
+
+LIKELY_MILLISECONDS = 10
+"""A bare latency threshold this large on a ``_seconds`` histogram is probably ms."""
+
+
+def _sli_notes(spec: SLISpec) -> tuple[str, ...]:
+    """A bare number is the bucket bound as the histogram counts it, which is right for
+    a histogram in milliseconds; on a ``_seconds`` histogram, 100 is more likely 100ms
+    written without its unit than a 100-second objective."""
+    latency = spec.latency
+    if latency is None or isinstance(latency.threshold, str):
+        return ()
+    metric = parse_selector(latency.histogram).metric.removesuffix("_bucket")
+    if not metric.endswith("_seconds") or latency.threshold < LIKELY_MILLISECONDS:
+        return ()
+    return (
+        f"latency threshold {latency.threshold} on {metric} means {latency.threshold} "
+        f"seconds; write {latency.threshold}ms if milliseconds were meant",
+    )
 
 
 def _sli(spec: SLISpec) -> m.SLI:

@@ -136,3 +136,34 @@ def test_built_in_policies_a_low_objective_rules_out_are_left_out_and_said(
     assert f"note: {note}" in explained.out
     checked = run_cli("check", "specs", cwd=tmp_path)
     assert checked.code == 0, checked.out + checked.err
+
+
+LATENCY = MINIMAL_SPEC.replace(
+    '      events:\n        errors: http_requests_total{job="shop", code=~"5.."}\n'
+    '        total: http_requests_total{job="shop"}\n',
+    "      latency:\n        histogram: {histogram}\n        threshold: {threshold}\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("histogram", "threshold", "noted"),
+    [
+        ("http_request_duration_seconds", "100", True),
+        ("http_request_duration_seconds_bucket", "10.0", True),
+        ("http_request_duration_seconds", "2.5", False),
+        ("http_request_duration_seconds", "100ms", False),
+        ("http_request_duration_milliseconds", "100", False),
+    ],
+)
+def test_a_bare_large_threshold_on_a_seconds_histogram_is_noted(
+    tmp_path: Path, run_cli, histogram: str, threshold: str, noted: bool
+) -> None:  # type: ignore[no-untyped-def]
+    spec = LATENCY.replace("{histogram}", histogram + '{job="shop"}').replace(
+        "{threshold}", threshold
+    )
+    write_spec(tmp_path, "specs/shop.yaml", spec)
+    result = run_cli("validate", "specs", cwd=tmp_path)
+    assert result.code == 0, result.err
+    note = f"means {threshold} seconds; write {threshold}ms if milliseconds were meant"
+    assert (note in result.err) is noted, result.err
+    assert (note in run_cli("explain", "--specs", "specs", cwd=tmp_path).out) is noted
