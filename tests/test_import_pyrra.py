@@ -195,6 +195,11 @@ def test_the_team_option_and_the_fallbacks_name_the_owner(tmp_path: Path, run_cl
     assert [s["name"] for s in by_namespace["slos"]] == ["checkout-errors", "checkout-latency"]
     assert by_namespace["team"] == by_name["team"] == "unowned"
     assert "service 'shop' gets team 'unowned' (use --team)" in result.err
+    assert (
+        "metadata.namespace: no pyrra.dev/service, app.kubernetes.io/name, app or service "
+        "label: service named after the namespace 'shop'"
+    ) in result.err
+    assert "wrote specs/shop.yaml: service shop, team unowned: 2 SLOs" in result.out
 
 
 def test_slos_of_one_service_are_gathered_from_several_files(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -191,9 +191,16 @@ def _service(
     metadata: dict[str, Any], labels: dict[str, str], lose: Lose
 ) -> tuple[str, str | None]:
     value, label = _label(labels, SERVICE_LABELS)
-    if value is None:
-        namespace = metadata.get("namespace")
-        value = str(namespace) if namespace else str(metadata["name"])
+    if value is None and metadata.get("namespace"):
+        value = str(metadata["namespace"])
+        lose(
+            "metadata.namespace",
+            f"no {', '.join(SERVICE_LABELS[:-1])} or {SERVICE_LABELS[-1]} label: service "
+            f"named after the namespace "
+            f"{value!r}, with every other such SLO in it; label the SLO to give it its own",
+        )
+    elif value is None:
+        value = str(metadata["name"])
     name = slug(value)
     if name != value:
         field = f"metadata.labels.{label}" if label else "metadata"
