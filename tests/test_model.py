@@ -101,8 +101,8 @@ def test_budget_has_no_float_noise(tmp_path: Path) -> None:
     ("edit", "message"),
     [
         ("    window: 1h\n", "long window 1h is not shorter than the SLO period 1h"),
-        ("    objective: 0\n", "greater than 0"),
-        ("    objective: 100.5\n", "less than 100"),
+        ("    objective: 0\n", "above 0 and below 100, got 0"),
+        ("    objective: 100.5\n", "above 0 and below 100, got 100.5"),
     ],
 )
 def test_impossible_settings_are_rejected(tmp_path: Path, edit: str, message: str) -> None:

@@ -45,7 +45,7 @@ CASES = [
         _edit("objective: 99.9", "objective: 100"),
         6,
         "slos[0].objective",
-        ["less than 100"],
+        ["above 0 and below 100", "100 would leave no error budget"],
     ),
     (
         "objective-as-string",
@@ -381,7 +381,7 @@ def test_validate_reports_the_same_problems(tree: Path, run_cli) -> None:  # typ
     (tree / "specs" / "shop.yaml").write_text(_edit("objective: 99.9", "objective: 0"))
     result = run_cli("validate", "specs", cwd=tree)
     assert result.code == 2
-    assert "specs/shop.yaml:6:" in result.err and "greater than 0" in result.err
+    assert "specs/shop.yaml:6:" in result.err and "above 0 and below 100" in result.err
 
 
 def test_every_problem_is_reported_at_once(tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

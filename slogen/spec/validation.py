@@ -103,6 +103,11 @@ def _reword(
         return f"{message}, got {_describe(detail.get('input'))}", ""
     if kind == "model_type":
         return f"expected a mapping of keys, got {_describe(detail.get('input'))}", ""
+    if path and path[-1] == "objective" and kind in {"less_than", "greater_than"}:
+        return (
+            f"objective must be a percent above 0 and below 100, got {detail.get('input')!r}",
+            "99.9 for 99.9% of events good; 100 would leave no error budget at all",
+        )
     return message, ""
 
 
