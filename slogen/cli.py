@@ -278,7 +278,11 @@ def _merge(args: argparse.Namespace, specs: slogen.Specs) -> int:
     if args.output == "-":
         sys.stdout.write(merged.content.decode("utf-8"))
         return EXIT_OK
-    write_atomically(Path(args.output), merged.content)
+    target = Path(args.output)
+    if target.is_file() and target.read_bytes() == merged.content:
+        print(f"{args.output} is unchanged", file=sys.stderr)
+        return EXIT_OK
+    write_atomically(target, merged.content)
     print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
 

@@ -185,9 +185,11 @@ def test_merging_again_changes_nothing(merged_tree: Path, run_cli) -> None:  # t
     first = run_cli("merge-alertmanager", str(live), "specs", "-o", str(live), cwd=merged_tree)
     assert first.code == 0, first.err
     once = live.read_bytes()
+    assert first.err.endswith(f"wrote {live}\n"), first.err
     second = run_cli("merge-alertmanager", str(live), "specs", "-o", str(live), cwd=merged_tree)
     assert second.code == 0, second.err
     assert live.read_bytes() == once
+    assert second.err.endswith(f"{live} is unchanged\n"), second.err
     # Merging into the pristine base gives the same config as merging into the result.
     third = run_cli("merge-alertmanager", str(base), "specs", cwd=merged_tree)
     assert third.code == 0, third.err
