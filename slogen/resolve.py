@@ -214,7 +214,7 @@ class _ServiceContext:
             alerting=alerting,
             source=source.relative,
             position=index,
-            notes=_sli_notes(spec.sli),
+            notes=(*_sli_notes(spec.sli), *_budget_notes(objective, period, alerting)),
         )
 
     def _setting(
@@ -496,6 +496,23 @@ def _ratio_grouping(spec: SLOSpec, source: SourceDocument, here: Path) -> list[P
                 )
             )
     return problems
+
+
+def _budget_notes(objective: Fraction, period: int, alerting: m.Alerting) -> tuple[str, ...]:
+    """A budget smaller than the page's ``for`` is spent by a total outage before the
+    page can fire: valid, but rarely what a 99.9999% objective meant."""
+    budget_seconds = (1 - objective) * period
+    pages = [s for s in alerting.severities if s.key == "page" and s.enabled]
+    if not pages or not any(p.severity == "page" for p in alerting.burn):
+        return ()
+    if budget_seconds >= pages[0].for_seconds:
+        return ()
+    return (
+        f"the whole error budget is {float(budget_seconds):.3g}s of full outage per "
+        f"{format_duration(period)}, less than the page's for of "
+        f"{format_duration(pages[0].for_seconds)}: an outage spends it all before the "
+        "page can fire",
+    )
 
 
 LIKELY_MILLISECONDS = 10

@@ -167,3 +167,17 @@ def test_a_bare_large_threshold_on_a_seconds_histogram_is_noted(
     note = f"means {threshold} seconds; write {threshold}ms if milliseconds were meant"
     assert (note in result.err) is noted, result.err
     assert (note in run_cli("explain", "--specs", "specs", cwd=tmp_path).out) is noted
+
+
+@pytest.mark.parametrize(("objective", "noted"), [("99.999", True), ("99.99", False)])
+def test_a_budget_shorter_than_the_pages_for_is_noted(
+    tmp_path: Path, run_cli, objective: str, noted: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """At 99.999% over 30d the budget is 25.9s of outage, less than the page's 2m."""
+    write_spec(tmp_path, "specs/shop.yaml", MINIMAL_SPEC.replace("99.9", objective))
+    result = run_cli("validate", "specs", cwd=tmp_path)
+    assert result.code == 0, result.err
+    note = "less than the page's for of 2m: an outage spends it all before the page can fire"
+    assert (note in result.err) is noted, result.err
+    if noted:
+        assert "the whole error budget is 25.9s of full outage per 30d" in result.err
