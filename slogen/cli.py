@@ -323,6 +323,8 @@ def _import(args: argparse.Namespace) -> int:
     for name, content in files.items():
         write_atomically(output / name, content)
         print(f"wrote {output / name}: {summary(result, name.removesuffix('.yaml'))}")
+    for note in result.notes.values():
+        print(f"note: {note}", file=sys.stderr)
     for loss in result.losses:
         print(f"not carried over: {loss}", file=sys.stderr)
     for problem in refused:

@@ -335,6 +335,8 @@ def _alerting(
         )
         if alert is not None:
             burn.append(alert)
+    wanted = {policy["severity"] for policy in burn_setting.value} & enabled
+    left_out += _severities_left_without_burn(wanted, burn)
     budget_setting = layers.get("budget_remaining")
     budget = []
     for index, policy in enumerate(budget_setting.value):
@@ -375,6 +377,18 @@ def _alerting(
         min_request_rate=Fraction(repr(rate_setting.value)),
         left_out=tuple(left_out),
     )
+
+
+def _severities_left_without_burn(wanted: set[str], burn: list[m.BurnAlert]) -> list[str]:
+    """Severities that had burn policies and kept none. Policies are only dropped when
+    built-in ones are left out (any other problem refuses the SLO), and an 80% SLO
+    that never pages for a burn must be told so outright, not only by implication."""
+    kept = {alert.severity for alert in burn}
+    return [
+        f"no {severity} burn alert at all: every built-in {severity} policy is left out; "
+        f"give this SLO alerting.burn_rate policies that can fire if it should {severity}"
+        for severity in sorted(wanted - kept)
+    ]
 
 
 class PolicyProblem(NamedTuple):
@@ -509,29 +523,32 @@ def _budget_notes(objective: Fraction, period: int, alerting: m.Alerting) -> tup
         return ()
     return (
         f"the whole error budget is {float(budget_seconds):.3g}s of full outage per "
-        f"{format_duration(period)}, less than the page's for of "
-        f"{format_duration(pages[0].for_seconds)}: an outage spends it all before the "
+        f"{format_duration(period)}, less than the page's `for` "
+        f"({format_duration(pages[0].for_seconds)}): an outage spends it all before the "
         "page can fire",
     )
 
 
 LIKELY_MILLISECONDS = 10
-"""A bare latency threshold this large on a ``_seconds`` histogram is probably ms."""
+"""A bare latency threshold above this on a ``_seconds`` histogram is probably ms:
+10 itself is a default bucket of the client libraries, and a real 10 s objective."""
 
 
 def _sli_notes(spec: SLISpec) -> tuple[str, ...]:
     """A bare number is the bucket bound as the histogram counts it, which is right for
     a histogram in milliseconds; on a ``_seconds`` histogram, 100 is more likely 100ms
-    written without its unit than a 100-second objective."""
+    written without its unit than a 100-second objective. Writing the unit either way
+    says what was meant and ends the note."""
     latency = spec.latency
     if latency is None or isinstance(latency.threshold, str):
         return ()
     metric = parse_selector(latency.histogram).metric.removesuffix("_bucket")
-    if not metric.endswith("_seconds") or latency.threshold < LIKELY_MILLISECONDS:
+    if not metric.endswith("_seconds") or latency.threshold <= LIKELY_MILLISECONDS:
         return ()
+    bound = f"{latency.threshold:g}"
     return (
-        f"latency threshold {latency.threshold} on {metric} means {latency.threshold} "
-        f"seconds; write {latency.threshold}ms if milliseconds were meant",
+        f"latency threshold {bound} on {metric} means {bound} seconds; write {bound}ms "
+        f"for milliseconds, or {bound}s to keep seconds without this note",
     )
 
 

@@ -144,18 +144,22 @@ def test_a_runbook_from_the_defaults_beside_the_output_is_kept(tmp_path: Path, r
     assert "https://rb.example.com/checkout/requests-availability" in rules
 
 
-def test_import_refuses_a_service_another_file_already_defines(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("existing", ["legacy.yaml", "payments/checkout.yaml"])
+def test_import_refuses_a_service_another_file_already_defines(
+    tmp_path: Path, run_cli, existing: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Another name, or the same name in a subdirectory: load reads both."""
     write_spec(tmp_path, "sloth.yml", SPEC)
-    write_spec(tmp_path / "specs", "legacy.yaml", "service: checkout\nteam: payments\n")
+    write_spec(tmp_path / "specs", existing, "service: checkout\nteam: payments\n")
     for force in ((), ("--force",)):
         result = run_cli("import", "sloth", "sloth.yml", "-o", "specs", *force, cwd=tmp_path)
         assert result.code == 2
         assert result.err.startswith(
-            "specs/legacy.yaml: already defines service 'checkout', which this import "
+            f"specs/{existing}: already defines service 'checkout', which this import "
             "writes to specs/checkout.yaml (import into another directory, or remove or "
             "rename this file first); nothing written"
         ), result.err
-        assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == ["legacy.yaml"]
+        assert not (tmp_path / "specs" / "checkout.yaml").exists()
 
 
 def test_a_clashing_service_is_refused_and_the_files_other_services_import(

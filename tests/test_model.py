@@ -149,7 +149,9 @@ LATENCY = MINIMAL_SPEC.replace(
     ("histogram", "threshold", "noted"),
     [
         ("http_request_duration_seconds", "100", True),
-        ("http_request_duration_seconds_bucket", "10.0", True),
+        ("http_request_duration_seconds_bucket", "10.5", True),
+        ("http_request_duration_seconds", "10", False),
+        ("http_request_duration_seconds", "100s", False),
         ("http_request_duration_seconds", "2.5", False),
         ("http_request_duration_seconds", "100ms", False),
         ("http_request_duration_milliseconds", "100", False),
@@ -164,7 +166,7 @@ def test_a_bare_large_threshold_on_a_seconds_histogram_is_noted(
     write_spec(tmp_path, "specs/shop.yaml", spec)
     result = run_cli("validate", "specs", cwd=tmp_path)
     assert result.code == 0, result.err
-    note = f"means {threshold} seconds; write {threshold}ms if milliseconds were meant"
+    note = f"means {threshold} seconds; write {threshold}ms for milliseconds, or {threshold}s"
     assert (note in result.err) is noted, result.err
     assert (note in run_cli("explain", "--specs", "specs", cwd=tmp_path).out) is noted
 
@@ -177,7 +179,17 @@ def test_a_budget_shorter_than_the_pages_for_is_noted(
     write_spec(tmp_path, "specs/shop.yaml", MINIMAL_SPEC.replace("99.9", objective))
     result = run_cli("validate", "specs", cwd=tmp_path)
     assert result.code == 0, result.err
-    note = "less than the page's for of 2m: an outage spends it all before the page can fire"
+    note = "less than the page's `for` (2m): an outage spends it all before the page can fire"
     assert (note in result.err) is noted, result.err
     if noted:
         assert "the whole error budget is 25.9s of full outage per 30d" in result.err
+
+
+def test_a_severity_left_with_no_burn_policy_is_said_outright(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """At 80% both built-in pages (14.4x, 6x) need more than 100% errors."""
+    write_spec(tmp_path, "specs/shop.yaml", MINIMAL_SPEC.replace("99.9", "80"))
+    result = run_cli("validate", "specs", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "note: shop/availability: no page burn alert at all" in result.err
+    slo = next(slogen.compile_model(slogen.load(tmp_path / "specs")).slos())
+    assert {p.severity for p in slo.alerting.burn} == {"ticket"}

@@ -112,7 +112,8 @@ def _page_silences_ticket(model: m.Model) -> list[dict[str, Any]]:
     ``equal`` lists the SLO's identity and every grouping label used by any SLO: an
     SLO's alerts either all carry a grouping label (it groups by it) or none do, so
     comparing it is right for every SLO at once, and one rule per pair of severity
-    label values covers them all.
+    label values covers them all. routing.yaml's ``inhibit_equal`` labels (cluster,
+    environment) are compared too, so one Prometheus's pages do not silence another's.
     """
     pairs = sorted(
         {
@@ -146,7 +147,8 @@ def _dependencies(model: m.Model) -> list[dict[str, Any]]:
 
     Only burn pages count as the cause: a budget-exhausted page can last for weeks
     and must not hide a dependant's own outage for that long. Where both services
-    group every SLO by the same labels, the silence is confined to equal values.
+    group every SLO by the same labels, the silence is confined to equal values, and
+    always to equal values of routing.yaml's ``inhibit_equal`` labels.
     """
     rules = []
     for service, needed, pages in dependency_pages(model):

@@ -17,7 +17,8 @@ from slogen.render import dump_yaml
 from slogen.spec.loader import service_files
 
 Importer = Callable[[str, str, Imported, "str | None"], None]
-"""Adds the services of one file (path, text) to the result; SpecError if it has none.
+"""Adds the services of one file (path, text) to the result; SpecError if it has none,
+or for the services it refuses after adding the others (a service already imported).
 
 An importer whose files refer to each other may instead collect them and leave a
 finishing step in ``Imported.finishing``, run once after the last file."""
@@ -111,9 +112,11 @@ def spec_files(result: Imported) -> dict[str, bytes]:
 
 
 def defined_elsewhere(result: Imported, output: Path) -> list[Problem]:
-    """Spec files in ``output`` that already define an imported service under another
-    file name. Writing ``<service>.yaml`` beside them would define the service twice,
-    and ``--force`` replaces only a file of the same name, so these always refuse."""
+    """Spec files under ``output`` (subdirectories included, as ``load`` reads them)
+    that already define an imported service, other than ``<service>.yaml`` itself.
+    Writing that file beside them would define the service twice, and ``--force``
+    replaces only the file of that name, so these always refuse. Jsonnet specs are not
+    evaluated here; ``validate`` reports a duplicate they define."""
     return [
         Problem(
             Location(str(existing)),
@@ -122,7 +125,8 @@ def defined_elsewhere(result: Imported, output: Path) -> list[Problem]:
             "import into another directory, or remove or rename this file first",
         )
         for existing, service in service_files(output).items()
-        if service in result.services and existing.name != f"{service}.yaml"
+        if service in result.services
+        and existing.resolve() != (output / f"{service}.yaml").resolve()
     ]
 
 

@@ -167,7 +167,7 @@ def _objective(
     if not isinstance(metadata.get("name"), str) or not metadata["name"]:
         raise Skip("metadata.name", "missing; Pyrra names every SLO")
     labels, annotations = _strings(metadata.get("labels")), _strings(metadata.get("annotations"))
-    service, service_label = _service(metadata, labels, lose)
+    service, service_label = _service(metadata, labels, lose, result)
     owner, team_label = (team, None) if team else _label(labels, TEAM_LABELS)
     if team_label is not None and owner is not None and not NAME.match(owner):
         lose(f"metadata.labels.{team_label}", f"team {owner!r} is not a slogen name; not used")
@@ -188,16 +188,16 @@ def _strings(mapping: Any) -> dict[str, str]:
 
 
 def _service(
-    metadata: dict[str, Any], labels: dict[str, str], lose: Lose
+    metadata: dict[str, Any], labels: dict[str, str], lose: Lose, result: Imported
 ) -> tuple[str, str | None]:
     value, label = _label(labels, SERVICE_LABELS)
     if value is None and metadata.get("namespace"):
         value = str(metadata["namespace"])
-        lose(
-            "metadata.namespace",
-            f"no {', '.join(SERVICE_LABELS[:-1])} or {SERVICE_LABELS[-1]} label: service "
-            f"named after the namespace "
-            f"{value!r}, with every other such SLO in it; label the SLO to give it its own",
+        result.note(
+            f"namespace {value}",
+            f"SLOs with no {', '.join(SERVICE_LABELS[:-1])} or {SERVICE_LABELS[-1]} label "
+            f"in namespace {value!r} form one service named after it; label an SLO to give "
+            "it a service of its own",
         )
     elif value is None:
         value = str(metadata["name"])

@@ -34,5 +34,12 @@ class Imported:
     file), by format; ``import_files`` runs each once after the last file and treats
     the problems they return as refused input."""
 
+    notes: dict[str, str] = field(default_factory=dict)
+    """What the import decided that the user may not expect, by subject, each said once
+    however many objects it concerns (several SLOs put into one service, say)."""
+
     def lose(self, file: str, where: str, message: str) -> None:
         self.losses.append(Loss(file, where, message))
+
+    def note(self, subject: str, message: str) -> None:
+        self.notes.setdefault(subject, message)

@@ -105,6 +105,15 @@ def _service(
     """Add one service; 1 if it was added. A service imported before (from another
     file or document) is a clash: refused, while the file's other services import."""
     name = slug(spec.get("service", ""))
+    if name in result.services:  # before any loss is recorded: nothing of it is written
+        clashes.append(
+            Problem(
+                Location(path, field="service"),
+                f"service {name!r} was already imported from {result.sources[name]}",
+                "import the two into different directories, or rename one",
+            )
+        )
+        return 0
     if name != spec.get("service"):
         result.lose(path, "service", f"{spec.get('service')!r} renamed to {name!r}")
     labels = {str(k): str(v) for k, v in (spec.get("labels") or {}).items()}
@@ -128,15 +137,6 @@ def _service(
             slos.append(converted)
     if not slos:
         result.lose(path, "slos", f"service {name!r} has no SLO slogen can compile; skipped")
-        return 0
-    if name in result.services:
-        clashes.append(
-            Problem(
-                Location(path, field="service"),
-                f"service {name!r} was already imported from {result.sources[name]}",
-                "import the two into different directories, or rename one",
-            )
-        )
         return 0
     service: dict[str, Any] = {"service": name, "team": owner, "window": SLOTH_PERIOD}
     if kept:

@@ -104,9 +104,12 @@ def _reword(
     if kind == "model_type":
         return f"expected a mapping of keys, got {_describe(detail.get('input'))}", ""
     if path and path[-1] == "objective" and kind in {"less_than", "greater_than"}:
+        hint = "99.9 for 99.9% of events good"
+        if kind == "less_than":
+            hint += "; 100 would leave no error budget at all"
         return (
             f"objective must be a percent above 0 and below 100, got {detail.get('input')!r}",
-            "99.9 for 99.9% of events good; 100 would leave no error budget at all",
+            hint,
         )
     return message, ""
 
