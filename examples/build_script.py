@@ -5,9 +5,9 @@
 It regenerates OUT (default: generated) from SPECS (default: specs), refusing to
 write when promtool or amtool reject the output, and prints one line per SLO for a
 release note. With --check it writes nothing and fails when OUT is stale, as
-``slogen generate --check`` does. Bad specs raise :class:`slogen.SpecError`, whose
-text is exactly what the CLI prints; this script prints it and exits 2, as the CLI
-does, so a build log reads the same whichever one ran.
+``slogen generate --check`` does. Bad specs raise :class:`slogen.SpecError`; this
+script prints it as the CLI does (with "nothing was written" where it would have
+written) and exits 2, so a build log reads the same whichever one ran.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def main(argv: list[str]) -> int:
     try:
         bundle = slogen.compile(slogen.load([args.specs]))
     except slogen.SpecError as error:
-        print(error, file=sys.stderr)  # file:line:column: field: what is wrong (hint)
+        # file:line:column: field: what is wrong (hint), then the count
+        print(error.render("" if args.check else "nothing was written"), file=sys.stderr)
         return 2
 
     if args.check:

@@ -164,11 +164,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(_run(args))
     except SpecError as error:
-        print(error.render(), file=sys.stderr)
+        print(error.render("nothing was written" if _writes(args) else ""), file=sys.stderr)
         return EXIT_INPUT
     except (ToolError, PrometheusError) as error:
         print(f"slogen: {error}", file=sys.stderr)
         return EXIT_TOOL
+
+
+def _writes(args: argparse.Namespace) -> bool:
+    """Whether the command would have written files, so a refusal can say it did not."""
+    if args.command == "generate":
+        return not args.check
+    if args.command == "merge-alertmanager":
+        return bool(args.output != "-")
+    return bool(args.command == "import")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -227,9 +236,15 @@ def _run(args: argparse.Namespace) -> int:
     if args.fail_on_change and changes.stale:
         print(f"{output} was out of date and has been regenerated:", file=sys.stderr)
         print(changes.report(str(output), total_lines=0, written=True), file=sys.stderr)
-        print(f"stage it (git add {output}) and commit again", file=sys.stderr)
+        if _in_git_work_tree(output):
+            print(f"stage it (git add {output}) and commit again", file=sys.stderr)
         return EXIT_STALE
     return EXIT_OK
+
+
+def _in_git_work_tree(path: Path) -> bool:
+    """Whether ``git add`` is advice that fits; read from the tree, not by running git."""
+    return any((folder / ".git").exists() for folder in (path.resolve(), *path.resolve().parents))
 
 
 def _count(n: int, thing: str) -> str:

@@ -57,10 +57,13 @@ class SpecError(SlogenError):
         self.problems = tuple(problems)
         super().__init__(self.render())
 
-    def render(self) -> str:
+    def render(self, outcome: str = "") -> str:
+        """Every problem, then the count; ``outcome`` is what the caller did about them
+        (the CLI says "nothing was written" where it would have written)."""
         lines = [str(p) for p in self.problems]
         count = len(self.problems)
-        lines.append(f"{count} problem{'s' if count != 1 else ''} found; nothing was written")
+        summary = f"{count} problem{'s' if count != 1 else ''} found"
+        lines.append(f"{summary}; {outcome}" if outcome else summary)
         return "\n".join(lines)
 
 

@@ -384,6 +384,14 @@ def test_validate_reports_the_same_problems(tree: Path, run_cli) -> None:  # typ
     assert "specs/shop.yaml:6:" in result.err and "above 0 and below 100" in result.err
 
 
+def test_read_only_commands_do_not_speak_of_writing(tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (tree / "specs" / "shop.yaml").write_text(_edit("objective: 99.9", "objective: 0"))
+    for command in (("validate", "specs"), ("generate", "specs", "--check"), ("explain",)):
+        result = run_cli(*command, cwd=tree)
+        assert result.code == 2, result.err
+        assert result.err.splitlines()[-1] == "1 problem found", (command, result.err)
+
+
 def test_every_problem_is_reported_at_once(tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     broken = _edit("objective: 99.9", "objective: 100").replace(
         "team: web", "team: web\ntier: gold"
