@@ -20,19 +20,28 @@ from slogen.rules.groups import group_names
 from slogen.testgen.labels import NotSynthesisable
 from slogen.testgen.profile import Profile
 from slogen.testgen.scenarios import Check, Scenario, scenarios
-from slogen.testgen.series import Phase, Shape, group_labels, other_group, render_series, shape
+from slogen.testgen.series import (
+    CounterValues,
+    Phase,
+    Shape,
+    group_labels,
+    other_group,
+    render_series,
+    shape,
+)
 
 TESTS_DIR = "tests"
 
 
 def test_files(model: Model) -> dict[str, bytes]:
     files = {}
+    values = CounterValues()
     for service in model.services:
-        files.update(_service_files(service))
+        files.update(_service_files(service, values))
     return files
 
 
-def _service_files(service: Service) -> dict[str, bytes]:
+def _service_files(service: Service, values: CounterValues) -> dict[str, bytes]:
     by_step: dict[int, list[dict[str, Any]]] = {}
     lines: dict[int, list[str]] = {}
     gaps: list[str] = []
@@ -47,7 +56,7 @@ def _service_files(service: Service) -> dict[str, bytes]:
         beside = _beside(slo, form)
         for scenario in made:
             by_step.setdefault(scenario.step, []).append(
-                _group(slo, form, groups, scenario, beside)
+                _group(slo, form, groups, scenario, beside, values)
             )
             lines.setdefault(scenario.step, []).append(f"{slo.name}: {scenario.name}")
         gaps.extend(f"{slo.name}: {gap}" for gap in missing)
@@ -90,12 +99,13 @@ def _group(
     groups: dict[str, str],
     scenario: Scenario,
     beside: tuple[Shape, Fraction] | None,
+    values: CounterValues,
 ) -> dict[str, Any]:
-    series = render_series(slo, form, list(scenario.phases), scenario.interval)
+    series = render_series(slo, form, list(scenario.phases), scenario.interval, values)
     if beside is not None:
         other, healthy = beside
         calm = [Phase(p.seconds, p.traffic, healthy) for p in scenario.phases]
-        series += render_series(slo, other, calm, scenario.interval)
+        series += render_series(slo, other, calm, scenario.interval, values)
     return {
         "name": f"{slo.name}: {scenario.name}",
         "interval": format_duration(scenario.interval),
