@@ -15,6 +15,7 @@ from grafanalib._gen import DashboardEncoder
 from slogen import budget_policy, naming, promql
 from slogen.durations import format_duration
 from slogen.grafana import compat, panels, queries
+from slogen.json_writer import dumps_indented
 from slogen.model import Model, Service
 
 OVERVIEW_UID = "slo-overview"
@@ -202,5 +203,5 @@ def _overview_overrides() -> list[dict[str, Any]]:
 
 def dashboard_json(dashboard: g.Dashboard) -> bytes:
     """Grafana's JSON for a grafanalib dashboard: corrected, sorted, one trailing newline."""
-    data = json.loads(json.dumps(dashboard.to_json_data(), cls=DashboardEncoder))
-    return (json.dumps(compat.clean(data), indent=2, sort_keys=True) + "\n").encode()
+    text = json.dumps(dashboard.to_json_data(), cls=DashboardEncoder)
+    return (dumps_indented(json.loads(text, object_hook=compat.clean)) + "\n").encode()

@@ -1,0 +1,51 @@
+"""The indented JSON writer against ``json.dumps(indent=2, sort_keys=True)``."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import pytest
+
+import slogen
+from slogen.json_writer import dumps_indented
+from tests.conftest import SPECS
+
+TEXTS = ["", "a", "é", '"', "\\", "\n", "\t", "\x00", "\u2028", "😀", "</script>", "null"]
+NUMBERS = [0, -1, 10**30, 0.0, -0.0, 0.1, 1e-07, 1e300, 2.5, float("inf"), float("-inf")]
+
+
+def _value(rng: random.Random, depth: int) -> Any:
+    roll = rng.random()
+    if depth < 5 and roll < 0.25:
+        return {_text(rng): _value(rng, depth + 1) for _ in range(rng.randrange(0, 4))}
+    if depth < 5 and roll < 0.45:
+        return [_value(rng, depth + 1) for _ in range(rng.randrange(0, 4))]
+    return rng.choice([_text(rng), rng.choice(NUMBERS), rng.choice([True, False, None])])
+
+
+def _text(rng: random.Random) -> str:
+    return "".join(rng.choice(TEXTS) for _ in range(rng.randrange(0, 4)))
+
+
+def test_same_text_as_json_dumps() -> None:
+    rng = random.Random(4)
+    for _ in range(3000):
+        document = _value(rng, 0)
+        assert dumps_indented(document) == json.dumps(document, indent=2, sort_keys=True)
+    assert dumps_indented(float("nan")) == json.dumps(float("nan")) == "NaN"
+
+
+def test_every_generated_dashboard_reads_back_to_its_own_bytes() -> None:
+    bundle = slogen.compile(slogen.load([SPECS]))
+    dashboards = {p: c for p, c in bundle.files.items() if p.endswith(".json")}
+    assert len(dashboards) >= 5
+    for path, content in dashboards.items():
+        assert (dumps_indented(json.loads(content)) + "\n").encode() == content, path
+
+
+@pytest.mark.parametrize("document", [{1: "a"}, {"a": (1,)}, {"a": {1, 2}}, b"x"])
+def test_what_json_loads_cannot_return_is_refused(document: Any) -> None:
+    with pytest.raises(TypeError):
+        dumps_indented(document)
