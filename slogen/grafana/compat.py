@@ -29,17 +29,13 @@ def threshold_steps(base: str, steps: list[tuple[float, str]]) -> list[dict[str,
     ]
 
 
-def clean(node: Any) -> Any:
-    """The dashboard JSON with legacy target fields dropped and ``"null"`` base
-    threshold values made null, recursively."""
-    if isinstance(node, dict):
-        out = {key: clean(value) for key, value in node.items()}
-        if "expr" in out and "refId" in out:
-            for key in LEGACY_TARGET_KEYS:
-                out.pop(key, None)
-        if out.get("value") == "null" and "color" in out:
-            out["value"] = None
-        return out
-    if isinstance(node, list):
-        return [clean(item) for item in node]
+def clean(node: dict[str, Any]) -> dict[str, Any]:
+    """One JSON object of the dashboard with legacy target fields dropped and a
+    ``"null"`` base threshold value made null; ``json.loads`` applies it to every
+    object as it parses (``object_hook``), so no second walk of the tree is needed."""
+    if "expr" in node and "refId" in node:
+        for key in LEGACY_TARGET_KEYS:
+            node.pop(key, None)
+    if node.get("value") == "null" and "color" in node:
+        node["value"] = None
     return node
