@@ -56,6 +56,7 @@ class _Writer:
         self.out: list[str] = []
         self.fallback = scalar_fallback
         self.spelled: dict[tuple[type, Any], str] = {}
+        self.keys: dict[Any, str] = {}  # a document repeats few keys many times
 
     def mapping(self, data: dict[Any, Any], indent: int, first_prefix: str) -> None:
         """Keys at ``indent``; the first line starts with ``first_prefix`` ("- " in a
@@ -67,7 +68,8 @@ class _Writer:
         except TypeError as error:
             raise Unsupported("keys that do not sort") from error
         for key, value in items:
-            self.out.append(prefix + self.key(key) + ":")
+            spelled = self.keys.get(key) or self.keys.setdefault(key, self.key(key))
+            self.out.append(prefix + spelled + ":")
             prefix = pad
             self.value(value, indent, in_mapping=True)
 
