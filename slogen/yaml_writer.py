@@ -21,10 +21,13 @@ from typing import Any
 from yaml.resolver import Resolver
 
 _PRINTABLE_ASCII_LINE = re.compile(r"[\x20-\x7e]+\Z")
-# Where a plain scalar would be read back as something else in block context: a
-# leading indicator, "-", "?" or ":" before a space, document markers, ": " or " #"
-# inside, a trailing ":" or space.
-_NOT_PLAIN = re.compile(r"""[ #,\[\]{}&*!|>'"%@`]|[-?:](?: |\Z)|---|\.\.\.|.*(?:: | #|[: ]\Z)""")
+# Printable ASCII that PyYAML's analysis allows as a plain scalar in block context:
+# no leading indicator, no "-", "?" or ":" before a space at the start, no document
+# marker, no ": " or " #" inside, no trailing ":" or space.
+_PLAIN_ALLOWED = re.compile(
+    r"""(?![ #,\[\]{}&*!|>'"%@`]|[-?:](?: |\Z)|---|\.\.\.)"""
+    r"(?:[\x20-\x22\x24-\x39\x3b-\x7e]|:(?! |\Z)|(?<! )\#)+(?<! )\Z"
+)
 _IMPLICIT = Resolver.yaml_implicit_resolvers
 _WILDCARD = _IMPLICIT.get(None, [])
 _UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")  # breaks to YAML, not to str.split
@@ -57,6 +60,7 @@ class _Writer:
         self.fallback = scalar_fallback
         self.spelled: dict[tuple[type, Any], str] = {}
         self.keys: dict[Any, str] = {}  # a document repeats few keys many times
+        self.strings: dict[str, str] = {}  # and many values
 
     def mapping(self, data: dict[Any, Any], indent: int, first_prefix: str) -> None:
         """Keys at ``indent``; the first line starts with ``first_prefix`` ("- " in a
@@ -117,8 +121,9 @@ class _Writer:
     def scalar(self, value: Any, content_indent: int) -> str:
         kind = type(value)
         if kind is str:
-            spelled = _ascii_string(value)
+            spelled = self.strings.get(value) or _ascii_string(value)
             if spelled is not None:
+                self.strings[value] = spelled
                 return spelled
         elif kind is bool:
             return "true" if value else "false"
@@ -157,10 +162,10 @@ class _Writer:
 def _ascii_string(text: str) -> str | None:
     """The spelling of a one-line printable-ASCII string, plain where PyYAML would
     write it plain, else single-quoted; None for any other string."""
+    if _PLAIN_ALLOWED.match(text) and (text[0] not in _IMPLICIT or _reads_as_string(text)):
+        return text
     if not _PRINTABLE_ASCII_LINE.match(text):
         return None
-    if _NOT_PLAIN.match(text) is None and _reads_as_string(text):
-        return text
     return "'" + text.replace("'", "''") + "'"
 
 
