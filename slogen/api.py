@@ -43,12 +43,11 @@ def generators() -> tuple[Generator, ...]:
     """Every artifact generator, each a pure function of the model returning path -> bytes."""
     from slogen.docs.files import slo_documents
     from slogen.grafana.files import grafana_files
-    from slogen.rules.files import prometheus_rules, rule_files
+    from slogen.rules.files import rule_artifacts
     from slogen.testgen.files import test_files
 
     return (
-        rule_files,
-        prometheus_rules,
+        rule_artifacts,
         test_files,
         slo_documents,
         alertmanager_files,

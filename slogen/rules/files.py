@@ -25,31 +25,54 @@ def rule_file(service: str) -> str:
 def rule_files(model: Model) -> dict[str, bytes]:
     """``prometheus/<service>.rules.yml`` for every service."""
     return {
-        rule_file(service.name): dump_yaml(
-            {"groups": [group.as_dict() for group in service_groups(service)]}, header(service)
-        )
-        for service in model.services
+        rule_file(service.name): _rule_file(service, _groups(service)) for service in model.services
     }
 
 
 def prometheus_rules(model: Model) -> dict[str, bytes]:
     """``kubernetes/<service>.yaml``: the same groups as a ``PrometheusRule`` resource."""
+    return {
+        _manifest_file(service.name): _manifest(model, service, _groups(service))
+        for service in model.services
+    }
+
+
+def rule_artifacts(model: Model) -> dict[str, bytes]:
+    """Both of the above, building each service's groups once for the two."""
     files = {}
     for service in model.services:
-        labels = {
-            **dict(model.kubernetes.labels),
-            "app.kubernetes.io/managed-by": "slogen",
-            "app.kubernetes.io/name": service.name,
-            "app.kubernetes.io/component": "slo-rules",
-        }
-        metadata: dict[str, object] = {"name": f"slo-{service.name}", "labels": labels}
-        if model.kubernetes.namespace:
-            metadata["namespace"] = model.kubernetes.namespace
-        manifest = {
-            "apiVersion": "monitoring.coreos.com/v1",
-            "kind": "PrometheusRule",
-            "metadata": metadata,
-            "spec": {"groups": [group.as_dict() for group in service_groups(service)]},
-        }
-        files[f"{KUBERNETES_DIR}/{service.name}.yaml"] = dump_yaml(manifest, header(service))
+        groups = _groups(service)
+        files[rule_file(service.name)] = _rule_file(service, groups)
+        files[_manifest_file(service.name)] = _manifest(model, service, groups)
     return files
+
+
+def _groups(service: Service) -> list[dict[str, object]]:
+    return [group.as_dict() for group in service_groups(service)]
+
+
+def _rule_file(service: Service, groups: list[dict[str, object]]) -> bytes:
+    return dump_yaml({"groups": groups}, header(service))
+
+
+def _manifest_file(service: str) -> str:
+    return f"{KUBERNETES_DIR}/{service}.yaml"
+
+
+def _manifest(model: Model, service: Service, groups: list[dict[str, object]]) -> bytes:
+    labels = {
+        **dict(model.kubernetes.labels),
+        "app.kubernetes.io/managed-by": "slogen",
+        "app.kubernetes.io/name": service.name,
+        "app.kubernetes.io/component": "slo-rules",
+    }
+    metadata: dict[str, object] = {"name": f"slo-{service.name}", "labels": labels}
+    if model.kubernetes.namespace:
+        metadata["namespace"] = model.kubernetes.namespace
+    manifest = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": metadata,
+        "spec": {"groups": groups},
+    }
+    return dump_yaml(manifest, header(service))
