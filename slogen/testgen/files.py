@@ -22,11 +22,13 @@ from slogen.testgen.profile import Profile
 from slogen.testgen.scenarios import Check, Scenario, scenarios
 from slogen.testgen.series import (
     CounterValues,
+    Layout,
     Phase,
     Shape,
     group_labels,
     other_group,
     render_series,
+    series_layout,
     shape,
 )
 
@@ -54,9 +56,10 @@ def _service_files(service: Service, values: CounterValues) -> dict[str, bytes]:
             continue
         made, missing = scenarios(slo, form)
         beside = _beside(slo, form)
+        layout = series_layout(slo, form)
         for scenario in made:
             by_step.setdefault(scenario.step, []).append(
-                _group(slo, form, groups, scenario, beside, values)
+                _group(slo, (form, layout), groups, scenario, beside, values)
             )
             lines.setdefault(scenario.step, []).append(f"{slo.name}: {scenario.name}")
         gaps.extend(f"{slo.name}: {gap}" for gap in missing)
@@ -87,25 +90,32 @@ def _ordered(lines: list[str], gaps: list[str], service: Service) -> list[str]:
     return sorted([*lines, *gaps], key=lambda line: order.get(line.split(":", 1)[0], len(order)))
 
 
-def _beside(slo: SLO, form: Shape) -> tuple[Shape, Fraction] | None:
+Laid = tuple[Shape, Layout | None]
+"""An SLO's series shape and the names of its counter series (``series_layout``)."""
+
+
+def _beside(slo: SLO, form: Shape) -> tuple[Laid, Fraction] | None:
     """For grouped SLOs, a second group's series and the healthy ratio it runs at."""
     other = other_group(slo, form)
-    return None if other is None else (other, Profile.of(slo, form).healthy_ratio())
+    if other is None:
+        return None
+    return (other, series_layout(slo, other)), Profile.of(slo, form).healthy_ratio()
 
 
 def _group(
     slo: SLO,
-    form: Shape,
+    laid: Laid,
     groups: dict[str, str],
     scenario: Scenario,
-    beside: tuple[Shape, Fraction] | None,
+    beside: tuple[Laid, Fraction] | None,
     values: CounterValues,
 ) -> dict[str, Any]:
-    series = render_series(slo, form, list(scenario.phases), scenario.interval, values)
+    phases, interval = list(scenario.phases), scenario.interval
+    series = render_series(slo, *laid, phases, interval, values)
     if beside is not None:
         other, healthy = beside
-        calm = [Phase(p.seconds, p.traffic, healthy) for p in scenario.phases]
-        series += render_series(slo, other, calm, scenario.interval, values)
+        calm = [Phase(p.seconds, p.traffic, healthy) for p in phases]
+        series += render_series(slo, *other, calm, interval, values)
     return {
         "name": f"{slo.name}: {scenario.name}",
         "interval": format_duration(scenario.interval),

@@ -231,18 +231,34 @@ class CounterValues:
         return spelled
 
 
-def render_series(
-    slo: SLO, form: Shape, phases: list[Phase], interval: int, values: CounterValues
-) -> list[Series]:
-    """promtool input series for the phases, sampled every ``interval`` seconds."""
+Layout = tuple[tuple[str, str], ...]
+"""Each counter series of an SLO: its name with labels, and the role it counts."""
+
+
+def series_layout(slo: SLO, form: Shape) -> Layout | None:
+    """The SLO's counter series, the same in every scenario, so named once per SLO;
+    None for a gauge, whose number of series depends on the phases."""
     if form.gauge is not None:
-        return _gauge_series(slo, form.gauge, phases, interval)
+        return None
     if isinstance(slo.sli, m.LatencySLI):
-        return _histogram_series(slo, slo.sli, form.counters[0][0], phases, interval, values)
-    return [
-        Series(selector.render(), values(phases, interval, role))
-        for selector, role in form.counters
-    ]
+        return _histogram_layout(slo, slo.sli, form.counters[0][0])
+    return tuple((selector.render(), role) for selector, role in form.counters)
+
+
+def render_series(
+    slo: SLO,
+    form: Shape,
+    layout: Layout | None,
+    phases: list[Phase],
+    interval: int,
+    values: CounterValues,
+) -> list[Series]:
+    """promtool input series for the phases, sampled every ``interval`` seconds;
+    ``layout`` is ``series_layout(slo, form)``."""
+    if layout is None:
+        assert form.gauge is not None
+        return _gauge_series(slo, form.gauge, phases, interval)
+    return [Series(name, values(phases, interval, role)) for name, role in layout]
 
 
 def _counter_values(phases: Sequence[Phase], interval: int, role: str) -> str:
@@ -270,21 +286,14 @@ def _counter_values(phases: Sequence[Phase], interval: int, role: str) -> str:
     return " ".join(parts)
 
 
-def _histogram_series(
-    slo: SLO,
-    sli: m.LatencySLI,
-    base_selector: Selector,
-    phases: list[Phase],
-    interval: int,
-    values: CounterValues,
-) -> list[Series]:
+def _histogram_layout(slo: SLO, sli: m.LatencySLI, base_selector: Selector) -> Layout:
     base = {mt.name: mt.value for mt in base_selector.matchers}
     bound = _go_float(sli.threshold)
-    out = []
     # Decoy bounds a tenth and ten times the threshold (0.01 and 1 beside 0.1): a
     # matcher that selects more than the threshold's bucket counts them and breaks.
     below = _go_float(sli.threshold / 10)
     above = _go_float(sli.threshold * 10)
+    layout = []
     for suffix, le, share in (
         ("_bucket", below, "none"),
         ("_bucket", bound, "good"),
@@ -293,9 +302,8 @@ def _histogram_series(
         ("_count", None, "total"),
     ):
         labels = dict(base) | ({"le": le} if le else {})
-        selector = _selector(slo, sli.histogram.metric + suffix, labels)
-        out.append(Series(selector.render(), values(phases, interval, share)))
-    return out
+        layout.append((_selector(slo, sli.histogram.metric + suffix, labels).render(), share))
+    return tuple(layout)
 
 
 def _go_float(value: Fraction) -> str:
