@@ -73,17 +73,37 @@ class _Writer:
             raise Unsupported("keys that do not sort") from error
         for key, value in items:
             spelled = self.keys.get(key) or self.keys.setdefault(key, self.key(key))
-            self.out.append(prefix + spelled + ":")
+            text = self.one_line(value)
+            if text is not None:
+                self.out.append(f"{prefix}{spelled}: {text}\n")
+            else:
+                self.out.append(prefix + spelled + ":")
+                self.value(value, indent, in_mapping=True)
             prefix = pad
-            self.value(value, indent, in_mapping=True)
 
     def sequence(self, data: list[Any], indent: int, first_prefix: str) -> None:
         pad = " " * indent
         prefix = first_prefix
         for item in data:
-            self.out.append(prefix + "-")
+            text = self.one_line(item)
+            if text is not None:
+                self.out.append(f"{prefix}- {text}\n")
+            else:
+                self.out.append(prefix + "-")
+                self.value(item, indent, in_mapping=False)
             prefix = pad
-            self.value(item, indent, in_mapping=False)
+
+    def one_line(self, value: Any) -> str | None:
+        """The spelling of a one-line ASCII string, the common case, without going
+        through :meth:`value`; None for anything else."""
+        if type(value) is not str:
+            return None
+        spelled = self.strings.get(value)
+        if spelled is None:
+            spelled = _ascii_string(value)
+            if spelled is not None:
+                self.strings[value] = spelled
+        return spelled
 
     def value(self, value: Any, indent: int, in_mapping: bool) -> None:
         """``value`` after a key's ":" or an item's "-" of a collection at ``indent``."""
@@ -121,9 +141,8 @@ class _Writer:
     def scalar(self, value: Any, content_indent: int) -> str:
         kind = type(value)
         if kind is str:
-            spelled = self.strings.get(value) or _ascii_string(value)
+            spelled = self.one_line(value)
             if spelled is not None:
-                self.strings[value] = spelled
                 return spelled
         elif kind is bool:
             return "true" if value else "false"
