@@ -56,10 +56,11 @@ def _service_files(service: Service, values: CounterValues) -> dict[str, bytes]:
             continue
         made, missing = scenarios(slo, form)
         beside = _beside(slo, form)
-        layout = series_layout(slo, form)
+        laid = (form, series_layout(slo, form))
+        alerts = _AlertSelectors(slo, groups)
         for scenario in made:
             by_step.setdefault(scenario.step, []).append(
-                _group(slo, (form, layout), groups, scenario, beside, values)
+                _group(slo, laid, alerts, scenario, beside, values)
             )
             lines.setdefault(scenario.step, []).append(f"{slo.name}: {scenario.name}")
         gaps.extend(f"{slo.name}: {gap}" for gap in missing)
@@ -105,7 +106,7 @@ def _beside(slo: SLO, form: Shape) -> tuple[Laid, Fraction] | None:
 def _group(
     slo: SLO,
     laid: Laid,
-    groups: dict[str, str],
+    alerts: _AlertSelectors,
     scenario: Scenario,
     beside: tuple[Laid, Fraction] | None,
     values: CounterValues,
@@ -120,28 +121,42 @@ def _group(
         "name": f"{slo.name}: {scenario.name}",
         "interval": format_duration(scenario.interval),
         "input_series": [{"series": s.labels, "values": s.values} for s in series],
-        "promql_expr_test": [_expect(slo, groups, check) for check in scenario.checks],
+        "promql_expr_test": [alerts.expect(check) for check in scenario.checks],
     }
 
 
-def _expect(slo: SLO, groups: dict[str, str], check: Check) -> dict[str, Any]:
-    severity = slo.alerting.severity(check.severity).label
-    query = {
-        "alertname": check.alert,
-        "alertstate": "firing",
-        naming.SERVICE_LABEL: slo.service,
-        naming.SLO_LABEL: slo.name,
-        naming.SEVERITY_LABEL: severity,
-    }
-    labels = {**query, naming.TEAM_LABEL: slo.team, **dict(slo.labels), **groups}
-    if check.alert == naming.NO_DATA_ALERT:
-        labels = {k: v for k, v in labels.items() if k not in groups}
-    samples = [{"labels": "ALERTS" + _braces(labels), "value": 1}] if check.firing else []
-    return {
-        "expr": "ALERTS" + _braces(query),
-        "eval_time": format_duration(check.at),
-        "exp_samples": samples,
-    }
+class _AlertSelectors:
+    """The ALERTS selectors an SLO's checks compare. Every check of its ~19 scenarios
+    asks for one of a few alert and severity pairs, so each pair is spelled once."""
+
+    def __init__(self, slo: SLO, groups: dict[str, str]) -> None:
+        self.slo = slo
+        self.groups = groups
+        self._spelled: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def expect(self, check: Check) -> dict[str, Any]:
+        key = (check.alert, check.severity)
+        query, labels = self._spelled.get(key) or self._spelled.setdefault(key, self._spell(*key))
+        return {
+            "expr": query,
+            "eval_time": format_duration(check.at),
+            "exp_samples": [{"labels": labels, "value": 1}] if check.firing else [],
+        }
+
+    def _spell(self, alert: str, severity: str) -> tuple[str, str]:
+        """The query and the firing alert's full label set."""
+        slo = self.slo
+        query = {
+            "alertname": alert,
+            "alertstate": "firing",
+            naming.SERVICE_LABEL: slo.service,
+            naming.SLO_LABEL: slo.name,
+            naming.SEVERITY_LABEL: slo.alerting.severity(severity).label,
+        }
+        labels = {**query, naming.TEAM_LABEL: slo.team, **dict(slo.labels), **self.groups}
+        if alert == naming.NO_DATA_ALERT:
+            labels = {k: v for k, v in labels.items() if k not in self.groups}
+        return "ALERTS" + _braces(query), "ALERTS" + _braces(labels)
 
 
 def _braces(labels: dict[str, str]) -> str:
