@@ -31,11 +31,10 @@ def threshold_steps(base: str, steps: list[tuple[float, str]]) -> list[dict[str,
 
 def clean(node: dict[str, Any]) -> dict[str, Any]:
     """One JSON object of the dashboard with legacy target fields dropped and a
-    ``"null"`` base threshold value made null; ``json.loads`` applies it to every
-    object as it parses (``object_hook``), so no second walk of the tree is needed."""
-    if "expr" in node and "refId" in node:
-        for key in LEGACY_TARGET_KEYS:
-            node.pop(key, None)
+    ``"null"`` base threshold value made null. A copy when it changes anything:
+    grafanalib may hand out dicts its objects still hold."""
+    if "expr" in node and "refId" in node and any(key in node for key in LEGACY_TARGET_KEYS):
+        node = {key: value for key, value in node.items() if key not in LEGACY_TARGET_KEYS}
     if node.get("value") == "null" and "color" in node:
-        node["value"] = None
+        node = {**node, "value": None}
     return node

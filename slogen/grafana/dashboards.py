@@ -6,11 +6,9 @@ from SLO positions, keys are sorted and nothing records when it was generated.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from grafanalib import core as g
-from grafanalib._gen import DashboardEncoder
 
 from slogen import budget_policy, naming, promql
 from slogen.durations import format_duration
@@ -203,5 +201,14 @@ def _overview_overrides() -> list[dict[str, Any]]:
 
 def dashboard_json(dashboard: g.Dashboard) -> bytes:
     """Grafana's JSON for a grafanalib dashboard: corrected, sorted, one trailing newline."""
-    text = json.dumps(dashboard.to_json_data(), cls=DashboardEncoder)
-    return (dumps_indented(json.loads(text, object_hook=compat.clean)) + "\n").encode()
+    text = dumps_indented(dashboard.to_json_data(), default=_json_data, rewrite=compat.clean)
+    return (text + "\n").encode()
+
+
+def _json_data(obj: object) -> Any:
+    """What ``json.dumps`` with grafanalib's ``DashboardEncoder`` writes for a panel,
+    target or other grafanalib object: its ``to_json_data()``."""
+    to_json_data = getattr(obj, "to_json_data", None)
+    if to_json_data is None:
+        raise TypeError(f"{type(obj).__name__} is not JSON")
+    return to_json_data()
