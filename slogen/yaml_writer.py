@@ -20,14 +20,7 @@ from typing import Any
 
 from yaml.resolver import Resolver
 
-_PRINTABLE_ASCII_LINE = re.compile(r"[\x20-\x7e]+\Z")
-# Printable ASCII that PyYAML's analysis allows as a plain scalar in block context:
-# no leading indicator, no "-", "?" or ":" before a space at the start, no document
-# marker, no ": " or " #" inside, no trailing ":" or space.
-_PLAIN_ALLOWED = re.compile(
-    r"""(?![ #,\[\]{}&*!|>'"%@`]|[-?:](?: |\Z)|---|\.\.\.)"""
-    r"(?:[\x20-\x22\x24-\x39\x3b-\x7e]|:(?! |\Z)|(?<! )\#)+(?<! )\Z"
-)
+_LEADING_INDICATORS = frozenset(" #,[]{}&*!|>'\"%@`")
 _IMPLICIT = Resolver.yaml_implicit_resolvers
 _WILDCARD = _IMPLICIT.get(None, [])
 _UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")  # breaks to YAML, not to str.split
@@ -181,11 +174,23 @@ class _Writer:
 def _ascii_string(text: str) -> str | None:
     """The spelling of a one-line printable-ASCII string, plain where PyYAML would
     write it plain, else single-quoted; None for any other string."""
-    if _PLAIN_ALLOWED.match(text) and (text[0] not in _IMPLICIT or _reads_as_string(text)):
-        return text
-    if not _PRINTABLE_ASCII_LINE.match(text):
+    if not (text and text.isascii() and text.isprintable()):
         return None
+    if _plain_allowed(text) and (text[0] not in _IMPLICIT or _reads_as_string(text)):
+        return text
     return "'" + text.replace("'", "''") + "'"
+
+
+def _plain_allowed(text: str) -> bool:
+    """Whether PyYAML's analysis lets printable ASCII be a plain scalar in block
+    context: no leading indicator, no "-", "?" or ":" before a space at the start, no
+    document marker, no ": " or " #" inside, no trailing ":" or space."""
+    first = text[0]
+    if first in _LEADING_INDICATORS or text.startswith(("---", "...")):
+        return False
+    if first in "-?:" and text[1:2] in ("", " "):
+        return False
+    return ": " not in text and " #" not in text and text[-1] not in ": "
 
 
 def _reads_as_string(text: str) -> bool:
