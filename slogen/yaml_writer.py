@@ -24,8 +24,9 @@ _LEADING_INDICATORS = frozenset(" #,[]{}&*!|>'\"%@`")
 _IMPLICIT = Resolver.yaml_implicit_resolvers
 _WILDCARD = _IMPLICIT.get(None, [])
 _UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")  # breaks to YAML, not to str.split
-_BREAKS = re.compile("[\n\x85\u2028\u2029]")
+_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")  # libyaml's, in a key
 _SIMPLE_KEY_LIMIT = 100  # PyYAML writes keys of 128 characters or more as "? key"
+_LONGEST = 100_000  # well inside the width of 1,000,000 where PyYAML would fold
 
 
 class Unsupported(Exception):
@@ -38,7 +39,7 @@ def write_yaml(data: Any, scalar_fallback: Callable[[Any], str]) -> str:
     ``scalar_fallback(value)`` must return PyYAML's dump of ``[value]``; it is called
     once per distinct scalar this writer cannot spell itself.
     """
-    if not isinstance(data, dict) or not data:
+    if type(data) is not dict or not data:
         raise Unsupported("only a non-empty mapping at the top")
     writer = _Writer(scalar_fallback)
     writer.mapping(data, 0, first_prefix="")
@@ -51,7 +52,7 @@ class _Writer:
     def __init__(self, scalar_fallback: Callable[[Any], str]) -> None:
         self.out: list[str] = []
         self.fallback = scalar_fallback
-        self.spelled: dict[tuple[type, Any], str] = {}
+        self.spelled: dict[tuple[type, str], str] = {}
         self.keys: dict[Any, str] = {}  # a document repeats few keys many times
         self.strings: dict[str, str] = {}  # and many values
 
@@ -65,7 +66,9 @@ class _Writer:
         except TypeError as error:
             raise Unsupported("keys that do not sort") from error
         for key, value in items:
-            spelled = self.keys.get(key) or self.keys.setdefault(key, self.key(key))
+            spelled = self.keys.get(key) if type(key) is str else None
+            if spelled is None:
+                spelled = self.keys[key] = self.key(key)
             text = self.one_line(value)
             if text is not None:
                 self.out.append(f"{prefix}{spelled}: {text}\n")
@@ -91,6 +94,8 @@ class _Writer:
         through :meth:`value`; None for anything else."""
         if type(value) is not str:
             return None
+        if len(value) > _LONGEST:
+            raise Unsupported("a string long enough to be folded")
         spelled = self.strings.get(value)
         if spelled is None:
             spelled = _ascii_string(value)
@@ -162,12 +167,13 @@ class _Writer:
 
     def pyyaml(self, value: str | float) -> str:
         """PyYAML's spelling of a scalar as a top-level list item, once per value."""
-        spelled = self.spelled.get((type(value), value))
+        known = (type(value), repr(value))  # 0.0 == -0.0, but they are spelled apart
+        spelled = self.spelled.get(known)
         if spelled is None:
             spelled = self.fallback(value).removeprefix("- ").removesuffix("\n")
             if _UNICODE_BREAKS.search(spelled):
                 raise Unsupported("a line break other than \\n")
-            self.spelled[(type(value), value)] = spelled
+            self.spelled[known] = spelled
         return spelled
 
 

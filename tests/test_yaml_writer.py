@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -11,8 +12,11 @@ import yaml
 
 import slogen
 from slogen import render
+from slogen.spec.yaml_source import PlainScalar
 from slogen.yaml_writer import Unsupported, write_yaml
 from tests.conftest import SPECS
+
+BOOL = "tag:yaml.org,2002:bool"
 
 # Pieces that decide a scalar's style: indicators, document markers, words YAML 1.1
 # reads as bools, nulls, numbers or dates, quotes, breaks, tabs and non-ASCII.
@@ -111,10 +115,30 @@ def test_literal_blocks_are_indented_where_they_sit() -> None:
     assert "  - c: |2-\n       lead\n\n      z\n" in render._pyyaml(document)
 
 
+def test_floats_equal_in_value_keep_their_own_spelling() -> None:
+    for document in ({"a": 0.0, "b": -0.0}, {"a": [-0.0, 0.0]}):
+        assert write_yaml(document, lambda value: render._pyyaml([value])) == render._pyyaml(
+            document
+        )
+
+
+def test_a_plain_key_never_takes_a_string_key_s_spelling() -> None:
+    document = {"a": {"on": 1}, "b": {PlainScalar("on", BOOL): 1}}
+    assert render.dump_yaml(document) == render._pyyaml(document).encode()
+    assert b"\n  on: 1\n" in render.dump_yaml(document)
+
+
 def test_shapes_it_does_not_know_are_refused() -> None:
     refused = [{1: "a"}, {"a": (1, 2)}, {"": 1}, {"k" * 100: 1}, {"a": {"b": b"x"}}]
-    refused += [{"a": "kept\n\n"}, {"a\u2028b": 1}, {"é" * 60: 1}]
+    refused += [{"a": "kept\n\n"}, {"a\u2028b": 1}, {"é" * 60: 1}, {"a\rb": 1}]
+    refused += [{"a": "x" * 100_001}, OrderedDict(a=1), {"a": {PlainScalar("on", BOOL): 1}}]
     for document in refused:
         with pytest.raises(Unsupported):
             write_yaml(document, lambda value: render._pyyaml([value]))
-        render.dump_yaml(document)  # PyYAML takes it instead
+        try:  # PyYAML takes it instead, with PyYAML's bytes or PyYAML's refusal
+            expected = render._pyyaml(document).encode()
+        except yaml.YAMLError:
+            with pytest.raises(yaml.YAMLError):
+                render.dump_yaml(document)
+        else:
+            assert render.dump_yaml(document) == expected
