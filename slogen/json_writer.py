@@ -4,9 +4,10 @@ writes it, at a fraction of the cost.
 With ``indent`` set, the standard library falls back from its C encoder to a Python
 generator that yields every token; for a thousand SLOs' dashboards (23 MiB) that was
 most of the time spent on Grafana. This writer appends strings to one list and still
-escapes text with the C ``encode_basestring_ascii``. It takes dicts with string keys,
-lists and tuples, strings, numbers, booleans and None; any other object goes through
-``default``, as with ``json.dumps``, and without one is a ``TypeError``.
+escapes text with the C ``encode_basestring_ascii``. It takes what ``json.dumps``
+takes: dicts (keys sorted, then written as strings), lists and tuples, strings,
+numbers, booleans and None, subclasses included; any other object goes through
+``default``, and without one is a ``TypeError``.
 ``tests/test_json_writer.py`` holds it to ``json.dumps``.
 """
 
@@ -49,9 +50,8 @@ def dumps_indented(
             inner = newline + "  "
             opening = "{" + inner
             for key, value in sorted(node.items()):
-                if type(key) is not str:
-                    raise TypeError(f"key {key!r} is not a string")
-                out.append(opening + encode_basestring_ascii(key) + ": ")
+                text = key if type(key) is str else _key(key)
+                out.append(opening + encode_basestring_ascii(text) + ": ")
                 write(value, inner)
                 opening = "," + inner
             out.append(newline + "}")
@@ -70,13 +70,36 @@ def dumps_indented(
             out.append("null")
         elif kind is bool:
             out.append("true" if node else "false")
-        elif kind is int:
+        elif isinstance(node, str):  # a subclass, written by value as json.dumps does
+            out.append(encode_basestring_ascii(node))
+        elif isinstance(node, int):  # an int or a subclass such as IntEnum
             out.append(int.__repr__(node))
-        elif kind is float:
-            special = "NaN" if node != node else _SPECIAL_FLOATS.get(node)
-            out.append(special or float.__repr__(node))
+        elif isinstance(node, float):
+            out.append(_float(node))
+        elif isinstance(node, dict):
+            write(dict(node), newline)
+        elif isinstance(node, (list, tuple)):
+            write(list(node), newline)
         else:
             write(default(node), newline)
 
     write(data, "\n")
     return "".join(out)
+
+
+def _float(number: float) -> str:
+    special = "NaN" if number != number else _SPECIAL_FLOATS.get(number)
+    return special or float.__repr__(number)
+
+
+def _key(key: Any) -> str:
+    """A key that is not a string, as ``json.dumps`` writes it."""
+    if isinstance(key, str):
+        return str.__str__(key)
+    if key is True or key is False or key is None:
+        return {True: "true", False: "false", None: "null"}[key]
+    if isinstance(key, int):
+        return int.__repr__(key)
+    if isinstance(key, float):
+        return _float(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import random
 from typing import Any
@@ -77,7 +78,38 @@ def test_objects_go_through_default_and_dicts_through_rewrite() -> None:
     assert data["panels"][1] == {"title": "c", "legacy": 1}
 
 
-@pytest.mark.parametrize("document", [{1: "a"}, {"a": {1, 2}}, b"x", {"a": object()}])
+class Colour(enum.IntEnum):
+    RED = 1
+
+
+class Name(enum.StrEnum):
+    SHOP = "shop"
+
+
+class Row(dict):  # type: ignore[type-arg]
+    pass
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"a": (1, 2)},
+        {1: "a", 2: "b"},
+        {True: 1, False: 0},
+        {None: 1},
+        {1.5: "x", float("nan"): "y"},
+        {"c": Colour.RED, "n": Name.SHOP, Name.SHOP: [Colour.RED]},
+        Row(b=Row(a=1)),
+        [Row(), (), []],
+    ],
+)
+def test_what_json_dumps_writes_is_written_the_same(document: Any) -> None:
+    assert dumps_indented(document) == json.dumps(document, indent=2, sort_keys=True)
+
+
+@pytest.mark.parametrize("document", [{"a": {1, 2}}, b"x", {"a": object()}, {(1,): 1}])
 def test_what_json_dumps_cannot_write_is_refused(document: Any) -> None:
+    with pytest.raises(TypeError):
+        json.dumps(document, sort_keys=True)
     with pytest.raises(TypeError):
         dumps_indented(document)
