@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -243,7 +244,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _in_git_work_tree(path: Path) -> bool:
-    """Whether ``git add`` is advice that fits; read from the tree, not by running git."""
+    """Whether ``git add`` is advice that fits; read from the tree and git's own
+    variables (set in hooks), not by running git."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        return True
     return any((folder / ".git").exists() for folder in (path.resolve(), *path.resolve().parents))
 
 
