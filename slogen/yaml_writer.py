@@ -160,7 +160,8 @@ class _Writer:
         # A literal block: PyYAML put its lines at 2 under a top-level "- "; here they
         # go at content_indent. Empty lines carry no indentation in either.
         head, *lines = spelled.split("\n")
-        if head.startswith("|") and "+" in head:  # keeps trailing breaks: ends with "..."
+        if head.startswith("|") and "+" in head:
+            # It keeps its trailing breaks, so PyYAML ends the document with "...".
             raise Unsupported("a literal block that keeps its trailing line breaks")
         pad = " " * (content_indent - 2)
         return "\n".join([head, *(pad + line if line else line for line in lines)])

@@ -69,15 +69,7 @@ _PurePythonDumper.add_representer(str, render._represent_str)
 
 
 def _pure_python(data: Any) -> str:
-    return yaml.dump(
-        data,
-        Dumper=_PurePythonDumper,
-        sort_keys=True,
-        default_flow_style=False,
-        allow_unicode=True,
-        width=1_000_000,
-        indent=2,
-    )
+    return render._pyyaml(data, _PurePythonDumper)
 
 
 DUMPERS: dict[str, Callable[[Any], str]] = {"render": render._pyyaml, "python": _pure_python}
