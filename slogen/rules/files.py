@@ -29,16 +29,9 @@ def rule_files(model: Model) -> dict[str, bytes]:
     }
 
 
-def prometheus_rules(model: Model) -> dict[str, bytes]:
-    """``kubernetes/<service>.yaml``: the same groups as a ``PrometheusRule`` resource."""
-    return {
-        _manifest_file(service.name): _manifest(model, service, _groups(service))
-        for service in model.services
-    }
-
-
 def rule_artifacts(model: Model) -> dict[str, bytes]:
-    """Both of the above, building each service's groups once for the two."""
+    """The rule files and ``kubernetes/<service>.yaml``, the same groups as a
+    ``PrometheusRule`` resource; each service's groups are built once for the two."""
     files = {}
     for service in model.services:
         groups = _groups(service)
