@@ -12,17 +12,17 @@ import pytest
 import slogen
 from slogen.json_writer import dumps_indented
 from tests.conftest import SPECS
+from tests.random_documents import nested
 
 TEXTS = ["", "a", "é", '"', "\\", "\n", "\t", "\x00", "\u2028", "😀", "</script>", "null"]
 NUMBERS = [0, -1, 10**30, 0.0, -0.0, 0.1, 1e-07, 1e300, 2.5, float("inf"), float("-inf")]
 
 
 def _value(rng: random.Random, depth: int) -> Any:
-    roll = rng.random()
-    if depth < 5 and roll < 0.25:
-        return {_text(rng): _value(rng, depth + 1) for _ in range(rng.randrange(0, 4))}
-    if depth < 5 and roll < 0.45:
-        return [_value(rng, depth + 1) for _ in range(rng.randrange(0, 4))]
+    return nested(rng, depth, max_depth=5, dict_below=0.25, list_below=0.45, key=_text, leaf=_leaf)
+
+
+def _leaf(rng: random.Random) -> Any:
     return rng.choice([_text(rng), rng.choice(NUMBERS), rng.choice([True, False, None])])
 
 

@@ -15,6 +15,7 @@ from slogen import render
 from slogen.spec.yaml_source import PlainScalar
 from slogen.yaml_writer import Unsupported, write_yaml
 from tests.conftest import SPECS
+from tests.random_documents import nested
 
 BOOL = "tag:yaml.org,2002:bool"
 
@@ -33,11 +34,10 @@ def _text(rng: random.Random) -> str:
 
 
 def _value(rng: random.Random, depth: int) -> Any:
-    roll = rng.random()
-    if depth < 4 and roll < 0.2:
-        return {_text(rng): _value(rng, depth + 1) for _ in range(rng.randrange(0, 4))}
-    if depth < 4 and roll < 0.35:
-        return [_value(rng, depth + 1) for _ in range(rng.randrange(0, 4))]
+    return nested(rng, depth, max_depth=4, dict_below=0.2, list_below=0.35, key=_text, leaf=_leaf)
+
+
+def _leaf(rng: random.Random) -> Any:
     return rng.choice(
         [
             _text(rng),
