@@ -25,12 +25,17 @@ TOTAL_RATE5M = "slo:sli_total:rate5m"
 ERROR_RATIO_PERIOD = "slo:sli_error:ratio_period"
 BUDGET_REMAINING = "slo:error_budget_remaining:ratio"
 OBJECTIVE = "slo:objective:ratio"
+FIRST_SEEN = "slo:sli_first_seen:timestamp"
+PERIOD_COVERAGE = "slo:sli_coverage:ratio_period"
+"""The share of the period (0 to 1) that the SLI's history covers, per group: 1 once
+the group has reported for a whole period, less for a young SLO or a new group."""
 INFO = "slo:info"
 
 BURN_ALERT = "SLOErrorBudgetBurn"
 BUDGET_LOW_ALERT = "SLOErrorBudgetLow"
 BUDGET_EXHAUSTED_ALERT = "SLOErrorBudgetExhausted"
 NO_DATA_ALERT = "SLONoData"
+VANISHED_ALERT = "SLOSeriesVanished"
 
 
 def error_ratio(window_seconds: int) -> str:
@@ -63,8 +68,10 @@ SLO_PANELS = (
     "budget_series",
     "burn_series",
     "alerts",
+    "history",
 )
-"""The panels of one SLO's row on its service dashboard, in order."""
+"""The panels of one SLO's row on its service dashboard. Ids follow this order, so a
+new panel is appended: the ids of the others, which alert links open, stay put."""
 
 
 def panel_id(position: int, panel: str) -> int:

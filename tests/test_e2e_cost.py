@@ -36,6 +36,14 @@ def expected_samples(history: History) -> dict[tuple[str, str], int]:
         ("slo:sli_errors:rate5m", ""): RAW_5M * raw["errors"] + 1,
         ("slo:sli_error:ratio_rate5m", ""): 2,
         ("slo:burn_rate:ratio_rate5m", ""): 1,
+        # Its own earlier value (10m of 1m samples, 24 hourly and 7 daily steps), the
+        # earliest total (60 minutely, 24 hourly and 8 daily steps), and the total
+        # twice: a few dozen samples however long the period (README, "Young history").
+        ("slo:sli_first_seen:timestamp", ""): 135,
+        # The own-value look-up again, from the period group's grid (one end out).
+        ("slo:sli_coverage:ratio_period", ""): 41,
+        # An hour of the total recording, and the total now.
+        ("SLOSeriesVanished", "page"): 61,
         ("slo:objective:ratio", ""): 0,
         ("slo:info", ""): 0,
         # Both pairs' long and short burn rates; the ticket's pair; the total's absence.
@@ -45,13 +53,17 @@ def expected_samples(history: History) -> dict[tuple[str, str], int]:
         # The period group runs at another offset, so one end of the week of 1m
         # recordings falls outside its range.
         ("slo:sli_error:ratio_period", ""): 2 * PERIOD_MINUTES,
-        ("slo:error_budget_remaining:ratio", ""): 1,
-        ("SLOErrorBudgetLow", "ticket"): 2,
-        ("SLOErrorBudgetExhausted", "page"): 2,
+        # The period ratio and its coverage.
+        ("slo:error_budget_remaining:ratio", ""): 2,
+        # 15 minutes of the 5-minute remaining budget, from the alerts group's grid,
+        # and the total now.
+        ("SLOErrorBudgetLow", "ticket"): 4,
+        ("SLOErrorBudgetExhausted", "ticket"): 4,
     }
     for window in WINDOWS:
         expected[(f"slo:sli_error:ratio_rate{window}", "")] = 2 * _same_group_window(window)
-        expected[(f"slo:burn_rate:ratio_rate{window}", "")] = 1
+        # The ratio and the first-seen timestamp that weighs it.
+        expected[(f"slo:burn_rate:ratio_rate{window}", "")] = 2
     return expected
 
 

@@ -1,20 +1,21 @@
 """Rule groups per SLO: small and independent, so a Thanos or Mimir ruler can shard them.
 
-Each SLO gets three groups:
+Each SLO gets three groups, listed in the order they read each other (promtool's
+proofs evaluate them in that order):
 - ``sli``: the 5m recordings, window ratios, burn rates and constants, every minute;
-- ``alerts``: burn and no-data alerts, every minute;
-- ``period``: the whole-period ratio, budget remaining and budget alerts, every 5m.
+- ``period``: the whole-period ratio, its coverage and the budget remaining, every 5m;
+- ``alerts``: every alert (burn, vanished, no data, budget), every minute.
 """
 
 from __future__ import annotations
 
 from slogen import naming, promql
 from slogen.model import SLO, Service
-from slogen.rules.alerts import burn_alerts, no_data_alert
+from slogen.rules.alerts import budget_alert, burn_alerts, no_data_alert, vanished_alert
 from slogen.rules.period import PERIOD_INTERVAL, period_rules
 from slogen.rules.sli import sli_recordings
 from slogen.rules.types import Rule, RuleGroup
-from slogen.rules.windows import constant_recordings, window_recordings
+from slogen.rules.windows import constant_recordings, first_seen_recording, window_recordings
 
 FAST_INTERVAL = 60
 """Seconds between evaluations of the recording and burn-alert groups."""
@@ -23,17 +24,22 @@ FAST_INTERVAL = 60
 def slo_groups(slo: SLO) -> tuple[RuleGroup, ...]:
     recordings: tuple[Rule, ...] = (
         *sli_recordings(slo),
+        first_seen_recording(slo),
         *window_recordings(slo),
         *constant_recordings(slo),
     )
     alerts: list[Rule] = list(burn_alerts(slo))
-    no_data = no_data_alert(slo)
-    if no_data is not None:
-        alerts.append(no_data)
+    alerts += [rule for rule in (vanished_alert(slo), no_data_alert(slo)) if rule is not None]
+    alerts += [budget_alert(slo, policy) for policy in slo.alerting.budget]
     groups = [
         RuleGroup(
             naming.group_name(slo.service, slo.name, "sli"), _every(FAST_INTERVAL), recordings
-        )
+        ),
+        RuleGroup(
+            naming.group_name(slo.service, slo.name, "period"),
+            _every(PERIOD_INTERVAL),
+            period_rules(slo),
+        ),
     ]
     if alerts:
         groups.append(
@@ -43,13 +49,6 @@ def slo_groups(slo: SLO) -> tuple[RuleGroup, ...]:
                 tuple(alerts),
             )
         )
-    groups.append(
-        RuleGroup(
-            naming.group_name(slo.service, slo.name, "period"),
-            _every(PERIOD_INTERVAL),
-            period_rules(slo),
-        )
-    )
     return tuple(groups)
 
 
@@ -63,14 +62,16 @@ def group_names(service: Service) -> tuple[str, ...]:
     return tuple(
         naming.group_name(slo.service, slo.name, kind)
         for slo in service.slos
-        for kind in ("sli", "alerts", "period")
+        for kind in ("sli", "period", "alerts")
         if kind != "alerts" or _alerts(slo)
     )
 
 
 def _alerts(slo: SLO) -> bool:
-    """Whether the SLO has an alerts group: burn alerts or a no-data alert."""
-    return bool(slo.alerting.burn) or slo.alerting.no_data is not None
+    """Whether the SLO has an alerts group: any alert at all."""
+    alerting = slo.alerting
+    others = (alerting.no_data, alerting.vanished)
+    return bool(alerting.burn or alerting.budget) or any(a is not None for a in others)
 
 
 def _every(seconds: int) -> str:

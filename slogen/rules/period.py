@@ -1,17 +1,23 @@
-"""The error ratio over the whole SLO period, the budget left, and budget alerts.
+"""The error ratio over the whole SLO period, its coverage, and the budget left.
 
 ``sum_over_time`` over a 30-day window of a one-minute recording reads 43,200 samples
 per series. Evaluated every minute that would dominate the cost of an SLO, so these
 rules run in their own group every 5 minutes: budget figures lag by at most that much,
-which an error budget measured in days does not notice. Budget alerts sit in the same
-group so they never read a sample older than their own evaluation.
+which an error budget measured in days does not notice. The budget alerts read the
+remaining budget from the alerts group, every minute, so that they are back within a
+minute of a restart.
+
+The budget spent is the period's error ratio weighted by the share of the period the
+history covers (``slogen.rules.coverage``): ``1 - ratio x covered / budget``. A young
+SLO with one bad quarter hour has spent what that quarter hour costs out of a whole
+period's budget, not the budget of its two hours of history.
 """
 
 from __future__ import annotations
 
 from slogen import naming, promql
 from slogen.model import SLO
-from slogen.rules.alerts import budget_alert
+from slogen.rules.coverage import first_seen_lookup, since_first_seen
 from slogen.rules.series import recorded, series_labels
 from slogen.rules.types import Recording, Rule
 from slogen.rules.windows import traffic_weighted_ratio
@@ -23,10 +29,14 @@ PERIOD_INTERVAL = 300
 def period_rules(slo: SLO) -> tuple[Rule, ...]:
     labels = series_labels(slo)
     ratio = recorded(naming.ERROR_RATIO_PERIOD, slo).render()
-    remaining = f"1 - {ratio} / {promql.number(slo.budget)}"
-    rules: list[Rule] = [
+    covered = recorded(naming.PERIOD_COVERAGE, slo).render()
+    spent = f"{ratio} * {promql.on(slo.group_by)} {covered} / {promql.number(slo.budget)}"
+    return (
         Recording(naming.ERROR_RATIO_PERIOD, traffic_weighted_ratio(slo, slo.period), labels),
-        Recording(naming.BUDGET_REMAINING, remaining, labels),
-    ]
-    rules.extend(budget_alert(slo, policy) for policy in slo.alerting.budget)
-    return tuple(rules)
+        Recording(
+            naming.PERIOD_COVERAGE,
+            since_first_seen(slo, first_seen_lookup(slo), slo.period),
+            labels,
+        ),
+        Recording(naming.BUDGET_REMAINING, f"1 - {spent}", labels),
+    )

@@ -11,6 +11,7 @@ from slogen import model as m
 from slogen import naming, promql
 from slogen.durations import format_duration
 from slogen.model import SLO
+from slogen.rules import coverage
 from slogen.rules.series import recorded, series_labels
 from slogen.rules.types import Recording
 
@@ -44,11 +45,23 @@ def window_recordings(slo: SLO) -> tuple[Recording, ...]:
             Recording(naming.error_ratio(window), traffic_weighted_ratio(slo, window), labels)
         )
     for window in slo.alert_windows:
-        ratio = recorded(naming.error_ratio(window), slo).render()
-        rules.append(
-            Recording(naming.burn_rate(window), f"{ratio} / {promql.number(slo.budget)}", labels)
-        )
+        rules.append(Recording(naming.burn_rate(window), burn_rate(slo, window), labels))
     return tuple(rules)
+
+
+def burn_rate(slo: SLO, window: int) -> str:
+    """The window's error ratio over the budget, weighted by the share of the window
+    the data covers (``slogen.rules.coverage``): the rate at which the budget is spent
+    over the window's whole length, so a young window is judged by what it holds."""
+    ratio = recorded(naming.error_ratio(window), slo).render()
+    burn = f"{ratio} / {promql.number(slo.budget)}"
+    share = coverage.covered(slo, window)
+    return burn if share is None else f"{burn} * {promql.on(slo.group_by)} {share}"
+
+
+def first_seen_recording(slo: SLO) -> Recording:
+    """When each group was first seen, which the long windows' coverage reads."""
+    return Recording(naming.FIRST_SEEN, coverage.first_seen(slo), series_labels(slo))
 
 
 def constant_recordings(slo: SLO) -> tuple[Recording, ...]:
