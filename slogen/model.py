@@ -54,24 +54,39 @@ class BurnAlert:
     factor: Fraction
 
     def detection_seconds(self, error_ratio: Fraction, budget: Fraction) -> Fraction:
-        """Time for the long window's error ratio to cross the threshold from a clean
-        start under a constant error ratio (the short window crosses first)."""
+        """The SRE Workbook's detection time: when the long window's *true* error ratio
+        crosses the threshold from a clean start under a constant error ratio (the
+        short window crosses first). A lower bound of when the alert fires: it leaves
+        out the 5m rates' ramp, the evaluation grid and ``for`` (see
+        ``slogen.detection``). For a total outage it is also ``budget_spent`` of the
+        budget in seconds of outage."""
         return self.long * self.factor * budget / error_ratio
 
     def threshold(self, budget: Fraction) -> Fraction:
         """The error ratio both windows must exceed."""
         return self.factor * budget
 
-    def figures(self, budget: Fraction) -> AlertFigures:
-        """What this pair means for the people it pages, as in the SRE Workbook."""
+    def figures(self, budget: Fraction, for_seconds: int, rates: bool = True) -> AlertFigures:
+        """What this pair means for the people it pages: when it fires on Prometheus
+        (with the severity's ``for``; ``rates`` False for ``up`` and ``freshness``
+        SLIs) and how long it outlives its incident."""
+        from slogen import detection  # here: slogen.detection reads this module
+
         threshold = self.threshold(budget)
+
+        def fires(error_ratio: Fraction) -> int | None:
+            return detection.lived_seconds(
+                self.long, self.short, threshold, error_ratio, for_seconds, rates
+            )
+
         return AlertFigures(
             threshold=threshold,
             budget_spent=self.budget_spent,
-            outage_detection=self.detection_seconds(Fraction(1), budget),
-            detection_at_2x=self.detection_seconds(min(2 * threshold, Fraction(1)), budget),
-            detection_at_10x=self.detection_seconds(min(10 * threshold, Fraction(1)), budget),
+            outage_firing=fires(Fraction(1)),
+            firing_at_2x=fires(min(2 * threshold, Fraction(1))),
+            firing_at_10x=fires(min(10 * threshold, Fraction(1))),
             reset=Fraction(self.short),
+            workbook_outage_detection=self.detection_seconds(Fraction(1), budget),
         )
 
 
@@ -79,18 +94,23 @@ class BurnAlert:
 class AlertFigures:
     """Alert quality of one burn pair, in seconds and ratios.
 
-    Detection times assume a constant error ratio starting after a clean long window;
-    at 2x and 10x the factor they are half and a tenth of the long window (capped at a
-    100% error ratio). The reset time is the short window: how long the alert can
-    outlive the incident. ``for`` comes on top of both.
+    Firing times are lived: from the start of a constant incident (a total outage, or
+    2x and 10x the threshold, capped at a 100% error ratio) after a clean, full history
+    with steady traffic, to the alert firing on Prometheus, with 1m scrapes, the 5m
+    rates' ramp, the evaluation grid and ``for``: the latest over where scrapes and
+    evaluations fall (``slogen.detection``), in whole seconds; None if it never fires.
+    The reset time is the short window: how long the alert can outlive the incident.
     """
 
     threshold: Fraction
     budget_spent: Fraction
-    outage_detection: Fraction
-    detection_at_2x: Fraction
-    detection_at_10x: Fraction
+    outage_firing: int | None
+    firing_at_2x: int | None
+    firing_at_10x: int | None
     reset: Fraction
+    workbook_outage_detection: Fraction
+    """The SRE Workbook's figure for a total outage: ``budget_spent`` of the budget in
+    seconds of outage, and a lower bound of ``outage_firing``."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +130,21 @@ class NoDataAlert:
 
 
 @dataclass(frozen=True)
+class VanishedAlert:
+    """A group that had traffic within ``VANISHED_LOOKBACK`` has no total series now.
+
+    A dead service takes its counters with it: no rate, no burn rate, no burn alert.
+    ``absent()`` sees that only once every group is gone, so this is asked per group."""
+
+    severity: str
+
+
+VANISHED_LOOKBACK = 3600
+"""Seconds a vanished group keeps alerting after its last sample; past that it counts
+as removed (a drained cluster) rather than broken."""
+
+
+@dataclass(frozen=True)
 class Alerting:
     """The alerts of one SLO, with disabled severities already removed."""
 
@@ -118,6 +153,7 @@ class Alerting:
     budget: tuple[BudgetAlert, ...]
     no_data: NoDataAlert | None
     min_request_rate: Fraction
+    vanished: VanishedAlert | None = None
     left_out: tuple[str, ...] = ()
     """Built-in burn policies this SLO's objective rules out, each with the reason. The
     user never wrote them, so they are dropped and said rather than refused: a 90%
@@ -235,6 +271,8 @@ class SLO:
         keys = {a.severity for a in alerting.burn} | {a.severity for a in alerting.budget}
         if alerting.no_data is not None:
             keys.add(alerting.no_data.severity)
+        if alerting.vanished is not None:
+            keys.add(alerting.vanished.severity)
         return frozenset(keys)
 
     def severity_label(self, key: str) -> str:

@@ -2,7 +2,8 @@
 
 Alerting settings come in layers: slogen's built-in defaults, the spec tree's
 ``defaults.yaml``, the service file, the SLO. Each layer overrides keys of the one
-below; ``page``, ``ticket`` and ``no_data`` merge key by key, lists are replaced whole.
+below; ``page``, ``ticket``, ``no_data`` and ``vanished`` merge key by key, lists are
+replaced whole.
 Every merged value remembers which file set it, so an impossible setting is reported
 where it was written, not where it happened to be used.
 """
@@ -34,7 +35,7 @@ from slogen.spec.models import (
 from slogen.spec.promql_input import labels_dropped, parse_selector
 from slogen.spec.yaml_source import Path, SourceDocument
 
-_MERGED_BY_KEY = ("page", "ticket", "no_data")
+_MERGED_BY_KEY = ("page", "ticket", "no_data", "vanished")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -351,21 +352,17 @@ def _alerting(
             )
         elif policy["severity"] in enabled:
             budget.append(m.BudgetAlert(policy["severity"], below))
-    severities_used = [p["severity"] for p in budget_setting.value]
-    if len(set(severities_used)) != len(severities_used):
-        problems.append(
-            Problem(
-                budget_setting.where(),
-                "budget_remaining lists a severity twice",
-                "give each severity one threshold (for example ticket below 25%, page below 0%)",
-            )
-        )
+    problems.extend(_budget_collisions(budget_setting))
     no_data = None
     no_data_severity = layers.get("no_data", "severity").value
     if layers.get("no_data", "enabled").value and no_data_severity in enabled:
         no_data = m.NoDataAlert(
             no_data_severity, parse_duration(layers.get("no_data", "after").value)
         )
+    vanished = None
+    vanished_severity = layers.get("vanished", "severity").value
+    if layers.get("vanished", "enabled").value and vanished_severity in enabled:
+        vanished = m.VanishedAlert(vanished_severity)
     rate_setting = layers.get("min_request_rate")
     if len(problems) > found_before:
         return None
@@ -374,9 +371,39 @@ def _alerting(
         burn=tuple(burn),
         budget=tuple(sorted(budget, key=lambda b: -b.below)),
         no_data=no_data,
+        vanished=vanished,
         min_request_rate=Fraction(repr(rate_setting.value)),
         left_out=tuple(left_out),
     )
+
+
+def _budget_collisions(setting: _Setting) -> list[Problem]:
+    """budget_remaining policies that would make the same alert: a 0% threshold makes
+    SLOErrorBudgetExhausted and any other SLOErrorBudgetLow, so one severity may have
+    one of each (ticket below 25% and ticket below 0% is fine), but not two of one."""
+    problems = []
+    first: dict[tuple[bool, str], int] = {}
+    for index, policy in enumerate(setting.value):
+        below = percent_fraction(policy["below"])
+        if below >= 1:
+            continue  # refused on its own
+        key = (below == 0, policy["severity"])
+        if key not in first:
+            first[key] = index
+            continue
+        alert = naming.BUDGET_EXHAUSTED_ALERT if below == 0 else naming.BUDGET_LOW_ALERT
+        kind = "at 0%" if below == 0 else "above 0%"
+        problems.append(
+            Problem(
+                setting.source.locate((*setting.path, index)),
+                f"budget_remaining[{first[key]}] is a {policy['severity']} threshold "
+                f"{kind} too: both would be one {policy['severity']} {alert} alert",
+                "give each severity at most one threshold above 0% (SLOErrorBudgetLow) "
+                "and one at 0% (SLOErrorBudgetExhausted), for example ticket below 25% "
+                "and ticket below 0%",
+            )
+        )
+    return problems
 
 
 def _severities_left_without_burn(wanted: set[str], burn: list[m.BurnAlert]) -> list[str]:

@@ -8,7 +8,11 @@ than the pair's factor. One alert per severity means an incident that moves from
 
 from __future__ import annotations
 
+from fractions import Fraction
+
+from slogen import model as m
 from slogen import naming, promql
+from slogen.detection import lived_firing_seconds
 from slogen.durations import format_duration
 from slogen.model import SLO, BudgetAlert, BurnAlert
 from slogen.rules import templates
@@ -44,6 +48,20 @@ def _burn_pair(slo: SLO, alert: BurnAlert) -> str:
     return condition
 
 
+def _outage_note(slo: SLO, pairs: tuple[BurnAlert, ...]) -> str:
+    """When a total outage fires this alert, as lived on the server (``slogen.detection``:
+    the 5m rates' ramp, the evaluation interval and ``for``), where some pair can."""
+    times = []
+    for pair in pairs:
+        try:
+            times.append(lived_firing_seconds(slo, pair, Fraction(1)))
+        except ValueError:
+            continue
+    if not times:
+        return ""
+    return f" A total outage fires it within {format_duration(min(times))}."
+
+
 def burn_alerts(slo: SLO) -> tuple[AlertRule, ...]:
     """One alert per severity with burn policies."""
     rules = []
@@ -61,6 +79,7 @@ def burn_alerts(slo: SLO) -> tuple[AlertRule, ...]:
             + 'The error budget is being spent at {{ $value | printf "%.2f" }} times the '
             + f"rate that would use it up in exactly {format_duration(slo.period)}. "
             + f"This alert fires when {windows} is being spent."
+            + _outage_note(slo, pairs)
         )
         rules.append(
             AlertRule(
@@ -78,21 +97,29 @@ def burn_alerts(slo: SLO) -> tuple[AlertRule, ...]:
     return tuple(rules)
 
 
+BUDGET_LOOKBACK = 900
+"""How far back a budget alert looks for the remaining budget, recorded every 5m: far
+enough to bridge a restart, so the alert is back at the first evaluation after it."""
+
+
 def budget_alert(slo: SLO, policy: BudgetAlert) -> AlertRule:
     """An error budget policy state as an alert on the remaining budget.
 
     Only for groups that still report: the budget of a group whose series are gone
     (a drained cluster) stays frozen for the whole period and would alert all along.
+    No ``for``: the remaining budget is a 5-minute recording of a figure that moves
+    over days, so a ``for`` would confirm nothing and only hide the alert from
+    ``ALERTS`` for its length after every restart.
     """
-    remaining = recorded(naming.BUDGET_REMAINING, slo).render()
+    remaining = recorded(naming.BUDGET_REMAINING, slo).range(BUDGET_LOOKBACK)
     reporting = f"{promql.on(slo.group_by)} {recorded(naming.TOTAL_RATE5M, slo).render()}"
     exhausted = policy.below == 0
     name = naming.BUDGET_EXHAUSTED_ALERT if exhausted else naming.BUDGET_LOW_ALERT
     state = "is exhausted" if exhausted else f"is below {promql.number(policy.below * 100)}%"
     return AlertRule(
         alert=name,
-        expr=f"{remaining} < {promql.number(policy.below)} and {reporting}",
-        for_=_for(slo, policy.severity),
+        expr=f"last_over_time({remaining}) < {promql.number(policy.below)} and {reporting}",
+        for_=None,
         labels=_labels(slo, policy.severity),
         annotations=(
             ("summary", f"{templates.subject(slo)}: error budget {state}"),
@@ -102,6 +129,35 @@ def budget_alert(slo: SLO, policy: BudgetAlert) -> AlertRule:
                 f"{format_duration(slo.period)} remains. Follow the error budget policy.",
             ),
             *templates.links(slo, "budget_series"),
+        ),
+    )
+
+
+def vanished_alert(slo: SLO) -> AlertRule | None:
+    """Fires per group that had traffic within the last hour and has no total series
+    now: a dead service takes its counters, and so its burn rates, with it."""
+    vanished = slo.alerting.vanished
+    if vanished is None:
+        return None
+    total = recorded(naming.TOTAL_RATE5M, slo)
+    lookback = format_duration(m.VANISHED_LOOKBACK)
+    had_traffic = promql.max_by(slo.group_by, f"max_over_time({total.range(m.VANISHED_LOOKBACK)})")
+    return AlertRule(
+        alert=naming.VANISHED_ALERT,
+        expr=f"{had_traffic} > 0 unless {promql.on(slo.group_by)} {total.render()}",
+        for_=_for(slo, vanished.severity),
+        labels=_labels(slo, vanished.severity),
+        annotations=(
+            ("summary", f"{templates.subject(slo)} stopped reporting"),
+            (
+                "description",
+                f"The SLI's series had traffic within the last {lookback} and are gone "
+                "now: the service or its scraping may be down, and no burn alert can "
+                "see an outage without them. Check the targets and the metrics named in "
+                f"{templates.literal(slo.source)}. The alert resolves {lookback} after "
+                "the last sample, when the group counts as removed.",
+            ),
+            *templates.links(slo, "sli_series"),
         ),
     )
 

@@ -181,6 +181,13 @@ class NoDataSpec(Strict):
     after: PositiveDuration | None = None
 
 
+class VanishedSpec(Strict):
+    """Alert when a group that had traffic within the last hour stops reporting."""
+
+    enabled: StrictBool | None = None
+    severity: SeverityName | None = None
+
+
 class AlertingSpec(Strict):
     """Alerting settings; every key is optional and overrides the layer below it."""
 
@@ -189,6 +196,7 @@ class AlertingSpec(Strict):
     burn_rate: list[BurnPolicySpec] | None = None
     budget_remaining: list[BudgetPolicySpec] | None = None
     no_data: NoDataSpec | None = None
+    vanished: VanishedSpec | None = None
     min_request_rate: Annotated[float, Field(ge=0, strict=True)] | None = Field(
         default=None,
         description="events per second below which burn alerts stay quiet (0 turns it off)",
