@@ -112,10 +112,19 @@ def _group(
     values: CounterValues,
 ) -> dict[str, Any]:
     phases, interval = list(scenario.phases), scenario.interval
-    series = render_series(slo, *laid, phases, interval, values)
-    if beside is not None:
+    if all(phase.traffic is None for phase in phases):  # never seen: no series at all
+        series = []
+    else:
+        series = render_series(slo, *laid, phases, interval, values)
+    if beside is not None and series:
         other, healthy = beside
-        calm = [Phase(p.seconds, p.traffic, healthy) for p in phases]
+        reporting = next(p.traffic for p in phases if p.traffic is not None)
+        calm = [
+            Phase(p.seconds, reporting if scenario.others_report else p.traffic, healthy)
+            if p.traffic is None
+            else Phase(p.seconds, p.traffic, healthy)
+            for p in phases
+        ]
         series += render_series(slo, *other, calm, interval, values)
     return {
         "name": f"{slo.name}: {scenario.name}",

@@ -24,6 +24,7 @@ BUDGET_MARGIN = 0.05
 """Absolute distance, in shares of the budget, for budget-remaining verdicts."""
 RATE_WINDOW = 300
 GRID = 60
+SAMPLE_INTERVAL = 60
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,24 @@ class Timeline:
     def seconds(self) -> int:
         return sum(phase.seconds for phase in self.phases)
 
+    @cached_property
+    def first_seen(self) -> float | None:
+        """When the series first report: the start of the first phase with traffic."""
+        start = 0.0
+        for phase in self.phases:
+            if phase.traffic is not None:
+                return start
+            start += phase.seconds
+        return None
+
+    def covered(self, t: float, window: float) -> float:
+        """The share of ``window`` the history covers at ``t``, as the rules weigh it
+        (``slogen.rules.coverage``: time since first seen plus one interval)."""
+        first = self.first_seen
+        if first is None or t < first:
+            return 0.0
+        return min(1.0, (t - first + SAMPLE_INTERVAL) / window)
+
 
 def _moments(t: float, lookback: float, step: int) -> Iterator[float]:
     """Times to test between ``t - lookback`` and ``t``: every minute, or a fifth of a
@@ -106,6 +125,9 @@ class _Pair:
     threshold: float
     windows: tuple[tuple[int, int], tuple[int, int]]
     """(long, long + 5m) and (short, short + 5m)."""
+    weighed: tuple[bool, bool]
+    """Whether the long and the short window's burn is weighted by coverage (all but
+    a traffic SLI's 5m window, which is its current recording)."""
 
 
 @dataclass(frozen=True)
@@ -120,11 +142,26 @@ class Oracle:
         budget = self.profile.budget
         return {
             severity: tuple(
-                _Pair(p, float(p.threshold(budget)), (_variants(p.long), _variants(p.short)))
+                _Pair(
+                    p,
+                    float(p.threshold(budget)),
+                    (_variants(p.long), _variants(p.short)),
+                    (self._weighed(p.long), self._weighed(p.short)),
+                )
                 for p in pairs
             )
             for severity, pairs in self.profile.alerting.burn_by_severity().items()
         }
+
+    def _weighed(self, window: int) -> bool:
+        return not (window == RATE_WINDOW and self.profile.counts_traffic)
+
+    def _burn_ratio(self, t: float, span: int, nominal: int, weighed: bool) -> float | None:
+        """The window's error ratio as the alert compares it: weighted by coverage."""
+        ratio = self.line.ratio(t, span)
+        if ratio is None or not weighed:
+            return ratio
+        return ratio * self.line.covered(t, nominal)
 
     @cached_property
     def _for_seconds(self) -> dict[str, int]:
@@ -143,9 +180,9 @@ class Oracle:
 
     def _on(self, pair: _Pair, t: float, margin: float) -> bool:
         threshold = pair.threshold * (1 + margin)
-        for variants in pair.windows:
+        for variants, weighed in zip(pair.windows, pair.weighed, strict=True):
             for span in variants:
-                ratio = self.line.ratio(t, span)
+                ratio = self._burn_ratio(t, span, variants[0], weighed)
                 if ratio is None or ratio <= threshold:
                     return False
         return self._guard(pair, t) is not False
@@ -154,8 +191,8 @@ class Oracle:
         threshold = pair.threshold * (1 - margin)
         if self._guard(pair, t) is False:
             return True
-        for variants in pair.windows:
-            ratios = [self.line.ratio(t, span) for span in variants]
+        for variants, weighed in zip(pair.windows, pair.weighed, strict=True):
+            ratios = [self._burn_ratio(t, span, variants[0], weighed) for span in variants]
             if all(r is None or r < threshold for r in ratios):
                 return True
         return False
@@ -211,8 +248,12 @@ class Oracle:
         return float(self.profile.budget)
 
     def budget_remaining(self, t: float) -> float | None:
-        ratio = self.line.ratio(t, self.profile.period)
-        return None if ratio is None else 1 - ratio / self._budget
+        """``1 - ratio x covered / budget`` over the period, as the rules record it."""
+        period = self.profile.period
+        ratio = self.line.ratio(t, period)
+        if ratio is None:
+            return None
+        return 1 - ratio * self.line.covered(t, period) / self._budget
 
     def budget_below(self, below: float, for_seconds: int, t: float, step: int) -> bool | None:
         """True/False when the budget is robustly below/above ``below`` at ``t``."""

@@ -28,11 +28,19 @@ class Profile:
     """Synthesised as targets that are up or down rather than as counters."""
     unit: int
     """The total recording's value per event per second (300 for increase queries)."""
+    grouped: bool = False
+    """The SLO has ``group_by`` labels, so its proofs run a second group beside."""
 
     @classmethod
     def of(cls, slo: SLO, form: Shape) -> Profile:
         return cls(
-            slo.objective, slo.period, slo.alerting, slo.counts_traffic, form.is_gauge, form.unit
+            slo.objective,
+            slo.period,
+            slo.alerting,
+            slo.counts_traffic,
+            form.is_gauge,
+            form.unit,
+            bool(slo.group_by),
         )
 
     @property

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from slogen import naming
 from slogen.durations import format_duration
-from slogen.model import SLO, BudgetAlert, BurnAlert
+from slogen.model import SLO, VANISHED_LOOKBACK, BudgetAlert, BurnAlert
 from slogen.testgen import oracle
 from slogen.testgen.labels import NotSynthesisable
 from slogen.testgen.profile import Profile
@@ -49,6 +49,8 @@ class Scenario:
     step: int
     phases: tuple[Phase, ...]
     checks: tuple[Check, ...]
+    others_report: bool = False
+    """A grouped SLO's other group keeps reporting where this one has no series."""
 
     @property
     def interval(self) -> int:
@@ -284,12 +286,9 @@ class _Builder:
         a slower pair's long window holds little but the outage and fires early, and
         the proof would promise a detection time production does not have."""
         profile = self.profile
-        if not profile.alerting.burn:
+        pair = _fastest_page(profile)
+        if pair is None:
             return None
-        pages = [p for p in profile.alerting.burn if p.severity == "page"] or list(
-            profile.alerting.burn
-        )
-        pair = min(pages, key=lambda p: p.detection_seconds(Fraction(1), profile.budget))
         _expressible(pair, profile, Fraction(1))
         step = FAST_STEP if pair.short <= STEPS[0] else step_for(pair.short)
         pre, settle = self._history(pair, step), self._settle(pair, step)
@@ -303,13 +302,16 @@ class _Builder:
         )
         if fired is None:
             raise ScenarioError("a total outage does not page in time")
+        checks = [Check(fired, naming.BURN_ALERT, pair.severity, True)]
+        if line.quiet(pair.severity, pre, step):  # and not before the outage began
+            checks.insert(0, Check(pre, naming.BURN_ALERT, pair.severity, False))
         return Scenario(
-            f"total outage: {pair.severity} fires by "
+            f"total outage: quiet at its start, {pair.severity} fires by "
             f"{format_duration(fired - pre)} (the {_pair(pair)} pair's detection time "
             f"{_seconds(expected)}, plus margins and {format_duration(settle)} for and lag)",
             step,
             line.phases,
-            (Check(fired, naming.BURN_ALERT, pair.severity, True),),
+            tuple(checks),
         )
 
     def healthy(self) -> Scenario | None:
@@ -348,8 +350,8 @@ class _Builder:
         )
 
     def _below(self, policy: BudgetAlert, line: oracle.Oracle, t: int, step: int) -> bool | None:
-        seconds = self.profile.alerting.severity(policy.severity).for_seconds
-        return line.budget_below(float(policy.below), seconds, t, step)
+        """Budget alerts have no ``for`` (``slogen.rules.alerts.budget_alert``)."""
+        return line.budget_below(float(policy.below), 0, t, step)
 
     def guard(self, above: bool) -> Scenario | None:
         """Every event failing at 0.8x the request-rate guard: no burn alert; at 1.25x
@@ -412,16 +414,21 @@ class _Builder:
         )
 
     def budget(self) -> Scenario | None:
-        """Errors at twice the budget's rate after a clean start: the budget alerts fire
-        one after another as the remaining budget crosses each threshold."""
+        """Errors after a clean start: the budget alerts fire one after another as the
+        share of the period's budget spent crosses each threshold. The error ratio is
+        the largest that leaves an alert lag between consecutive crossings."""
         profile = self.profile
         policies = sorted(profile.alerting.budget, key=lambda b: -b.below)
         if not policies:
             return None
         step = STEPS[1]
-        traffic, ratio = self._incident(2 * profile.budget, at_least=True)
-        clean, crossed = _budget_lead_in(profile, policies, ratio, step)
-        length = _round_up(clean + crossed + _alert_lag(profile, step) + 4 * step, step)
+        clean = 2 * step
+        wanted, levels = _budget_burn(profile, policies, step)
+        traffic, ratio = self._incident(wanted, at_least=False)
+        if ratio == 0:
+            raise NotSynthesisable("the burn rate this SLI can express never spends the budget")
+        last = levels[-1] * profile.period * float(profile.budget) / float(ratio)
+        length = _round_up(clean + last + _budget_lag(step) + 4 * step, step)
         if length > profile.period:
             raise NotSynthesisable("the budget thresholds are too close together to tell apart")
         line = self._line(Phase(clean, traffic, Fraction(0)), Phase(length - clean, traffic, ratio))
@@ -446,13 +453,141 @@ class _Builder:
                     checks.append(Check(fired, _budget_alert(later.below), later.severity, False))
             previous = fired
         return Scenario(
-            "budget: errors at twice the budget's rate; "
+            f"budget: error ratio {float(ratio):.6g} after {format_duration(clean)}; "
             + ", then ".join(f"below {float(p.below) * 100:g}%" for p in policies)
             + " fire in that order",
             step,
             line.phases,
             tuple(checks),
         )
+
+    def _quiet_checks(self, line: oracle.Oracle, times: list[int], step: int) -> list[Check]:
+        """Every burn and budget alert the oracle is sure stays quiet at each time."""
+        checks = [
+            Check(t, naming.BURN_ALERT, severity, False)
+            for t in times
+            for severity in self.severities()
+            if line.quiet(severity, t, step)
+        ]
+        checks += [
+            Check(t, _budget_alert(b.below), b.severity, False)
+            for t in times
+            for b in self.profile.alerting.budget
+            if self._below(b, line, t, step) is False
+        ]
+        return checks
+
+    def young(self) -> Scenario | None:
+        """A young SLO whose first quarter hour runs at 20x the budget's error rate:
+        judged by what that quarter hour costs out of the whole period, it spends no
+        budget worth an alert and burns no ticket, where judged by its two hours of
+        history alone it would show the budget spent and page."""
+        profile = self.profile
+        if not profile.alerting.burn and not profile.alerting.budget:
+            return None
+        step = STEPS[0]
+        traffic, ratio = self._incident(min(Fraction(1), 20 * profile.budget), at_least=False)
+        bad, length = 900, 8100
+        line = self._line(Phase(bad, traffic, ratio), self._healthy(length - bad, traffic))
+        checks = self._quiet_checks(line, [bad + 2 * step, 3600, length], step)
+        return Scenario(
+            f"young SLO: {_x_budget(ratio, profile)} for its first {format_duration(bad)}, "
+            f"then healthy: no burn or budget alert through {format_duration(length)}",
+            step,
+            line.phases,
+            tuple(checks),
+        )
+
+    def young_outage(self) -> Scenario | None:
+        """A total outage 10 minutes after the SLO first reports pages no later than on
+        a long history: the short history is weighed, not stretched to the window."""
+        profile = self.profile
+        pair = _fastest_page(profile)
+        if pair is None:
+            return None
+        _expressible(pair, profile, Fraction(1))
+        step = FAST_STEP if pair.short <= STEPS[0] else step_for(pair.short)
+        settle = self._settle(pair, step)
+        traffic, ratio = self._incident(Fraction(1), at_least=True)
+        expected = pair.detection_seconds(ratio, profile.budget)
+        start = _round_up(600, step)
+        limit = _round_up(_with_margin(expected, pair) + settle + step, step)
+        line = self._line(self._healthy(start, traffic), Phase(limit, traffic, ratio))
+        fired = _first(
+            range(start + step, start + limit + step, step),
+            lambda t: line.burning(pair.severity, t, step),
+        )
+        if fired is None:
+            raise ScenarioError("a total outage of a young SLO does not page in time")
+        checks = [Check(fired, naming.BURN_ALERT, pair.severity, True)]
+        if line.quiet(pair.severity, start, step):
+            checks.append(Check(start, naming.BURN_ALERT, pair.severity, False))
+        return Scenario(
+            f"young SLO, total outage {format_duration(start)} after it first reports: "
+            f"{pair.severity} fires by {format_duration(fired - start)}, as on a long history",
+            step,
+            line.phases,
+            tuple(checks),
+        )
+
+    def vanished(self) -> Scenario | None:
+        """The group's series stop after an hour of traffic while any other group keeps
+        reporting: the vanished alert fires for this group alone, within the 5m rate's
+        fade plus ``for``, and resolves once the last sample is an hour old."""
+        profile = self.profile
+        policy = profile.alerting.vanished
+        if policy is None:
+            return None
+        step = STEPS[0]
+        before = 3600
+        traffic = self._steady_traffic()
+        lag = oracle.RATE_WINDOW + profile.alerting.severity(policy.severity).for_seconds
+        fires_at = _round_up(before + lag + 2 * step, step)
+        gone = _round_up(before + oracle.RATE_WINDOW + VANISHED_LOOKBACK + 2 * step, step)
+        checks = [
+            Check(before - step, naming.VANISHED_ALERT, policy.severity, False),
+            Check(fires_at, naming.VANISHED_ALERT, policy.severity, True),
+            Check(gone, naming.VANISHED_ALERT, policy.severity, False),
+        ]
+        no_data = profile.alerting.no_data
+        if profile.grouped and no_data is not None:  # the other group still reports
+            checks.append(Check(gone, naming.NO_DATA_ALERT, no_data.severity, False))
+        return Scenario(
+            f"vanished: the series stop at {format_duration(before)}"
+            + (" while another group reports" if profile.grouped else "")
+            + f"; {naming.VANISHED_ALERT} fires by {format_duration(fires_at)} and "
+            f"resolves by {format_duration(gone)}",
+            step,
+            (self._healthy(before, traffic), Phase(gone + step - before, None)),
+            tuple(checks),
+            others_report=True,
+        )
+
+    def never_seen(self) -> Scenario | None:
+        """An SLI whose series never appear raises the no-data alert and nothing else:
+        with no history there is nothing that vanished."""
+        profile = self.profile
+        no_data = profile.alerting.no_data
+        if no_data is None:
+            return None
+        step = STEPS[0]
+        fires_at = _round_up(no_data.after + 2 * step, step)
+        checks = [Check(fires_at, naming.NO_DATA_ALERT, no_data.severity, True)]
+        if profile.alerting.vanished is not None:
+            severity = profile.alerting.vanished.severity
+            checks.append(Check(fires_at, naming.VANISHED_ALERT, severity, False))
+        return Scenario(
+            f"never seen: no series at all; {naming.NO_DATA_ALERT} fires by "
+            f"{format_duration(fires_at)}, nothing else",
+            step,
+            (Phase(fires_at + step, None),),
+            tuple(checks),
+        )
+
+    def _steady_traffic(self) -> Fraction:
+        if self.profile.is_gauge:
+            return self._incident(Fraction(0), at_least=False)[0]
+        return self.traffic
 
 
 def scenarios(slo: SLO, form: Shape) -> tuple[tuple[Scenario, ...], tuple[str, ...]]:
@@ -482,7 +617,11 @@ def _search(profile: Profile) -> tuple[tuple[Scenario, ...], tuple[str, ...]]:
         ("low traffic", lambda: build.guard(above=False)),
         ("traffic just above the guard", lambda: build.guard(above=True)),
         ("no data", build.no_data),
+        ("never seen", build.never_seen),
+        ("vanished", build.vanished),
         ("budget", build.budget),
+        ("young SLO", build.young),
+        ("young SLO outage", build.young_outage),
     ]
     made, notes = [], []
     for what, make in makers:
@@ -499,31 +638,38 @@ def _search(profile: Profile) -> tuple[tuple[Scenario, ...], tuple[str, ...]]:
     return tuple(made), tuple(notes)
 
 
-def _alert_lag(profile: Profile, step: int) -> int:
-    """The longest time from a robust condition to a firing alert, over severities."""
-    longest_for = max(s.for_seconds for s in profile.alerting.severities)
-    return longest_for + 2 * step + oracle.RATE_WINDOW
+def _budget_lag(step: int) -> int:
+    """The longest time from a robust budget state to a firing budget alert (no ``for``)."""
+    return 2 * step + oracle.RATE_WINDOW
 
 
-def _budget_lead_in(
-    profile: Profile, policies: list[BudgetAlert], ratio: Fraction, step: int
-) -> tuple[int, float]:
-    """A clean stretch long enough that, burning at ``ratio`` after it, the remaining
-    budget crosses consecutive thresholds at least one alert lag apart; and how long
-    after the clean stretch the last crossing comes.
+def _budget_burn(
+    profile: Profile, policies: list[BudgetAlert], step: int
+) -> tuple[Fraction, list[float]]:
+    """The error ratio for the budget scenario, and the shares of the budget spent at
+    which each policy surely fires (its threshold plus the oracle's margin).
 
-    After a clean stretch H the period's ratio is ``ratio * d / (H + d)``; it passes the
-    level ``c`` (with the oracle's margin) at ``d = H * c / (ratio - c)``.
+    Burning at ``r`` after a clean start, the share spent after ``d`` seconds is
+    ``r x d / (period x budget)`` whatever the clean stretch (coverage weighs it), so
+    level ``L`` is crossed at ``d = L x period x budget / r``: consecutive levels are an
+    alert lag apart for ``r`` up to ``gap x period x budget / lag``.
     """
-    budget = float(profile.budget)
-    levels = [(1 - float(p.below) + oracle.BUDGET_MARGIN) * budget for p in policies]
-    if float(ratio) <= levels[-1]:
-        raise NotSynthesisable("the burn rate this SLI can express never spends the budget")
-    crossing = [c / (float(ratio) - c) for c in levels]
-    gaps = [later - earlier for earlier, later in itertools.pairwise(crossing)]
-    needed = _alert_lag(profile, step) + 2 * step
-    clean = _round_up(max([4 * 3600.0] + [needed / gap for gap in gaps if gap > 0]), step)
-    return clean, clean * crossing[-1]
+    levels = [1 - float(p.below) + oracle.BUDGET_MARGIN for p in policies]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(levels)]
+    needed = _budget_lag(step) + 2 * step
+    spendable = profile.period * profile.budget
+    wanted = min([Fraction(1)] + [Fraction(gap) * spendable / needed for gap in gaps if gap > 0])
+    return wanted, levels
+
+
+def _fastest_page(profile: Profile) -> BurnAlert | None:
+    """The pair that detects a total outage first among the pages (else any pair)."""
+    if not profile.alerting.burn:
+        return None
+    pages = [p for p in profile.alerting.burn if p.severity == "page"] or list(
+        profile.alerting.burn
+    )
+    return min(pages, key=lambda p: p.detection_seconds(Fraction(1), profile.budget))
 
 
 def _over_100_percent(pair: BurnAlert, profile: Profile, multiple: Fraction) -> bool:
@@ -559,6 +705,10 @@ def _pair(pair: BurnAlert) -> str:
 def _x(ratio: Fraction, pair: BurnAlert, profile: Profile) -> str:
     multiple = float(ratio / (pair.factor * profile.budget))
     return f"error ratio {float(ratio):.6g} ({multiple:.3g}x the threshold)"
+
+
+def _x_budget(ratio: Fraction, profile: Profile) -> str:
+    return f"error ratio {float(ratio):.6g} ({float(ratio / profile.budget):.3g}x the budget)"
 
 
 def _share(ratio: Fraction, profile: Profile) -> str:
