@@ -58,6 +58,15 @@ class WebhookSink:
                 for alert in payload["alerts"]
             ]
 
+    def notifications(self, path: str) -> list[list[dict[str, str]]]:
+        """Every notification posted at ``path`` so far, as the labels of its alerts."""
+        with self._lock:
+            return [
+                [alert["labels"] for alert in payload["alerts"]]
+                for where, payload in self.received
+                if where == path
+            ]
+
     def __enter__(self) -> WebhookSink:
         self._thread.start()
         return self

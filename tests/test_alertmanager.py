@@ -220,7 +220,9 @@ def test_merge_after_a_spec_change_replaces_what_slogen_added(merged_tree: Path,
     assert names == ["slogen/payments/release-freeze"]
     services = [m for rule in merged["inhibit_rules"] for m in rule["source_matchers"]]
     assert 'slo_service="orders-pipeline"' not in services
-    assert len(merged["inhibit_rules"]) == 2  # the user's own, and page-silences-ticket
+    # The user's own, and the three within an SLO (burn page over burn ticket, exhausted
+    # over low, vanished over no data).
+    assert len(merged["inhibit_rules"]) == 4
 
 
 def test_a_base_route_that_steals_slogen_alerts_fails_the_check(merged_tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -271,7 +273,8 @@ def test_custom_severity_labels_are_routed_and_inhibited(
         ['severity="critical"'],
         ['severity="warning"'],
     ]
-    assert config["inhibit_rules"][0]["source_matchers"][1] == 'severity="critical"'
+    assert config["inhibit_rules"][0]["source_matchers"][2] == 'severity="critical"'
+    assert config["inhibit_rules"][0]["target_matchers"][2] == 'severity="warning"'
     labels = {
         "slo_service": "shop",
         "slo_name": "availability",
@@ -402,3 +405,160 @@ def test_dependencies_that_silence_nothing_are_noted(tmp_path: Path, run_cli) ->
     result = run_cli("validate", "specs", cwd=tmp_path)
     assert result.code == 0, result.err
     assert "checkout-api depends on training-pipeline, which never pages for a burn" in result.err
+
+
+def _generated_config(tmp_path: Path, run_cli, amtool: str, routing: str = "") -> dict:  # type: ignore[no-untyped-def, type-arg]
+    """The example specs generated afresh (``routing`` replacing their routing.yaml),
+    with the config checked by amtool; the config as data."""
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    if routing:
+        (specs / "routing.yaml").write_text(routing)
+    result = run_cli("generate", "specs", "-o", "out", cwd=tmp_path)
+    assert result.code == 0, result.err
+    config = tmp_path / "out" / CONFIG
+    checked = subprocess.run([amtool, "check-config", str(config)], capture_output=True)
+    assert checked.returncode == 0, checked.stdout
+    return dict(yaml.safe_load(config.read_text()))
+
+
+def test_inhibitions_within_an_slo_are_narrow(tmp_path: Path, run_cli, amtool: str) -> None:  # type: ignore[no-untyped-def]
+    """Only burn pages silence burn tickets; exhausted silences low; vanished silences no
+    data (compared without group labels, which SLONoData lacks); then the dependency."""
+    rules = _generated_config(tmp_path, run_cli, amtool)["inhibit_rules"]
+    same = ["slo_service", "slo_name", "cluster"]  # cluster: checkout-api groups by it
+    assert rules == [
+        {
+            "source_matchers": [
+                'slo_service=~".+"',
+                'alertname="SLOErrorBudgetBurn"',
+                'severity="page"',
+            ],
+            "target_matchers": [
+                'slo_service=~".+"',
+                'alertname="SLOErrorBudgetBurn"',
+                'severity="ticket"',
+            ],
+            "equal": same,
+        },
+        {
+            "source_matchers": ['slo_service=~".+"', 'alertname="SLOErrorBudgetExhausted"'],
+            "target_matchers": ['slo_service=~".+"', 'alertname="SLOErrorBudgetLow"'],
+            "equal": same,
+        },
+        {
+            "source_matchers": ['slo_service=~".+"', 'alertname="SLOSeriesVanished"'],
+            "target_matchers": ['slo_service=~".+"', 'alertname="SLONoData"'],
+            "equal": ["slo_service", "slo_name"],
+        },
+        {
+            "source_matchers": [
+                'alertname="SLOErrorBudgetBurn"',
+                'slo_service="orders-pipeline"',
+                'severity="page"',
+            ],
+            "target_matchers": [
+                'alertname="SLOErrorBudgetBurn"',
+                'slo_service="training-pipeline"',
+            ],
+        },
+    ]
+
+
+def test_no_budget_alert_silences_a_burn_alert(tmp_path: Path, run_cli, amtool: str) -> None:  # type: ignore[no-untyped-def]
+    """Whatever silences a burn alert is a burn alert; every rule compares only alerts
+    that carry slo_service; and with inhibit_equal its labels are compared too."""
+    routing = (SPECS / "routing.yaml").read_text() + "inhibit_equal: [environment]\n"
+    rules = _generated_config(tmp_path, run_cli, amtool, routing)["inhibit_rules"]
+    burn = 'alertname="SLOErrorBudgetBurn"'
+    for rule in rules:
+        sides = (rule["source_matchers"], rule["target_matchers"])
+        assert all(any(m.startswith("slo_service=") for m in side) for side in sides), rule
+        assert "environment" in rule["equal"], rule
+        if burn in rule["target_matchers"]:
+            assert burn in rule["source_matchers"], rule
+        for budget in ("SLOErrorBudgetLow", "SLOErrorBudgetExhausted"):
+            assert f'alertname="{budget}"' not in rule["target_matchers"] or (
+                budget == "SLOErrorBudgetLow"
+                and rule["source_matchers"][1] == 'alertname="SLOErrorBudgetExhausted"'
+            ), rule
+    vanished = next(r for r in rules if 'alertname="SLONoData"' in r["target_matchers"])
+    assert vanished["equal"] == ["slo_service", "slo_name", "environment"]
+
+
+def _team_group_by(config: dict) -> dict[str, list[str]]:  # type: ignore[type-arg]
+    return {
+        route["matchers"][0]: route["group_by"] for route in config["route"]["routes"][0]["routes"]
+    }
+
+
+def test_team_routes_group_by_their_slos_labels(tmp_path: Path, run_cli, amtool: str) -> None:  # type: ignore[no-untyped-def]
+    """payments owns an SLO grouped by cluster: its notifications are per cluster. The
+    other teams' SLOs are ungrouped, so their routes keep routing.yaml's group_by."""
+    config = _generated_config(tmp_path, run_cli, amtool)
+    assert _team_group_by(config) == {
+        'team="data-engineering"': ["slo_service", "slo_name", "alertname"],
+        'team="ml-platform"': ["slo_service", "slo_name", "alertname"],
+        'team="payments"': ["slo_service", "slo_name", "alertname", "cluster"],
+    }
+    assert config["route"]["group_by"] == ["slo_service", "slo_name", "alertname"]
+
+
+def test_a_set_group_by_is_extended_not_replaced(tmp_path: Path, run_cli, amtool: str) -> None:  # type: ignore[no-untyped-def]
+    """What routing.yaml says comes first and stays; a label it lists already is not
+    added twice; ``['...']`` groups by every label already and is kept as written."""
+    routing = yaml.safe_load((SPECS / "routing.yaml").read_text())
+    routing["group_by"] = ["alertname"]
+    routing["teams"]["payments"]["group_by"] = ["cluster", "slo_name"]
+    routing["teams"]["ml-platform"]["group_by"] = ["..."]
+    config = _generated_config(tmp_path, run_cli, amtool, yaml.safe_dump(routing))
+    assert _team_group_by(config) == {
+        'team="data-engineering"': ["alertname"],
+        'team="ml-platform"': ["..."],
+        'team="payments"': ["cluster", "slo_name"],
+    }
+    routing["teams"]["payments"]["group_by"] = ["slo_name", "zone"]
+    checkout = (SPECS / "checkout-api.yaml").read_text()
+    assert "    group_by: [cluster]\n" in checkout
+    (tmp_path / "specs" / "checkout-api.yaml").write_text(
+        checkout.replace("    group_by: [cluster]\n", "    group_by: [region, cluster]\n", 1)
+    )
+    (tmp_path / "specs" / "routing.yaml").write_text(yaml.safe_dump(routing))
+    result = run_cli("generate", "specs", "-o", "out", cwd=tmp_path)
+    assert result.code == 0, result.err
+    checked = subprocess.run([amtool, "check-config", str(tmp_path / "out" / CONFIG)])
+    assert checked.returncode == 0
+    config = yaml.safe_load((tmp_path / "out" / CONFIG).read_text())
+    assert _team_group_by(config)['team="payments"'] == ["slo_name", "zone", "cluster", "region"]
+
+
+OLD_SLOGEN_RULE = """\
+  - source_matchers: ['slo_service=~".+"', 'severity="page"']
+    target_matchers: ['slo_service=~".+"', 'severity="ticket"']
+    equal: [slo_service, slo_name, cluster]
+"""
+"""The inhibition earlier versions wrote: any page silenced any ticket of the SLO."""
+
+
+def test_merge_replaces_the_inhibitions_earlier_versions_wrote(
+    merged_tree: Path, run_cli, amtool: str
+) -> None:  # type: ignore[no-untyped-def]
+    live = merged_tree / "live.yml"
+    live.write_text(
+        (merged_tree / "alertmanager.base.yml")
+        .read_text()
+        .replace("inhibit_rules:\n", "inhibit_rules:\n" + OLD_SLOGEN_RULE)
+    )
+    result = run_cli("merge-alertmanager", str(live), "specs", "-o", str(live), cwd=merged_tree)
+    assert result.code == 0, result.err
+    merged = yaml.safe_load(live.read_text())
+    old = yaml.safe_load(OLD_SLOGEN_RULE)[0]
+    assert old not in merged["inhibit_rules"]
+    assert merged["inhibit_rules"][0] == yaml.safe_load(BASE_CONFIG)["inhibit_rules"][0]
+    assert len(merged["inhibit_rules"]) == 5  # the user's, three within an SLO, a dependency
+    # Merging again recognises every shape written now: nothing is added twice.
+    again = run_cli("merge-alertmanager", str(live), "specs", "-o", str(live), cwd=merged_tree)
+    assert again.code == 0, again.err
+    assert again.err.endswith(f"{live} is unchanged\n"), again.err
+    checked = subprocess.run([amtool, "check-config", str(live)], capture_output=True)
+    assert checked.returncode == 0, checked.stdout

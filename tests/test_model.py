@@ -49,7 +49,7 @@ def test_resolved_slo_uses_default_policies_and_period(tmp_path: Path) -> None:
     ]
     assert [(b.severity, b.below) for b in slo.alerting.budget] == [
         ("ticket", Fraction(1, 4)),
-        ("page", Fraction(0)),
+        ("ticket", Fraction(0)),  # a spent budget is policy, not an emergency
     ]
     assert slo.alert_windows == (300, 1800, HOUR, 6 * HOUR, 3 * DAY)
 
@@ -82,7 +82,11 @@ def test_disabled_severity_drops_its_alerts(tmp_path: Path) -> None:
     text = MINIMAL_SPEC.replace("team: web\n", "team: web\nalerting:\n  page: {enabled: false}\n")
     slo = _slo(tmp_path, text)
     assert {a.severity for a in slo.alerting.burn} == {"ticket"}
-    assert [b.severity for b in slo.alerting.budget] == ["ticket"]
+    assert [b.severity for b in slo.alerting.budget] == ["ticket", "ticket"]
+    text = MINIMAL_SPEC.replace("team: web\n", "team: web\nalerting:\n  ticket: {enabled: false}\n")
+    slo = _slo(tmp_path, text)
+    assert {a.severity for a in slo.alerting.burn} == {"page"}
+    assert slo.alerting.budget == () and slo.alerting.no_data is None
 
 
 def test_tier_gives_the_objective(tmp_path: Path) -> None:

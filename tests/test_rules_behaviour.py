@@ -339,7 +339,7 @@ slos:
     budget = 'ALERTS{alertname="SLOErrorBudgetExhausted", alertstate="firing"}'
     firing_b = (
         'ALERTS{alertname="SLOErrorBudgetExhausted", alertstate="firing", cluster="b", '
-        'severity="page", slo_name="availability", slo_service="api", team="web"}'
+        'severity="ticket", slo_name="availability", slo_service="api", team="web"}'
     )
     _run(
         promtool,

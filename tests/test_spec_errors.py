@@ -335,6 +335,36 @@ CASES = [
         ["# comment"],
     ),
     (
+        "budget-low-twice-for-one-severity",
+        _edit(
+            "    objective: 99.9",
+            "    objective: 99.9\n    alerting:\n      budget_remaining:\n"
+            "        - {severity: ticket, below: 25%}\n"
+            "        - {severity: ticket, below: 0%}\n"
+            "        - {severity: ticket, below: 10%}",
+        ),
+        11,
+        "slos[0].alerting.budget_remaining[2]",
+        [
+            "budget_remaining[0] is a ticket threshold above 0% too",
+            "one ticket SLOErrorBudgetLow alert",
+            "one threshold above 0% (SLOErrorBudgetLow) and one at 0%",
+        ],
+    ),
+    (
+        "budget-exhausted-twice-for-one-severity",
+        _edit(
+            "    objective: 99.9",
+            "    objective: 99.9\n    alerting:\n      budget_remaining:\n"
+            "        - {severity: page, below: 0%}\n"
+            "        - {severity: ticket, below: 0%}\n"
+            "        - {severity: page, below: 0}",
+        ),
+        11,
+        "slos[0].alerting.budget_remaining[2]",
+        ["budget_remaining[0] is a page threshold at 0% too", "one page SLOErrorBudgetExhausted"],
+    ),
+    (
         "bad-service-name",
         _edit("service: shop", "service: Shop_Front"),
         1,

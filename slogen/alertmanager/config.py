@@ -7,7 +7,18 @@ maintenance windows as ``time_intervals``, and inhibition rules.
 Inhibition rules only ever compare alerts that slogen made: both sides match
 ``slo_service``, so a user's own ``severity="page"`` alerts without slogen's labels
 never take part (Alertmanager treats a label missing on both sides as equal, which
-would otherwise let any page silence any ticket).
+would otherwise let any page silence any ticket). They are few and narrow:
+
+- a burn page silences the burn ticket of the same SLO and group (the page says it
+  all);
+- ``SLOErrorBudgetExhausted`` silences ``SLOErrorBudgetLow`` of the same SLO and group
+  ("exhausted" implies "low");
+- ``SLOSeriesVanished`` (one group stopped reporting) silences ``SLONoData`` of the
+  same SLO (every group did);
+- a service's burn pages silence the burn alerts of the services depending on it.
+
+No budget alert ever silences a burn alert: a spent budget lasts for weeks, and a new
+burn during it must still be seen.
 """
 
 from __future__ import annotations
@@ -46,7 +57,12 @@ def parts(model: m.Model, routing: m.Routing) -> Parts:
             }
             for window in maintenance
         ),
-        inhibit_rules=(*_page_silences_ticket(model), *_dependencies(model)),
+        inhibit_rules=(
+            *_burn_page_silences_burn_ticket(model),
+            *_exhausted_silences_low(model),
+            *_vanished_silences_no_data(model),
+            *_dependencies(model),
+        ),
     )
 
 
@@ -81,8 +97,20 @@ def _team_route(team: m.Team, routing: m.Routing, model: m.Model) -> dict[str, A
         "matchers": [equal(naming.TEAM_LABEL, team.name)],
         "receiver": routing.default.name,
         **timing(team.timing),
+        "group_by": team_group_by(team.timing.group_by, slos),
         "routes": children,
     }
+
+
+def team_group_by(configured: Iterable[str], slos: Iterable[m.SLO]) -> list[str]:
+    """A team route's ``group_by``: what routing.yaml says, then the grouping labels of
+    the team's SLOs (sorted) that it does not list already, so that the alerts of two
+    clusters of one SLO are two notifications, not one. ``['...']`` already groups by
+    every label and is kept as it is."""
+    labels = list(configured)
+    if labels == ["..."]:
+        return labels
+    return labels + sorted({label for slo in slos for label in slo.group_by} - set(labels))
 
 
 def receiver_config(receiver: m.Receiver) -> dict[str, Any]:
@@ -106,33 +134,92 @@ def _group_labels(model: m.Model) -> list[str]:
     return sorted({label for slo in model.slos() for label in slo.group_by})
 
 
-def _page_silences_ticket(model: m.Model) -> list[dict[str, Any]]:
-    """A firing page silences the tickets of the same SLO (and the same group).
+def _same_slo_and_group(model: m.Model) -> list[str]:
+    """What an inhibition within one SLO compares: the SLO's identity, every grouping
+    label used by any SLO, and routing.yaml's ``inhibit_equal`` labels.
 
-    ``equal`` lists the SLO's identity and every grouping label used by any SLO: an
-    SLO's alerts either all carry a grouping label (it groups by it) or none do, so
-    comparing it is right for every SLO at once, and one rule per pair of severity
-    label values covers them all. routing.yaml's ``inhibit_equal`` labels (cluster,
-    environment) are compared too, so one Prometheus's pages do not silence another's.
+    An SLO's alerts either all carry a grouping label (it groups by it) or none do, so
+    comparing every SLO's grouping labels is right for each SLO at once and one rule
+    covers them all. The ``inhibit_equal`` labels (cluster, environment) keep one
+    Prometheus's alerts from silencing another's.
     """
+    identity = [naming.SERVICE_LABEL, naming.SLO_LABEL]
+    return identity + sorted({*_group_labels(model), *_inhibit_equal(model)})
+
+
+def _burn_page_silences_burn_ticket(model: m.Model) -> list[dict[str, Any]]:
+    """A firing burn page silences the burn ticket of the same SLO (and group): one rule
+    per pair of severity label values that SLOs with both burn severities use."""
     pairs = sorted(
         {
             (slo.severity_label("page"), slo.severity_label("ticket"))
             for slo in model.slos()
-            if {"page", "ticket"} <= slo.alert_severities
+            if {"page", "ticket"} <= {alert.severity for alert in slo.alerting.burn}
         }
     )
-    identity = [naming.SERVICE_LABEL, naming.SLO_LABEL]
+    burn = equal("alertname", naming.BURN_ALERT)
     return [
         {
-            "source_matchers": [present(naming.SERVICE_LABEL), equal(naming.SEVERITY_LABEL, page)],
+            "source_matchers": [
+                present(naming.SERVICE_LABEL),
+                burn,
+                equal(naming.SEVERITY_LABEL, page),
+            ],
             "target_matchers": [
                 present(naming.SERVICE_LABEL),
+                burn,
                 equal(naming.SEVERITY_LABEL, ticket),
             ],
-            "equal": identity + sorted({*_group_labels(model), *_inhibit_equal(model)}),
+            "equal": _same_slo_and_group(model),
         }
         for page, ticket in pairs
+    ]
+
+
+def _exhausted_silences_low(model: m.Model) -> list[dict[str, Any]]:
+    """A spent budget silences the "budget low" alert of the same SLO (and group), of
+    any severity: it says the same and more."""
+    both = any(
+        {policy.below == 0 for policy in slo.alerting.budget} == {True, False}
+        for slo in model.slos()
+    )
+    if not both:
+        return []
+    return [
+        {
+            "source_matchers": [
+                present(naming.SERVICE_LABEL),
+                equal("alertname", naming.BUDGET_EXHAUSTED_ALERT),
+            ],
+            "target_matchers": [
+                present(naming.SERVICE_LABEL),
+                equal("alertname", naming.BUDGET_LOW_ALERT),
+            ],
+            "equal": _same_slo_and_group(model),
+        }
+    ]
+
+
+def _vanished_silences_no_data(model: m.Model) -> list[dict[str, Any]]:
+    """A group that stopped reporting (``SLOSeriesVanished``, per group) silences
+    ``SLONoData`` of the same SLO, which fires once every group is gone: the first
+    alert already told. ``SLONoData`` carries no grouping labels, so only the SLO's
+    identity and the ``inhibit_equal`` labels are compared."""
+    alerting = [slo.alerting for slo in model.slos()]
+    if not any(a.no_data is not None and a.vanished is not None for a in alerting):
+        return []
+    return [
+        {
+            "source_matchers": [
+                present(naming.SERVICE_LABEL),
+                equal("alertname", naming.VANISHED_ALERT),
+            ],
+            "target_matchers": [
+                present(naming.SERVICE_LABEL),
+                equal("alertname", naming.NO_DATA_ALERT),
+            ],
+            "equal": [naming.SERVICE_LABEL, naming.SLO_LABEL, *_inhibit_equal(model)],
+        }
     ]
 
 
@@ -145,7 +232,7 @@ def _dependencies(model: m.Model) -> list[dict[str, Any]]:
     """While a service pages for burning its budget, the burn alerts of the services
     that depend on it are silenced: the root cause pages, its echoes do not.
 
-    Only burn pages count as the cause: a budget-exhausted page can last for weeks
+    Only burn pages count as the cause: a budget alert can last for weeks
     and must not hide a dependant's own outage for that long. Where both services
     group every SLO by the same labels, the silence is confined to equal values, and
     always to equal values of routing.yaml's ``inhibit_equal`` labels.

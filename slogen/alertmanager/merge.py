@@ -8,7 +8,8 @@ again (into the base or into an earlier result) replaces it rather than adding t
 
 - receivers and time intervals whose names start with ``slogen/``;
 - routes under the marked route whose receiver starts with ``slogen/``;
-- inhibition rules of exactly the two shapes slogen writes (see ``_our_rule``).
+- inhibition rules of exactly the shapes slogen writes, or wrote in earlier versions
+  (see ``_our_rule``).
 
 The base is read with unquoted scalars kept verbatim (``yaml_source.PlainScalar``),
 so values PyYAML would retype (``17:00``, ``on``) are written back as they were.
@@ -22,7 +23,7 @@ from typing import Any
 
 from slogen import naming
 from slogen.alertmanager.config import Parts, timing
-from slogen.alertmanager.matchers import normalise, present
+from slogen.alertmanager.matchers import equal, normalise, present
 from slogen.errors import Problem
 from slogen.model import Routing
 from slogen.spec.routing import credential_in_url
@@ -157,20 +158,46 @@ def _ours(name: object) -> bool:
     return isinstance(name, str) and name.startswith(naming.ALERTMANAGER_PREFIX)
 
 
+def _alert(name: str) -> str:
+    return normalise(equal("alertname", name))
+
+
+_SEVERITY = "<severity>"
+"""Stands for any ``severity`` matcher in :data:`_WITHIN_AN_SLO`."""
+
+_WITHIN_AN_SLO = {
+    # Earlier versions: any page silenced any ticket of the same SLO. Recognised, so
+    # that merging into a config written then replaces the rule.
+    ((_SEVERITY,), (_SEVERITY,)),
+    # A burn page silences the burn ticket.
+    ((_alert(naming.BURN_ALERT), _SEVERITY), (_alert(naming.BURN_ALERT), _SEVERITY)),
+    # "Budget exhausted" silences "budget low".
+    ((_alert(naming.BUDGET_EXHAUSTED_ALERT),), (_alert(naming.BUDGET_LOW_ALERT),)),
+    # A vanished group silences "no data".
+    ((_alert(naming.VANISHED_ALERT),), (_alert(naming.NO_DATA_ALERT),)),
+}
+"""The rules slogen writes between the alerts of one SLO, after the ``slo_service``
+matcher that opens both sides: source matchers, target matchers."""
+
+
 def _our_rule(rule: Mapping[str, Any]) -> bool:
-    """True for the two shapes of rule slogen writes (see ``config``), and no other:
-    a page silencing tickets (both sides match ``slo_service=~".+"`` and a severity),
-    and a dependency (both sides match ``alertname="SLOErrorBudgetBurn"`` and a
-    service)."""
+    """True for the shapes of rule slogen writes (see ``config``) or wrote before, and
+    no other: a rule within one SLO (both sides open with ``slo_service=~".+"``, then
+    one of :data:`_WITHIN_AN_SLO`), and a dependency (both sides match
+    ``alertname="SLOErrorBudgetBurn"`` and a service, the source a severity too)."""
     if set(rule) - {"source_matchers", "target_matchers", "equal"}:
         return False
     source = [normalise(str(m)) for m in rule.get("source_matchers") or []]
     target = [normalise(str(m)) for m in rule.get("target_matchers") or []]
     severity = f"{naming.SEVERITY_LABEL}="
     service = f"{naming.SERVICE_LABEL}="
-    if len(source) == len(target) == 2 and source[0] == target[0] == PARENT_MATCHER:
-        return source[1].startswith(severity) and target[1].startswith(severity)
-    burn = normalise(f'alertname="{naming.BURN_ALERT}"')
+
+    def shape(matchers: list[str]) -> tuple[str, ...]:
+        return tuple(_SEVERITY if m.startswith(severity) else m for m in matchers[1:])
+
+    if source[:1] == target[:1] == [PARENT_MATCHER]:
+        return (shape(source), shape(target)) in _WITHIN_AN_SLO
+    burn = _alert(naming.BURN_ALERT)
     return (
         len(source) == 3
         and len(target) == 2
