@@ -1,8 +1,9 @@
 """What each alert means, in numbers an on-call engineer can read.
 
-The figures come from the model (``BurnAlert.figures``); this module only lays them
-out: as plain text for ``slogen explain``, and as the rows that the SLO documents
-(``slogen.docs``) put in their alert tables.
+The figures come from the model (``BurnAlert.figures``, which asks ``slogen.detection``
+when an alert fires on Prometheus); this module only lays them out: as plain text for
+``slogen explain``, and as the rows that the SLO documents (``slogen.docs``) put in their
+alert tables.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ HEADINGS = (
     "burn rate",
     "error ratio",
     "budget spent",
-    "outage detected",
+    "outage fires",
     "at 2x",
     "at 10x",
     "resets",
@@ -30,16 +31,24 @@ HEADINGS = (
 
 
 FIGURES_NOTE = (
-    "Detection times are from the start of a constant incident after a clean long window: "
-    "a full outage, or an error ratio of 2x and 10x the alert's threshold (the error "
-    "ratio column). `for` comes on top, and up to 5 minutes more while the 5-minute "
-    "rates fill and the rules run. An alert can outlive its incident by up to the short "
-    "window (resets)."
+    "Firing times are how long after a constant incident starts the alert fires on "
+    "Prometheus, at the latest: for a full outage, and for an error ratio of 2x and 10x "
+    "the alert's threshold (the error ratio column), after a clean, full history with "
+    "steady traffic. They include the 5-minute rates filling up (scraped every minute), "
+    "the rule groups running once a minute (recordings, then the alert) and `for`, with "
+    "scrapes and evaluations at their worst against the incident's start; at their best "
+    "the alert fires up to 3 minutes sooner. Budget spent is the share of the period's "
+    "error budget the long window must see spent, in brackets as seconds of full outage: "
+    "the SRE Workbook's detection time, which leaves out those delays. An alert can "
+    "outlive its incident by up to the short window (resets)."
 )
 
 
-def seconds(value: Fraction | int) -> str:
-    """A span for people: ``52s``, ``2m52s``, ``4h48m``; fractions of a second rounded."""
+def seconds(value: Fraction | int | None) -> str:
+    """A span for people: ``52s``, ``2m52s``, ``4h48m``; fractions of a second rounded;
+    None (an alert that cannot fire) as ``never``."""
+    if value is None:
+        return "never"
     whole = round(value)
     return format_duration(whole) if whole > 0 else "0s"
 
@@ -60,19 +69,21 @@ def burn_rows(slo: SLO) -> list[tuple[str, ...]]:
     rows = []
     for severity, pairs in slo.alerting.burn_by_severity().items():
         for pair in pairs:
-            figures = pair.figures(slo.budget)
+            for_seconds = slo.alerting.severity(severity).for_seconds
+            figures = pair.figures(slo.budget, for_seconds, slo.counts_traffic)
             rows.append(
                 (
                     severity,
                     f"{format_duration(pair.long)}/{format_duration(pair.short)}",
                     readable(pair.factor),
                     percent(figures.threshold),
-                    percent(figures.budget_spent),
-                    seconds(figures.outage_detection),
-                    seconds(figures.detection_at_2x),
-                    seconds(figures.detection_at_10x),
+                    f"{percent(figures.budget_spent)} "
+                    f"({seconds(figures.workbook_outage_detection)})",
+                    seconds(figures.outage_firing),
+                    seconds(figures.firing_at_2x),
+                    seconds(figures.firing_at_10x),
                     seconds(figures.reset),
-                    seconds(slo.alerting.severity(severity).for_seconds),
+                    seconds(for_seconds),
                 )
             )
     return sorted(rows, key=lambda row: float(row[2]), reverse=True)

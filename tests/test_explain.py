@@ -19,16 +19,33 @@ def test_figures_for_99_9_over_30_days_match_the_workbook(tmp_path: Path) -> Non
     slo = _slo(tmp_path)
     rows = [(r[0], r[1], r[2], r[4]) for r in burn_rows(slo)]
     assert rows == [
-        ("page", "1h/5m", "14.4", "2%"),
-        ("page", "6h/30m", "6", "5%"),
-        ("ticket", "3d/6h", "1", "10%"),
+        ("page", "1h/5m", "14.4", "2% (52s)"),
+        ("page", "6h/30m", "6", "5% (2m10s)"),
+        ("ticket", "3d/6h", "1", "10% (4m19s)"),
     ]
-    fast = slo.alerting.burn[0].figures(slo.budget)
+    fast = slo.alerting.burn[0].figures(slo.budget, 120)
     assert fast.threshold == Fraction("0.0144")
-    assert fast.outage_detection == Fraction("51.84")  # a total outage: under a minute,
-    assert fast.outage_detection + 120 < 180  # and paged (for: 2m) within three
-    assert fast.detection_at_2x == 1800 and fast.detection_at_10x == 360
+    # The Workbook's figure: a total outage spends 2% of the budget in 51.84 s.
+    assert fast.workbook_outage_detection == Fraction("51.84")
     assert fast.reset == 300
+
+
+def test_firing_times_are_lived_not_the_workbooks(tmp_path: Path) -> None:
+    """What a real Prometheus 2.42 showed for a total outage on this SLO: pending at
+    163 s, firing (for: 2m) at 283 s, where the Workbook says 52 s. The figures are the
+    latest over where scrapes and evaluations fall, so 283 s lies within them."""
+    slo = _slo(tmp_path)
+    fast = slo.alerting.burn[0].figures(slo.budget, 120)
+    assert fast.outage_firing == 431
+    assert fast.workbook_outage_detection + 120 < 283 <= fast.outage_firing
+    # At 2x and 10x the threshold the long window's own time (30m, 6m) still dominates.
+    assert fast.firing_at_2x is not None and 1800 + 120 < fast.firing_at_2x <= 1800 + 480
+    assert fast.firing_at_10x is not None and 360 + 120 < fast.firing_at_10x <= 360 + 480
+    assert [r[5:8] for r in burn_rows(slo)] == [
+        ("7m11s", "37m", "12m36s"),
+        ("8m40s", "3h7m", "42m36s"),
+        ("23m50s", "1d12h20m", "7h31m36s"),
+    ]
 
 
 def test_explain_prints_the_table(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -39,7 +56,8 @@ def test_explain_prints_the_table(tmp_path: Path, run_cli) -> None:  # type: ign
     assert "43m12s of full outage" in result.out
     lines = result.out.splitlines()
     assert any(
-        line.split()[:6] == ["page", "1h/5m", "14.4", "1.44%", "2%", "52s"] for line in lines
+        line.split()[:7] == ["page", "1h/5m", "14.4", "1.44%", "2%", "(52s)", "7m11s"]
+        for line in lines
     )
     assert run_cli("explain", "shop/nothing", cwd=tmp_path).code == 2
 
