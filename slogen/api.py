@@ -164,8 +164,9 @@ def generate(
 
 
 def lint(specs: Specs, prometheus: str, *, timeout: float = DEFAULT_TIMEOUT) -> list[Finding]:
-    """Check each latency SLO against the Prometheus at ``prometheus`` (its base URL):
-    a classic histogram has a bucket at the threshold, a native one has series.
+    """Check the specs against the Prometheus at ``prometheus`` (its base URL): it keeps
+    data for at least every SLO's period (``retention`` findings), and each latency
+    SLO's classic histogram has a bucket at the threshold, a native one has series.
 
     Raises :class:`slogen.PrometheusError` for a URL that is not http(s), or when the
     server cannot be reached, does not answer in time or refuses a query."""

@@ -109,7 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     lint = commands.add_parser(
         "lint",
-        help="check latency SLOs against a live Prometheus: does the threshold bucket exist?",
+        help="check specs against a live Prometheus: does it keep every SLO period, and "
+        "does each latency threshold's bucket exist?",
     )
     from slogen.cli_budget import add_commands, server_args
 
@@ -307,15 +308,22 @@ def _merge(args: argparse.Namespace, specs: slogen.Specs) -> int:
 
 
 def _lint(args: argparse.Namespace, specs: slogen.Specs) -> int:
+    from slogen.lint import LATENCY, RETENTION
+
     findings = slogen.lint(specs, args.prometheus, timeout=args.timeout)
     for finding in findings:
         print(finding)
-    problems = sum(not f.ok for f in findings)
-    if not findings:
+    latency = [f for f in findings if f.check == LATENCY]
+    if not latency:
         print("no latency SLOs to check")
-    elif problems:
-        print(f"{problems} of {len(findings)} latency SLOs have problems", file=sys.stderr)
-    return EXIT_STALE if problems else EXIT_OK
+    short = sum(not f.ok for f in findings if f.check == RETENTION)
+    if short:
+        slos = "SLO has a period" if short == 1 else "SLOs have periods"
+        print(f"{short} {slos} longer than Prometheus keeps data", file=sys.stderr)
+    problems = sum(not f.ok for f in latency)
+    if problems:
+        print(f"{problems} of {len(latency)} latency SLOs have problems", file=sys.stderr)
+    return EXIT_STALE if problems or short else EXIT_OK
 
 
 def _import(args: argparse.Namespace) -> int:

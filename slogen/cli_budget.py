@@ -16,7 +16,8 @@ from pathlib import Path
 import slogen
 from slogen.gate import Decision, override_record, slo_label
 from slogen.prometheus_api import DEFAULT_TIMEOUT, PrometheusError, check_url
-from slogen.status_report import as_json, table
+from slogen.status import SLOStatus
+from slogen.status_report import as_json, history, table
 
 GATE_CLOSED = 1
 """``gate``'s exit code when a budget is spent: the pipeline step fails."""
@@ -139,10 +140,23 @@ def _explain(decision: Decision) -> None:
             file=sys.stderr,
         )
     for status in decision.exhausted:
-        print(f"budget spent: {slo_label(status)} ({status.remaining:.1%} left)", file=sys.stderr)
+        print(f"budget spent: {slo_label(status)} ({_left(status)})", file=sys.stderr)
+    for status in decision.short_history:
+        if status not in decision.exhausted:
+            print(
+                f"short history: {slo_label(status)} ({_left(status)}; judged as it stands, "
+                "against the whole period's budget)",
+                file=sys.stderr,
+            )
     for status in decision.without_data:
         verdict = "closes the gate" if decision.require_data else "not counted"
         print(f"no data: {slo_label(status)} ({verdict})", file=sys.stderr)
+
+
+def _left(status: SLOStatus) -> str:
+    """``-400.0% left``, and the history when it is shorter than the period."""
+    left = f"{status.remaining:.1%} left"
+    return f"{left}, history: {history(status)}" if status.short_history else left
 
 
 def _who() -> str:

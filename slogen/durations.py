@@ -80,3 +80,17 @@ def format_duration(seconds: int) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts)
+
+
+def format_approximate(seconds: float) -> str:
+    """A span for people, in its two largest units: ``3h``, ``3d17h``, ``7h42m``, ``45m``.
+
+    Rounded to the nearest of the smaller unit (``3d16h50m`` reads ``3d17h``), so a
+    figure that is only known to a minute or so does not pretend to the second."""
+    whole = round(seconds)
+    if whole <= 0:
+        return "0s"
+    units = [_UNITS[unit] for unit in _PRINT_UNITS]
+    largest = next(i for i, size in enumerate(units) if whole >= size)
+    step = units[min(largest + 1, len(units) - 1)]
+    return format_duration(max(step, (whole + step // 2) // step * step))

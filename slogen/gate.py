@@ -6,6 +6,14 @@ no data does not close the gate unless asked (``require_data``): a gate that bre
 every pipeline whenever Prometheus lost a recording gets removed from the pipeline.
 Overrides are for exceptions the policy allows (a security fix, say): they open the
 gate and leave a record of who, when, why and what it overrode.
+
+A young SLO (or a new group) is judged by its budget as it stands. The remaining
+budget is already weighed by how much of the period the history covers, so a history
+of a few hours has spent what those hours cost out of the whole period's budget: it
+closes the gate once that is more than the budget, as an old SLO would, and a few bad
+minutes of a brand-new SLO do not freeze a service for a month. The gate names every
+such SLO with its history, so that nobody mistakes "90% left after a day" for "90%
+left after a month".
 """
 
 from __future__ import annotations
@@ -30,6 +38,9 @@ class Decision:
     require_data: bool
     slos: int = 0
     """How many SLOs (and groups) the services have in all."""
+    short_history: tuple[SLOStatus, ...] = ()
+    """SLOs (and groups) with data whose history is shorter than their period; they
+    count as they stand, and are named so the reader knows how short it is."""
 
     @property
     def open(self) -> bool:
@@ -55,6 +66,7 @@ def decide(
         without_data=tuple(s for s in mine if s.state == NO_DATA),
         require_data=require_data,
         slos=len(mine),
+        short_history=tuple(s for s in mine if s.short_history and s.state != NO_DATA),
     )
 
 

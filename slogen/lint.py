@@ -7,6 +7,12 @@ it: the ``le`` values of the histogram's ``_bucket`` series (the label values AP
 over all the data it holds), matched with the same pattern the rules use. A native
 histogram has no buckets to miss; it is checked to have series at all, and a
 histogram found on the other side of the classic/native divide is named as such.
+
+It also asks the server how long it keeps data (``storageRetention`` of
+``/api/v1/status/runtimeinfo``). A period longer than that is a configuration error
+nothing else catches: the period's error ratio sums what is left of the window, so the
+budget forgets every error older than the retention and looks healthier than it is.
+A retention by size only cannot be judged from here, nor a server that does not say.
 """
 
 from __future__ import annotations
@@ -18,31 +24,115 @@ from typing import Any
 
 from slogen import model as m
 from slogen import promql
+from slogen.durations import format_duration, parse_duration
 from slogen.model import SLO, Model
 from slogen.prometheus_api import DEFAULT_TIMEOUT, Prometheus
+
+LATENCY, RETENTION = "latency", "retention"
+RETENTION_FLAG = "--storage.tsdb.retention.time"
 
 
 @dataclass(frozen=True)
 class Finding:
-    """The verdict on one SLO."""
+    """The verdict on one SLO, or on the server as a whole (``slo`` is then the name
+    of the check, ``retention``)."""
 
     slo: str
-    """``service/slo``"""
+    """``service/slo``, or ``retention`` for the server's verdict"""
     ok: bool
     message: str
+    check: str = LATENCY
+    """What was checked: ``latency`` (a bucket at the threshold) or ``retention``."""
+    note: bool = False
+    """Neither ok nor a problem (``ok`` is True): something lint could not judge."""
 
     def __str__(self) -> str:
-        return f"{'ok' if self.ok else 'problem'}: {self.slo}: {self.message}"
+        verdict = "note" if self.note else "ok" if self.ok else "problem"
+        return f"{verdict}: {self.slo}: {self.message}"
 
 
 def lint(model: Model, url: str, timeout: float = DEFAULT_TIMEOUT) -> list[Finding]:
-    """One finding per latency SLO, in spec order; other SLI kinds are not checked."""
+    """The server's retention against every SLO's period (one finding for the server,
+    or one per SLO whose period it does not keep), then one finding per latency SLO,
+    in spec order; other SLI kinds have no latency check."""
     server = Prometheus(url, timeout)
-    return [
+    findings = retention(model, server)
+    findings += [
         _native(slo, slo.sli, server) if slo.sli.native else _classic(slo, slo.sli, server)
         for slo in model.slos()
         if isinstance(slo.sli, m.LatencySLI)
     ]
+    return findings
+
+
+def retention(model: Model, server: Prometheus) -> list[Finding]:
+    """Does the server keep data for as long as the longest SLO period?"""
+    slos = list(model.slos())
+    if not slos:
+        return []
+    longest = format_duration(max(slo.period for slo in slos))
+    info = server.runtime_info()
+    reported = str(info.get("storageRetention") or "") if info is not None else ""
+    if not reported:
+        return [
+            _note(
+                f"{server.url} does not report its retention ({RETENTION_FLAG} and .size; "
+                f"a Prometheus says it at /api/v1/status/runtimeinfo): make sure it keeps "
+                f"the longest SLO period, {longest}"
+            )
+        ]
+    keeps, sizes = parse_retention(reported)
+    size = f"its size limit ({' or '.join(sizes)}) may delete data sooner" if sizes else ""
+    if keeps is None:
+        return [
+            _note(
+                f"Prometheus limits its storage by size only ({reported}), so whether it "
+                f"keeps the longest SLO period ({longest}) cannot be judged here: make sure "
+                f"{' or '.join(sizes) or 'it'} holds {longest} of samples, or set "
+                f"{RETENTION_FLAG}={longest} and a size that holds it"
+            )
+        ]
+    short = [slo for slo in slos if slo.period > keeps]
+    if not short:
+        message = (
+            f"Prometheus keeps {format_duration(keeps)} of data (storage retention "
+            f"{reported}), at least the longest SLO period ({longest})"
+        )
+        return [Finding(RETENTION, True, message + (f"; {size}" if size else ""), RETENTION)]
+    kept = format_duration(keeps)
+    return [
+        Finding(
+            f"{slo.service}/{slo.name}",
+            False,
+            f"its {format_duration(slo.period)} period is longer than the {kept} Prometheus "
+            f"keeps (storage retention {reported}), so the period's error ratio and budget "
+            "would forget "
+            f"every error older than {kept}; start Prometheus with {RETENTION_FLAG}="
+            f"{longest} or more (the longest SLO period)",
+            RETENTION,
+        )
+        for slo in short
+    ]
+
+
+def parse_retention(text: str) -> tuple[int | None, list[str]]:
+    """``storageRetention`` as Prometheus reports it (``15d``, ``1w3d or 10GiB``,
+    ``10GiB``): the time limit in seconds, or None when there is none, and the size
+    limits as written."""
+    keeps: int | None = None
+    sizes = []
+    for part in (p.strip() for p in text.split(" or ")):
+        try:
+            seconds = parse_duration(part)
+        except ValueError:
+            sizes.append(part)
+            continue
+        keeps = seconds if keeps is None else min(keeps, seconds)
+    return keeps, sizes
+
+
+def _note(message: str) -> Finding:
+    return Finding(RETENTION, True, message, RETENTION, note=True)
 
 
 def _classic(slo: SLO, sli: m.LatencySLI, server: Prometheus) -> Finding:

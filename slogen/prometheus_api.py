@@ -76,12 +76,21 @@ class Prometheus:
         data = self._get("/api/v1/series", {"match[]": selector})
         return [dict(series) for series in data or []]
 
-    def _get(self, path: str, params: dict[str, str]) -> Any:
+    def runtime_info(self) -> dict[str, Any] | None:
+        """``/api/v1/status/runtimeinfo`` (``storageRetention`` and more), or None from
+        a server that does not have it (404): Thanos, Mimir and others that speak the
+        query API only."""
+        data = self._get("/api/v1/status/runtimeinfo", {}, missing_ok=True)
+        return data if isinstance(data, dict) else None
+
+    def _get(self, path: str, params: dict[str, str], *, missing_ok: bool = False) -> Any:
         address = f"{self.url}{path}?{urllib.parse.urlencode(params)}"
         try:
             with urllib.request.urlopen(address, timeout=self.timeout) as response:
                 body = json.load(response)
         except urllib.error.HTTPError as error:
+            if missing_ok and error.code == 404:
+                return None
             body = _error_body(error)
             if body is None:
                 raise PrometheusError(

@@ -1,10 +1,15 @@
 """Where every SLO stands now, read from a live Prometheus running slogen's rules.
 
 ``slogen status`` prints it and ``slogen gate`` decides on it, so a release pipeline
-freezes on exactly what the dashboards and alerts show: the recorded period ratio and
-budget remaining, the policy states of :mod:`slogen.budget_policy`, and the ``ALERTS``
-series of slogen's alerts. A few queries in all (one per distinct burn window), however
-many SLOs there are.
+freezes on exactly what the dashboards and alerts show: the recorded period ratio,
+its coverage and the budget remaining, the policy states of
+:mod:`slogen.budget_policy`, and the ``ALERTS`` series of slogen's alerts. A few
+queries in all (one per distinct burn window), however many SLOs there are.
+
+The budget remaining is already weighted by the coverage (see
+:mod:`slogen.rules.coverage`): a young SLO or group has spent what its history cost
+out of a whole period's budget. The coverage is read too, so that a reader sees how
+short that history is.
 """
 
 from __future__ import annotations
@@ -44,12 +49,25 @@ class SLOStatus:
     """Budget spend over ``burn_window`` in multiples of the sustainable rate."""
     firing: tuple[str, ...]
     """``alertname/severity`` of every slogen alert firing for this SLO and group."""
+    coverage: float | None = None
+    """Share of the period (0..1) that the group's history covers: 1 once it has
+    reported for a whole period; None where Prometheus has no coverage recording."""
 
     @property
     def state(self) -> str:
         if self.remaining is None:
             return NO_DATA
         return budget_policy.state(self.remaining)
+
+    @property
+    def history_seconds(self) -> float | None:
+        """How much of the period the history covers, in seconds."""
+        return None if self.coverage is None else self.coverage * self.period
+
+    @property
+    def short_history(self) -> bool:
+        """The history covers less than the period: a young SLO or a new group."""
+        return self.coverage is not None and self.coverage < 1
 
     @property
     def seconds_to_exhaustion(self) -> float | None:
@@ -85,6 +103,7 @@ def status(model: Model, prometheus: Prometheus) -> list[SLOStatus]:
 
     period_ratio = latest(naming.ERROR_RATIO_PERIOD)
     remaining = latest(naming.BUDGET_REMAINING)
+    coverage = latest(naming.PERIOD_COVERAGE)
     windows = {_burn_window(slo) for slo in slos} - {None}
     burn = {
         window: _by_slo(prometheus.query(promql.Selector(naming.burn_rate(window), ours).render()))
@@ -94,7 +113,7 @@ def status(model: Model, prometheus: Prometheus) -> list[SLOStatus]:
     alerts = prometheus.query(promql.Selector("ALERTS", (firing, *ours)).render())
     found: list[SLOStatus] = []
     for slo in slos:
-        found += _statuses(slo, period_ratio, remaining, burn, alerts)
+        found += _statuses(slo, period_ratio, remaining, coverage, burn, alerts)
     return found
 
 
@@ -102,12 +121,14 @@ def _statuses(
     slo: SLO,
     period_ratio: BySLO,
     remaining: BySLO,
+    coverage: BySLO,
     burn: dict[int, BySLO],
     alerts: list[Sample],
 ) -> list[SLOStatus]:
     key = (slo.service, slo.name)
     ratios = _by_group(slo, period_ratio.get(key, []))
     budgets = _by_group(slo, remaining.get(key, []))
+    covered = _by_group(slo, coverage.get(key, []))
     window = _burn_window(slo)
     rates = _by_group(slo, burn[window].get(key, []) if window is not None else [])
     groups = sorted(set(ratios) | set(budgets)) or [()]
@@ -124,6 +145,7 @@ def _statuses(
             burn_window=window,
             burn_rate=rates.get(group),
             firing=_firing(slo, group, alerts),
+            coverage=covered.get(group),
         )
         for group in groups
     ]

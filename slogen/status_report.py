@@ -7,11 +7,36 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from slogen import promql
-from slogen.durations import format_duration
+from slogen.durations import format_approximate, format_duration
 from slogen.gate import slo_label
 from slogen.status import SLOStatus
 
-COLUMNS = ("SLO", "OBJECTIVE", "SLI", "BUDGET LEFT", "STATE", "BURN", "FIRING", "EXHAUSTED BY")
+COLUMNS = (
+    "SLO",
+    "OBJECTIVE",
+    "SLI",
+    "BUDGET LEFT",
+    "HISTORY",
+    "STATE",
+    "BURN",
+    "FIRING",
+    "EXHAUSTED BY",
+)
+SHORT_HISTORY_NOTE = (
+    "HISTORY shorter than the period (a young SLO or group): the SLI is over that\n"
+    "history, and the budget left is what it spent of the whole period's budget."
+)
+
+
+def history(status: SLOStatus) -> str:
+    """How much of the period the history covers: ``3h of 30d``, ``full``, or ``-``
+    when Prometheus has no coverage recording."""
+    seconds = status.history_seconds
+    if seconds is None:
+        return "-"
+    if not status.short_history:
+        return "full"
+    return f"{format_approximate(seconds)} of {format_duration(status.period)}"
 
 
 def _exhausted_at(status: SLOStatus, now: datetime) -> datetime | None:
@@ -40,6 +65,7 @@ def _row(status: SLOStatus, now: datetime) -> tuple[str, ...]:
         f"{promql.number(status.objective * 100)}%/{format_duration(status.period)}",
         _percent(status.sli, 4),
         _percent(status.remaining, 1),
+        history(status),
         status.state,
         burn,
         ", ".join(status.firing) or "-",
@@ -48,13 +74,17 @@ def _row(status: SLOStatus, now: datetime) -> tuple[str, ...]:
 
 
 def table(statuses: Sequence[SLOStatus], now: datetime) -> str:
-    """Aligned columns, one line per SLO and group, in spec order."""
+    """Aligned columns, one line per SLO and group, in spec order; a note below when a
+    history is shorter than its period."""
     rows = [COLUMNS, *(_row(s, now) for s in statuses)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    return "\n".join(
+    lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in rows
-    )
+    ]
+    if any(s.short_history for s in statuses):
+        lines += ["", SHORT_HISTORY_NOTE]
+    return "\n".join(lines)
 
 
 def _fields(status: SLOStatus, now: datetime) -> dict[str, object]:
@@ -68,6 +98,8 @@ def _fields(status: SLOStatus, now: datetime) -> dict[str, object]:
         "period_seconds": status.period,
         "sli": status.sli,
         "budget_remaining": status.remaining,
+        "period_coverage": status.coverage,
+        "history_seconds": status.history_seconds,
         "state": status.state,
         "burn_rate": status.burn_rate,
         "burn_window_seconds": status.burn_window,

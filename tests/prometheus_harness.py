@@ -105,14 +105,21 @@ def write_config(
 
 
 @contextmanager
-def running_prometheus(data: Path, config: Path, workdir: Path) -> Iterator[Prometheus]:
-    """Start Prometheus on ``data``; yields its API once ready."""
+def running_prometheus(
+    data: Path,
+    config: Path,
+    workdir: Path,
+    retention: Sequence[str] = ("--storage.tsdb.retention.time=100y",),
+) -> Iterator[Prometheus]:
+    """Start Prometheus on ``data``; yields its API once ready. ``retention`` are the
+    ``--storage.tsdb.retention.*`` flags (by default a century: backfilled history
+    must not be deleted)."""
     with running(
         BINARY,
         lambda port: [
             f"--config.file={config}",
             f"--storage.tsdb.path={data}",
-            "--storage.tsdb.retention.time=100y",
+            *retention,
             f"--web.listen-address=127.0.0.1:{port}",
             f"--query.max-samples={MAX_SAMPLES}",
             "--log.level=warn",

@@ -1,18 +1,26 @@
 """``slogen status`` and ``slogen gate`` against the real Prometheus, with history.
 
 Two services, eight hours of flat traffic ending at the present minute, backfilled
-with their recordings: the shop fails 0.1% of requests (a tenth of its 1% budget:
-healthy), search 5% all along (five budgets: spent). The history also holds the
-``ALERTS`` series Prometheus writes for search's firing page, with the labels of the
-generated rule, for the last ten minutes. (A freshly started server that has
-backfilled blocks up to the present writes its own ``ALERTS`` only after a couple of
-minutes; that the rules fire and reach Alertmanager is shown in
+with their recordings. The shop fails 0.1% of requests against a 1% budget over 7d:
+a young SLO, whose eight hours cover a 21st of its period, so it has spent a 21st of
+a tenth of its budget (healthy, "history: 8h of 7d"). Search fails 5% against a 1%
+budget over 6h, which its history covers whole: five budgets, spent. The history
+also holds the ``ALERTS`` series Prometheus writes for search's firing page, with
+the labels of the generated rule, for the last ten minutes. (A freshly started
+server that has backfilled blocks up to the present writes its own ``ALERTS`` only
+after a couple of minutes; that the rules fire and reach Alertmanager is shown in
 tests/test_e2e_alerting.py.)
+
+The first-seen timestamp reads its own earlier value, which a range query of
+``promtool tsdb create-blocks-from rules`` cannot see, so the history holds the
+samples a running server would have recorded instead: every minute, the time of the
+first 5m rate.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,14 +31,32 @@ import pytest
 import yaml
 
 import slogen
+from slogen import naming
+from slogen.durations import format_approximate
 from tests.e2e_shop import SPEC as SHOP_SPEC
 from tests.prometheus_harness import Prometheus, backfill, running_prometheus, write_config
 from tests.synthetic_history import History, Scenario, history
 
 HOURS = 8
-SEARCH_SPEC = SHOP_SPEC.replace("service: shop", "service: search").replace(
-    'job="shop"', 'job="search"'
-)
+SHOP_PERIOD = 7 * 86400
+SEARCH_PERIOD = 6 * 3600
+SEARCH_SPEC = """\
+service: search
+team: web
+window: 6h
+runbook: https://runbooks.example.com/{service}#{slo}
+slos:
+  - name: availability
+    objective: 99
+    sli:
+      events:
+        errors: http_requests_total{job="search", code=~"5.."}
+        total: http_requests_total{job="search"}
+    alerting:
+      page: {for: 0s}
+      burn_rate:
+        - {severity: page, budget_spent: 50%, long: 1h, short: 5m}
+"""
 SEARCH_ERRORS = Fraction(5, 100)
 
 
@@ -54,27 +80,40 @@ def _histories() -> tuple[History, History]:
 
 
 def _openmetrics(alert: dict[str, str], *histories: History) -> str:
-    """One metric family holding every job's series, as OpenMetrics wants it, and the
-    firing alert's ``ALERTS`` series over the last ten scrapes."""
+    """One metric family holding every job's series, as OpenMetrics wants it, the
+    firing alert's ``ALERTS`` series over the last ten scrapes, and each service's
+    first-seen timestamp as its sli group would have recorded it: the first 5m rate
+    is one scrape after the first, and every later run keeps that time."""
     texts = [h.openmetrics().removesuffix("# EOF\n") for h in histories]
     first, *rest = texts
     end_s = histories[0].end_ms // 1000
     labels = ",".join(f'{k}="{v}"' for k, v in sorted({**alert, "alertstate": "firing"}.items()))
     alerts = "".join(f"ALERTS{{{labels}}} 1 {end_s - 60 * n}\n" for n in range(10, -1, -1))
+    seen = []
+    for past in histories:
+        start_s = past.scrape_ms(1) // 1000
+        identity = f'slo_name="availability",slo_service="{past.scenario.job}"'
+        seen += [
+            f"{naming.FIRST_SEEN}{{{identity}}} {start_s} {at_s + 30}\n"
+            for at_s in range(start_s, end_s, 60)
+        ]
     return (
         first
         + "".join(t.split("\n", 1)[1] for t in rest)
         + "# TYPE ALERTS gauge\n"
         + alerts
+        + f"# TYPE {naming.FIRST_SEEN} gauge\n"
+        + "".join(seen)
         + "# EOF\n"
     )
 
 
 def _rules(specs: Path) -> tuple[str, dict[str, str]]:
-    """Both services' rule groups in one file, and the labels of search's burn page."""
+    """Both services' rule groups in one file, but the first-seen timestamp (the
+    history holds it), and the labels of search's burn page."""
     bundle = slogen.compile(slogen.load([specs]))
     groups = [
-        group
+        {**group, "rules": [r for r in group["rules"] if r.get("record") != naming.FIRST_SEEN]}
         for name in ("shop", "search")
         for group in yaml.safe_load(bundle.files[f"prometheus/{name}.rules.yml"])["groups"]
     ]
@@ -111,15 +150,39 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         yield Live(server.url, specs, server, shop, search)
 
 
+def _exact_ratio(past: History, period_s: int) -> float:
+    """The plain error share of the minutes the period holds (all of them for a young
+    SLO), up to the edge minutes a rolling 5m rate counts fewer times."""
+    last = past.scenario.minutes
+    return float(past.count_ratio(max(1, last - period_s // 60 + 1), last))
+
+
+YOUNG_HISTORY = re.compile(r"(8h|7h5[5-9]m) of 7d")
+"""The shop's history at the last run of its period group: up to 5 minutes short of
+the eight hours."""
+
+
 def test_status_reads_each_slo_from_the_recordings(live: Live) -> None:
     statuses = {s.service: s for s in slogen.status(slogen.load([live.specs]), live.url)}
     shop, search = statuses["shop"], statuses["search"]
-    # The period ratio over what exists of the week: the plain error share, up to the
-    # edge minutes a rolling 5m rate counts fewer times (well under 1% here).
-    for status, past in ((shop, live.shop), (search, live.search)):
-        exact = float(past.count_ratio(1, past.scenario.minutes))
+    for status, past, period in (
+        (shop, live.shop, SHOP_PERIOD),
+        (search, live.search, SEARCH_PERIOD),
+    ):
+        exact = _exact_ratio(past, period)
         assert status.sli == pytest.approx(1 - exact, rel=1e-4)
-        assert status.remaining == pytest.approx(1 - exact / 0.01, rel=1e-2, abs=1e-3)
+        assert status.coverage is not None
+        covered = status.coverage
+        assert status.remaining == pytest.approx(1 - exact * covered / 0.01, abs=1e-4)
+    # The shop's eight hours (less at most one 5m run of the period group) of its 7d.
+    assert shop.coverage is not None and search.coverage is not None
+    assert (HOURS * 3600 - 300) / SHOP_PERIOD <= shop.coverage <= HOURS * 3600 / SHOP_PERIOD
+    assert shop.short_history and shop.history_seconds == shop.coverage * SHOP_PERIOD
+    # ... so it has spent about a 21st of the tenth of its budget that 0.1% costs.
+    assert shop.remaining == pytest.approx(1 - 0.1 / 21, abs=1e-3)
+    # Search's history covers its 6h whole: five budgets.
+    assert search.coverage == 1 and not search.short_history
+    assert search.remaining == pytest.approx(-4, rel=1e-3)
     assert shop.state == "healthy" and search.state == "exhausted"
     assert shop.burn_window == 3600 and shop.burn_rate == pytest.approx(0.1, rel=0.05)
     assert search.burn_rate == pytest.approx(5, rel=0.05)
@@ -129,21 +192,35 @@ def test_status_reads_each_slo_from_the_recordings(live: Live) -> None:
 def test_status_prints_a_table_and_json(live: Live, run_cli) -> None:  # type: ignore[no-untyped-def]
     table = run_cli("status", str(live.specs), "--prometheus", live.url)
     assert table.code == 0, table.err
-    header, *rows = table.out.splitlines()
-    assert header.split()[:3] == ["SLO", "OBJECTIVE", "SLI"]
+    columns, note = table.out.split("\n\n")
+    header, *rows = columns.splitlines()
+    assert header.split()[:3] == ["SLO", "OBJECTIVE", "SLI"] and "HISTORY" in header
     by_slo = {row.split()[0]: row for row in rows}
     assert set(by_slo) == {"shop/availability", "search/availability"}
     assert "healthy" in by_slo["shop/availability"]
     assert "exhausted" in by_slo["search/availability"]
     assert by_slo["search/availability"].rstrip().endswith("spent")
+    # The young shop says how short its history is; search's covers its period.
+    [shop] = [s for s in slogen.status(slogen.load([live.specs]), live.url) if s.service == "shop"]
+    assert shop.coverage is not None
+    said = f"{format_approximate(shop.coverage * SHOP_PERIOD)} of 7d"
+    assert YOUNG_HISTORY.fullmatch(said)
+    assert f"  {said}  " in by_slo["shop/availability"]
+    assert "  full  " in by_slo["search/availability"]
+    assert note.startswith("HISTORY shorter than the period")
     only = run_cli("status", str(live.specs), "--prometheus", live.url, "--service", "search")
     assert [r.split()[0] for r in only.out.splitlines()[1:]] == ["search/availability"]
     reply = run_cli("status", str(live.specs), "--prometheus", live.url, "--json")
-    parsed = json.loads(reply.out)
-    assert {(s["service"], s["state"]) for s in parsed} == {
+    parsed = {s["service"]: s for s in json.loads(reply.out)}
+    assert {(name, s["state"]) for name, s in parsed.items()} == {
         ("shop", "healthy"),
         ("search", "exhausted"),
     }
+    assert parsed["search"]["period_coverage"] == 1
+    assert parsed["search"]["history_seconds"] == SEARCH_PERIOD
+    young = parsed["shop"]
+    assert young["period_coverage"] == pytest.approx(HOURS / (7 * 24), rel=0.011)
+    assert young["history_seconds"] == young["period_coverage"] * SHOP_PERIOD
 
 
 def test_the_gate_freezes_only_the_service_that_spent_its_budget(
@@ -155,7 +232,16 @@ def test_the_gate_freezes_only_the_service_that_spent_its_budget(
         result = run_cli("gate", str(live.specs), "--prometheus", live.url, *args)
         return result.code, result.out + result.err
 
-    assert gate("--service", "shop") == (0, "gate open: shop may release\n")
+    # The young shop is judged by its budget as it stands, and its history is named.
+    code, said = gate("--service", "shop")
+    assert code == 0
+    first, second = said.splitlines()
+    assert first == "gate open: shop may release"
+    assert re.fullmatch(
+        r"short history: shop/availability \(99\.\d% left, history: (8h|7h5[5-9]m) of 7d; "
+        r"judged as it stands, against the whole period's budget\)",
+        second,
+    ), second
     code, said = gate("--service", "search")
     assert code == 1 and "budget spent: search/availability" in said
     assert gate()[0] == 1  # every service: search closes it

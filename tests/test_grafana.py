@@ -154,7 +154,9 @@ def test_grouped_slos_filter_every_panel_by_their_variables() -> None:
                     if f'slo_name="{slo["name"]}"' not in expr or "slo:objective" in expr:
                         continue
                     for label in slo.get("group_by", []):
-                        assert f'{label}=~"${label}"' in expr, (panel["title"], expr)
+                        # the alerts table also keeps alerts without the label (no data)
+                        alerts = "ALERTS{" in expr and f'{label}=~"${label}|"' in expr
+                        assert f'{label}=~"${label}"' in expr or alerts, (panel["title"], expr)
 
 
 def test_state_column_maps_every_budget_to_its_policy_state() -> None:
@@ -234,6 +236,7 @@ def test_alert_links_open_the_panel_about_the_alert() -> None:
                     "SLOErrorBudgetLow": "Error budget burn-down",
                     "SLOErrorBudgetExhausted": "Error budget burn-down",
                     "SLONoData": "SLI against its objective",
+                    "SLOSeriesVanished": "SLI against its objective",
                 }[rule["alert"]]
                 assert titles[panel].startswith(expected), (rule["alert"], titles[panel])
                 # and the panel belongs to the alert's SLO: its queries name it
@@ -326,3 +329,132 @@ def test_every_query_evaluates_on_a_real_prometheus_with_the_rules(tmp_path: Pat
     assert len(groups) == sum(
         len(yaml.safe_load(Path(r).read_text())["groups"]) for r in rules
     )  # the rules were loaded
+
+
+@pytest.fixture(scope="module")
+def compiled() -> dict[str, Any]:
+    """The example specs' dashboards and rules as this checkout compiles them."""
+    import slogen
+
+    bundle = slogen.compile(slogen.load([SPECS]))
+    return {
+        path: json.loads(content) if path.endswith(".json") else yaml.safe_load(content)
+        for path, content in bundle.files.items()
+        if path.startswith(("grafana/", "prometheus/"))
+    }
+
+
+def _panel(dashboard: dict[str, Any], panel_id: int) -> dict[str, Any]:
+    return next(p for p in _panels(dashboard) if p["id"] == panel_id)
+
+
+def test_panel_ids_stay_put_and_the_history_stat_is_appended(compiled: dict[str, Any]) -> None:
+    """Alert links name panel ids, so a new panel takes the next id, not another's."""
+    from slogen import naming
+
+    old = ("row", "objective", "sli", "budget", "burn_rate", "sli_series", "budget_series")
+    assert naming.SLO_PANELS[: len(old) + 2] == (*old, "burn_series", "alerts")
+    assert naming.SLO_PANELS[-1] == "history"
+    dashboard = compiled["grafana/checkout-api.json"]
+    titles = {p["id"]: p["title"] for p in _panels(dashboard)}
+    assert titles[101] == "Objective" and titles[103] == "Error budget remaining"
+    assert titles[108] == "Alerts firing" and titles[109] == "History of 28d"
+    history = _panel(dashboard, 109)
+    assert history["type"] == "stat"
+    [target] = history["targets"]
+    assert target["expr"] == (
+        'slo:sli_coverage:ratio_period{slo_service="checkout-api", '
+        'slo_name="requests-availability", cluster=~"$cluster"} * 2419200'
+    )
+    assert target["legendFormat"] == "cluster={{cluster}}"
+    defaults = history["fieldConfig"]["defaults"]
+    assert defaults["unit"] == "dtdurations"
+    [full] = defaults["mappings"]
+    assert full["options"] == {"from": 2419200.0, "result": {"index": 0, "text": "full 28d"}}
+    assert "whole period" in _panel(dashboard, 103)["description"]
+    # the top line of stats still fits the row: no two overlap, none past 24
+    stats = sorted(
+        (p["gridPos"]["x"], p["gridPos"]["w"])
+        for p in _panels(dashboard)
+        if p["type"] == "stat" and 100 < p["id"] < 200
+    )
+    assert [x for x, _ in stats] == [0, 4, 9, 14, 19]
+    assert all(x + w <= nxt for (x, w), (nxt, _) in zip(stats, [*stats[1:], (24, 0)], strict=True))
+
+
+def test_the_objective_stat_names_no_group(compiled: dict[str, Any]) -> None:
+    """The objective is one series per SLO: a group legend would read ``cluster=``."""
+    dashboard = compiled["grafana/checkout-api.json"]
+    [objective] = _panel(dashboard, 101)["targets"]
+    assert objective["legendFormat"] == "objective"
+    assert "cluster" not in objective["expr"]
+    [sli] = _panel(dashboard, 102)["targets"]
+    assert sli["legendFormat"] == "cluster={{cluster}}"  # per group, as before
+
+
+def test_the_overview_shows_how_much_of_the_period_is_covered(compiled: dict[str, Any]) -> None:
+    table = compiled["grafana/slo-overview.json"]["panels"][0]
+    exprs = {t["refId"]: t["expr"] for t in table["targets"]}
+    assert exprs["G"] == "min by (slo_service, slo_name) (slo:sli_coverage:ratio_period)"
+    organize = table["transformations"][1]["options"]
+    assert organize["renameByName"]["Value #G"] == "period covered"
+    assert organize["indexByName"]["Value #G"] == organize["indexByName"]["Value #C"] + 1
+
+
+def _alerts_history(labels: list[dict[str, str]], now_s: int) -> str:
+    lines = ["# TYPE ALERTS gauge"]
+    for alert in labels:
+        text = ",".join(f'{k}="{v}"' for k, v in sorted(alert.items()))
+        lines += [f"ALERTS{{{text}}} 1 {now_s - 60 * n}" for n in range(5, -1, -1)]
+    return "\n".join([*lines, "# EOF"]) + "\n"
+
+
+def test_the_alerts_table_keeps_ungrouped_alerts_when_a_group_is_chosen(
+    compiled: dict[str, Any], tmp_path: Path
+) -> None:
+    """On the real Prometheus: with one cluster chosen, the table shows that cluster's
+    alerts (a vanished series among them) and SLONoData, which carries no group label,
+    and not another cluster's alerts."""
+    import time
+
+    from tests.prometheus_harness import load_history, running_prometheus, write_config
+
+    rules = [
+        rule
+        for group in compiled["prometheus/checkout-api.rules.yml"]["groups"]
+        for rule in group["rules"]
+        if "alert" in rule and rule["labels"]["slo_name"] == "requests-availability"
+    ]
+    by_name = {rule["alert"]: {"alertname": rule["alert"], **rule["labels"]} for rule in rules}
+    assert {"SLOSeriesVanished", "SLONoData", "SLOErrorBudgetBurn"} <= set(by_name)
+    firing = [
+        {**by_name["SLONoData"], "alertstate": "firing"},
+        {**by_name["SLOSeriesVanished"], "alertstate": "firing", "cluster": "eu-1"},
+        {**by_name["SLOErrorBudgetBurn"], "alertstate": "firing", "cluster": "us-1"},
+        {**by_name["SLOErrorBudgetBurn"], "alertstate": "pending", "cluster": "eu-1"},
+    ]
+    now_s = int(time.time()) // 60 * 60
+    source = tmp_path / "alerts.om"
+    source.write_text(_alerts_history(firing, now_s))
+    data = load_history(source, tmp_path)
+    [expr] = [t["expr"] for t in _panel(compiled["grafana/checkout-api.json"], 108)["targets"]]
+    assert expr.endswith('cluster=~"$cluster|"}')
+
+    def shown(server: Any, chosen: str) -> set[tuple[str, str]]:
+        query = expr.replace("$cluster", chosen)
+        return {
+            (r["metric"]["alertname"], r["metric"].get("cluster", ""))
+            for r in server.query(query, now_s * 1000)
+        }
+
+    with running_prometheus(data, write_config(tmp_path / "prometheus.yml"), tmp_path) as server:
+        assert shown(server, "eu-1") == {("SLONoData", ""), ("SLOSeriesVanished", "eu-1")}
+        assert (
+            shown(server, "(eu-1|us-1)")
+            == shown(server, ".*")
+            == {
+                ("SLONoData", ""),
+                ("SLOSeriesVanished", "eu-1"),
+                ("SLOErrorBudgetBurn", "us-1"),
+            }
+        )

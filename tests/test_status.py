@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from fractions import Fraction
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -22,7 +22,8 @@ from slogen.errors import SpecError
 from slogen.gate import decide, override_record
 from slogen.prometheus_api import Prometheus, PrometheusError
 from slogen.status import NO_DATA, SLOStatus
-from slogen.status_report import exhaustion, table
+from slogen.status_report import SHORT_HISTORY_NOTE, as_json, exhaustion, history, table
+from tests.conftest import CliResult
 from tests.server_harness import free_port
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -112,6 +113,54 @@ def test_the_table_has_a_row_per_slo_and_group() -> None:
     assert "SLOErrorBudgetBurn/page" in first and "2026-11-25 00:00 UTC" in first
     assert "no data" in second
     assert budget_policy.state(0.3) == "warning"
+
+
+def test_the_history_is_said_where_it_is_shorter_than_the_period() -> None:
+    young = _status(0.9, coverage=3 / 720)  # 3h of 30d
+    assert young.short_history and young.history_seconds == pytest.approx(3 * 3600)
+    assert history(young) == "3h of 30d"
+    assert history(_status(0.9, coverage=0.123)) == "3d17h of 30d"  # 3d16h50m, rounded
+    assert history(_status(0.9, coverage=1.0)) == "full"
+    assert history(_status(0.9)) == "-"  # rules without the coverage recording
+    assert not _status(0.9).short_history and not _status(0.9, coverage=1.0).short_history
+    rows = table([_status(0.9, coverage=1.0), young], NOW).splitlines()
+    assert "HISTORY" in rows[0] and "  full  " in rows[1] and "  3h of 30d  " in rows[2]
+    assert "\n".join(rows[-2:]) == SHORT_HISTORY_NOTE and rows[-3] == ""
+    assert SHORT_HISTORY_NOTE not in table([_status(0.9, coverage=1.0)], NOW)
+    [fields] = json.loads(as_json([young], NOW))
+    assert fields["period_coverage"] == pytest.approx(3 / 720)
+    assert fields["history_seconds"] == pytest.approx(3 * 3600)
+
+
+def test_the_gate_judges_a_young_slo_by_its_budget_and_names_it() -> None:
+    """The remaining budget is already weighed by the coverage: a young SLO closes the
+    gate only once its history has spent a whole period's budget."""
+    young = _status(0.95, coverage=0.01)
+    spent_young = _status(-0.5, coverage=0.01, slo="latency")
+    grown = _status(0.6, coverage=1.0, slo="freshness")
+    nothing = _status(None, coverage=None, slo="probe")
+    assert decide([young, grown, nothing]).open
+    assert decide([young, grown, nothing]).short_history == (young,)
+    closed = decide([young, spent_young])
+    assert not closed.open and closed.exhausted == (spent_young,)
+    assert closed.short_history == (young, spent_young)
+
+
+def test_a_young_slo_is_named_by_the_gate_with_its_history(
+    run_cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import ROOT
+
+    young = _status(0.95, coverage=3 / 720)
+    spent = _status(-0.5, coverage=3 / 720, service="search")
+    monkeypatch.setattr("slogen.api.read_status", lambda *args: [young, spent])
+    result = run_cli("gate", str(ROOT / "specs"), "--prometheus", "http://127.0.0.1:1")
+    assert result.code == 1
+    assert result.err.splitlines()[:2] == [
+        "budget spent: search/availability (-50.0% left, history: 3h of 30d)",
+        "short history: checkout/availability (95.0% left, history: 3h of 30d; judged as it "
+        "stands, against the whole period's budget)",
+    ]
 
 
 @pytest.fixture

@@ -90,8 +90,9 @@ def service_dashboard(service: Service) -> g.Dashboard:
 
 
 def overview_dashboard(model: Model) -> g.Dashboard:
-    """One table row per SLO: objective, SLI and budget of its worst group, policy
-    state, firing alerts and team, linking to the service dashboard."""
+    """One table row per SLO: objective, SLI and budget of its worst group, the share
+    of the period its youngest group's history covers, policy state, firing alerts and
+    team, linking to the service dashboard."""
     targets = [
         panels.target(queries.OVERVIEW_OBJECTIVE, "A", instant=True),
         panels.target(queries.OVERVIEW_SLI, "B", instant=True),
@@ -99,11 +100,13 @@ def overview_dashboard(model: Model) -> g.Dashboard:
         panels.target(queries.OVERVIEW_BUDGET, "D", instant=True),
         panels.target(queries.OVERVIEW_FIRING, "E", instant=True),
         panels.target(queries.OVERVIEW_INFO, "F", instant=True),
+        panels.target(queries.OVERVIEW_COVERAGE, "G", instant=True),
     ]
     names = {
         "Value #A": "objective",
         "Value #B": "SLI (period)",
         "Value #C": "budget remaining",
+        "Value #G": "period covered",
         "Value #D": "state",
         "Value #E": "alerts firing",
         "slo_service": "service",
@@ -194,6 +197,7 @@ def _overview_overrides() -> list[dict[str, Any]]:
         _override("objective", percent),
         _override("SLI (period)", percent),
         _override("budget remaining", [*percent[:1], budget_colours, coloured]),
+        _override("period covered", [percent[0], {"id": "decimals", "value": 1}]),
         _override("state", [{"id": "mappings", "value": mappings}, coloured]),
         _override("service", [dashboard_link]),
     ]

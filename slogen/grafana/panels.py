@@ -2,7 +2,7 @@
 
 Panel ids come from ``naming.panel_id``, so the ``dashboard_url`` of each alert opens
 the panel about it: burn alerts the burn rates, budget alerts the budget burn-down,
-no-data alerts the SLI.
+no-data and vanished-series alerts the SLI.
 """
 
 from __future__ import annotations
@@ -59,22 +59,28 @@ def _links(slo: SLO) -> list[dict[str, Any]]:
     return [{"title": "Runbook", "url": slo.runbook_url, "targetBlank": True}]
 
 
+STATS = {"objective": (0, 4), "sli": (4, 5), "budget": (9, 5), "history": (14, 5)}
+"""x and width of each stat in the row's top line; the burn rate takes the rest."""
+BURN_STAT = (19, 5)
+
+
 def _stat(
     slo: SLO,
     panel: str,
     title: str,
     expr: str,
-    x: int,
     steps: list[dict[str, Any]],
     unit: str = "percentunit",
+    legend: str | None = None,
     **kw: Any,
 ) -> g.Stat:
+    x, width = STATS.get(panel, BURN_STAT)
     return g.Stat(
         id=_id(slo, panel),
         title=title,
         dataSource=DATASOURCE,
-        targets=[target(expr, "A", _legend(slo, ""))],
-        gridPos=_pos(slo, x, 1, 6, 4),
+        targets=[target(expr, "A", _legend(slo, "") if legend is None else legend)],
+        gridPos=_pos(slo, x, 1, width, 4),
         format=unit,
         reduceCalc="lastNotNull",
         thresholds=steps,
@@ -103,8 +109,9 @@ def slo_row(slo: SLO) -> list[g.Panel]:
             "objective",
             "Objective",
             queries.objective(slo),
-            0,
             compat.threshold_steps("blue", []),
+            # one objective per SLO, not per group: no group labels in its name
+            legend="objective",
             decimals=3,
             description=slo.description,
         ),
@@ -113,19 +120,23 @@ def slo_row(slo: SLO) -> list[g.Panel]:
             "sli",
             f"SLI over {period}",
             queries.sli_period(slo),
-            6,
             compat.threshold_steps("red", [(objective, "green")]),
             decimals=3,
+            description=f"Good events over the last {period}, or over the history where "
+            "it is shorter (see History)",
         ),
         _stat(
             slo,
             "budget",
             "Error budget remaining",
             queries.budget_remaining(slo),
-            12,
             compat.threshold_steps("red", BUDGET_STEPS),
             decimals=1,
+            description=f"Share of the whole {period} period's error budget left. Where the "
+            "history is shorter than the period (see History), what it spent counts "
+            "against the whole period's budget: a young SLO has had less time to spend it.",
         ),
+        _history(slo),
         _sli_series(slo, fastest),
         _budget_series(slo),
         _alerts(slo),
@@ -151,11 +162,33 @@ def _burn_now(slo: SLO, window: int) -> g.Stat:
         "burn_rate",
         f"Burn rate over {format_duration(window)}",
         queries.burn_rate(slo, window),
-        18,
         steps,
         unit="none",
         decimals=2,
         description="1 spends the error budget exactly over the SLO period",
+    )
+
+
+def _history(slo: SLO) -> g.Stat:
+    """How much of the period the history covers: blue while shorter, "full" once the
+    group has reported for a whole period."""
+    period = format_duration(slo.period)
+    full = {
+        "type": "range",
+        "options": {"from": float(slo.period), "result": {"text": f"full {period}", "index": 0}},
+    }
+    return _stat(
+        slo,
+        "history",
+        f"History of {period}",
+        queries.history_seconds(slo),
+        compat.threshold_steps("blue", [(float(slo.period), "green")]),
+        unit="dtdurations",
+        decimals=2,
+        mappings=[full],
+        description=f"How much of the {period} period the SLO's data covers, per group: "
+        "less for a young SLO or a new group. The SLI is over that history, and the "
+        "budget remaining weighs what it spent against the whole period's budget.",
     )
 
 

@@ -45,14 +45,24 @@ def budget_remaining(slo: SLO) -> str:
     return scoped(naming.BUDGET_REMAINING, slo)
 
 
+def history_seconds(slo: SLO) -> str:
+    """How much of the period each group's history covers, in seconds."""
+    return f"{scoped(naming.PERIOD_COVERAGE, slo)} * {promql.number(slo.period)}"
+
+
 def burn_rate(slo: SLO, seconds: int) -> str:
     return scoped(naming.burn_rate(seconds), slo)
 
 
 def firing_alerts(slo: SLO) -> str:
+    """The SLO's firing alerts in the groups chosen, and those of no group at all.
+
+    ``SLONoData`` fires when every group is gone, so it carries no group label; an
+    empty alternative (``cluster=~"$cluster|"``) keeps it, since a missing label
+    matches as empty, while grouped alerts are still narrowed to the chosen groups."""
     selector = promql.Selector(ALERTS, promql.equals(slo.identity)).having(
         FIRING,
-        *(promql.Matcher(label, "=~", variable(label)) for label in slo.group_by),
+        *(promql.Matcher(label, "=~", f"{variable(label)}|") for label in slo.group_by),
     )
     return selector.render()
 
@@ -71,6 +81,8 @@ def worst(expr: str) -> str:
 OVERVIEW_OBJECTIVE = promql.max_by(SCOPE, naming.OBJECTIVE)
 OVERVIEW_SLI = worst(f"1 - {naming.ERROR_RATIO_PERIOD}")
 OVERVIEW_BUDGET = worst(naming.BUDGET_REMAINING)
+OVERVIEW_COVERAGE = worst(naming.PERIOD_COVERAGE)
+"""The share of the period covered by the youngest group's history."""
 OVERVIEW_INFO = promql.aggregate("max", (*SCOPE, "slo_team", "slo_dashboard"), naming.INFO)
 OVERVIEW_FIRING = (
     promql.count_by(
