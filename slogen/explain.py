@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from slogen import naming, promql
 from slogen.durations import format_duration
-from slogen.model import SLO
+from slogen.model import SLO, VANISHED_LOOKBACK
 
 HEADINGS = (
     "severity",
@@ -107,6 +107,11 @@ def summary(slo: SLO) -> list[str]:
         lines.append(
             f"{naming.NO_DATA_ALERT} ({slo.alerting.no_data.severity}): no total series for "
             f"{format_duration(slo.alerting.no_data.after)}"
+        )
+    if slo.alerting.vanished:
+        lines.append(
+            f"{naming.VANISHED_ALERT} ({slo.alerting.vanished.severity}): a group that had "
+            f"traffic within the last {format_duration(VANISHED_LOOKBACK)} has no total series"
         )
     if slo.alerting.min_request_rate and slo.counts_traffic:
         lines.append(

@@ -10,7 +10,7 @@ from slogen.docs import budget, delivery, links
 from slogen.docs import markdown as md
 from slogen.durations import format_duration
 from slogen.explain import FIGURES_NOTE, HEADINGS, burn_rows, percent, readable, seconds
-from slogen.model import SLO, BurnAlert, Model
+from slogen.model import SLO, VANISHED_LOOKBACK, BurnAlert, Model
 
 PANEL_TITLES = {"burn_series": "burn rates", "budget_series": "budget", "sli_series": "SLI"}
 """The dashboard panel each kind of alert links to (as its ``dashboard_url`` does)."""
@@ -46,7 +46,7 @@ def alert_lines(slo: SLO) -> list[AlertLine]:
                 budget.alert_name(policy),
                 policy.severity,
                 when,
-                _for(slo, policy.severity),
+                seconds(0),  # budget alerts have no ``for`` (slogen.rules.alerts)
                 "budget_series",
             )
         )
@@ -59,6 +59,19 @@ def alert_lines(slo: SLO) -> list[AlertLine]:
                 no_data.severity,
                 when,
                 format_duration(no_data.after),
+                "sli_series",
+            )
+        )
+    vanished = slo.alerting.vanished
+    if vanished is not None:
+        lines.append(
+            AlertLine(
+                naming.VANISHED_ALERT,
+                vanished.severity,
+                f"a group that had traffic within the last "
+                f"{format_duration(VANISHED_LOOKBACK)} has no total series: the service "
+                "or its scraping may be down",
+                _for(slo, vanished.severity),
                 "sli_series",
             )
         )

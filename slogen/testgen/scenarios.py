@@ -322,25 +322,8 @@ class _Builder:
             return None
         step = max([step_for(p.short) for p in pairs] or [STEPS[0]])
         length = _round_up(max([p.long + p.short for p in pairs] or [3600]) + 2 * step, step)
-        traffic = (
-            self._incident(Fraction(0), at_least=False)[0]
-            if self.profile.is_gauge
-            else self.traffic
-        )
-        line = self._line(self._healthy(length, traffic))
-        times = [length // 2 // step * step, length]
-        checks = [
-            Check(t, naming.BURN_ALERT, severity, False)
-            for t in times
-            for severity in self.severities()
-            if line.quiet(severity, t, step)
-        ]
-        checks += [
-            Check(t, _budget_alert(b.below), b.severity, False)
-            for t in times
-            for b in profile.alerting.budget
-            if self._below(b, line, t, step) is False
-        ]
+        line = self._line(self._healthy(length, self._steady_traffic()))
+        checks = self._quiet_checks(line, [length // 2 // step * step, length], step)
         return Scenario(
             f"healthy: {_share(self.healthy_ratio(), profile)} of the budget's error rate for "
             f"{format_duration(length)}, no alert",
@@ -395,11 +378,7 @@ class _Builder:
             return None
         step = STEPS[0]
         before = 3600
-        traffic = (
-            self._incident(Fraction(0), at_least=False)[0]
-            if self.profile.is_gauge
-            else self.traffic
-        )
+        traffic = self._steady_traffic()
         fires_at = before + oracle.RATE_WINDOW + profile.alerting.no_data.after + 2 * step
         severity = profile.alerting.no_data.severity
         return Scenario(
