@@ -100,8 +100,9 @@ def test_removed_spec_removes_its_output(tmp_path: Path, run_cli) -> None:  # ty
     regenerated = run_cli("generate", "specs", "-o", "generated", cwd=tmp_path)
     assert regenerated.code == 0
     assert not (tmp_path / "generated/prometheus/training-pipeline.rules.yml").exists()
-    # its six files go; the overview, the docs index and the routing change
-    assert regenerated.out.endswith(", 4 updated, 6 removed\n"), regenerated.out
+    # its seven files go (three proof files); the overview, the docs index and the
+    # routing change
+    assert regenerated.out.endswith(", 4 updated, 7 removed\n"), regenerated.out
 
 
 def test_python_dash_m_runs_the_cli() -> None:

@@ -181,7 +181,11 @@ def test_budget_remaining_over_the_period(promtool: str, tmp_path: Path, bundle)
             expect(
                 'slo:error_budget_remaining:ratio{slo_name="probe"}',
                 "2h",
-                ("slo:error_budget_remaining:ratio" + _id("probe"), 1 - 0.25 / 0.001),
+                # Two hours (and the first sample's minute) of a 30d period's budget.
+                (
+                    "slo:error_budget_remaining:ratio" + _id("probe"),
+                    1 - 0.25 * (7260 / 2592000) / 0.001,
+                ),
             ),
             expect(
                 'slo:objective:ratio{slo_name="probe"}',
@@ -317,8 +321,9 @@ slos:
 
 
 def test_a_vanished_group_stops_budget_alerts(promtool: str, tmp_path: Path) -> None:
-    """Cluster b burns its whole budget and is then drained: its frozen period ratio
-    must not keep paging for the rest of the period."""
+    """Cluster b burns its whole budget (1% of a week: 100.8 minutes of errors) and is
+    then drained: its frozen period ratio must not keep paging for the rest of the
+    period."""
     spec = """\
 service: api
 team: web
@@ -326,6 +331,7 @@ runbook: false
 slos:
   - name: availability
     objective: 99
+    window: 7d
     group_by: [cluster]
     sli:
       events:
@@ -334,7 +340,7 @@ slos:
 """
     series = {
         'req_total{cluster="a", code="200"}': "0+60x300",
-        'req_total{cluster="b", code="500"}': "0+60x30",
+        'req_total{cluster="b", code="500"}': "0+60x120",
     }
     budget = 'ALERTS{alertname="SLOErrorBudgetExhausted", alertstate="firing"}'
     firing_b = (
@@ -347,7 +353,7 @@ slos:
         spec,
         series,
         [
-            expect(budget, "25m", (firing_b, 1)),
+            expect(budget, "115m", (firing_b, 1)),
             {"expr": budget, "eval_time": "3h", "exp_samples": []},
         ],
     )
