@@ -83,6 +83,19 @@ def _last(times: range, holds: Callable[[int], bool | None]) -> int | None:
 
 
 @dataclass(frozen=True)
+class _Outage:
+    """A total outage after healthy traffic, and when the fastest page fires on it."""
+
+    pair: BurnAlert
+    step: int
+    start: int
+    settle: int
+    expected: Fraction
+    line: oracle.Oracle
+    fired: int
+
+
+@dataclass(frozen=True)
 class _Builder:
     profile: Profile
 
@@ -280,37 +293,47 @@ class _Builder:
             (Check(at, naming.BURN_ALERT, pair.severity, above),),
         )
 
-    def outage(self) -> Scenario | None:
-        """A total outage: the fastest pair pages within its detection time. The healthy
-        history is the severity's longest window, as for every burn scenario: with less,
-        a slower pair's long window holds little but the outage and fires early, and
-        the proof would promise a detection time production does not have."""
+    def _outage_after(self, lead: Callable[[BurnAlert, int], int]) -> _Outage | None:
+        """A total outage after ``lead(pair, step)`` seconds of healthy traffic, and the
+        first time the fastest page robustly fires on it."""
         profile = self.profile
         pair = _fastest_page(profile)
         if pair is None:
             return None
         _expressible(pair, profile, Fraction(1))
         step = FAST_STEP if pair.short <= STEPS[0] else step_for(pair.short)
-        pre, settle = self._history(pair, step), self._settle(pair, step)
+        start, settle = lead(pair, step), self._settle(pair, step)
         traffic, ratio = self._incident(Fraction(1), at_least=True)
         expected = pair.detection_seconds(ratio, profile.budget)
         limit = _round_up(_with_margin(expected, pair) + settle + step, step)
-        line = self._line(self._healthy(pre, traffic), Phase(limit, traffic, ratio))
+        line = self._line(self._healthy(start, traffic), Phase(limit, traffic, ratio))
         fired = _first(
-            range(pre + step, pre + limit + step, step),
+            range(start + step, start + limit + step, step),
             lambda t: line.burning(pair.severity, t, step),
         )
         if fired is None:
             raise ScenarioError("a total outage does not page in time")
-        checks = [Check(fired, naming.BURN_ALERT, pair.severity, True)]
-        if line.quiet(pair.severity, pre, step):  # and not before the outage began
+        return _Outage(pair, step, start, settle, expected, line, fired)
+
+    def outage(self) -> Scenario | None:
+        """A total outage: the fastest page fires within its detection time. The healthy
+        history is the severity's longest window, as for every burn scenario: with less,
+        a slower pair's long window holds little but the outage and fires early, and
+        the proof would promise a detection time production does not have."""
+        found = self._outage_after(self._history)
+        if found is None:
+            return None
+        pair, step, pre = found.pair, found.step, found.start
+        checks = [Check(found.fired, naming.BURN_ALERT, pair.severity, True)]
+        if found.line.quiet(pair.severity, pre, step):  # and not before the outage began
             checks.insert(0, Check(pre, naming.BURN_ALERT, pair.severity, False))
         return Scenario(
             f"total outage: quiet at its start, {pair.severity} fires by "
-            f"{format_duration(fired - pre)} (the {_pair(pair)} pair's detection time "
-            f"{_seconds(expected)}, plus margins and {format_duration(settle)} for and lag)",
+            f"{format_duration(found.fired - pre)} (the {_pair(pair)} pair's detection time "
+            f"{_seconds(found.expected)}, plus margins and {format_duration(found.settle)} "
+            "for and lag)",
             step,
-            line.phases,
+            found.line.phases,
             tuple(checks),
         )
 
@@ -480,32 +503,19 @@ class _Builder:
     def young_outage(self) -> Scenario | None:
         """A total outage 10 minutes after the SLO first reports pages no later than on
         a long history: the short history is weighed, not stretched to the window."""
-        profile = self.profile
-        pair = _fastest_page(profile)
-        if pair is None:
+        found = self._outage_after(lambda _pair, step: _round_up(600, step))
+        if found is None:
             return None
-        _expressible(pair, profile, Fraction(1))
-        step = FAST_STEP if pair.short <= STEPS[0] else step_for(pair.short)
-        settle = self._settle(pair, step)
-        traffic, ratio = self._incident(Fraction(1), at_least=True)
-        expected = pair.detection_seconds(ratio, profile.budget)
-        start = _round_up(600, step)
-        limit = _round_up(_with_margin(expected, pair) + settle + step, step)
-        line = self._line(self._healthy(start, traffic), Phase(limit, traffic, ratio))
-        fired = _first(
-            range(start + step, start + limit + step, step),
-            lambda t: line.burning(pair.severity, t, step),
-        )
-        if fired is None:
-            raise ScenarioError("a total outage of a young SLO does not page in time")
-        checks = [Check(fired, naming.BURN_ALERT, pair.severity, True)]
-        if line.quiet(pair.severity, start, step):
+        pair, step, start = found.pair, found.step, found.start
+        checks = [Check(found.fired, naming.BURN_ALERT, pair.severity, True)]
+        if found.line.quiet(pair.severity, start, step):
             checks.append(Check(start, naming.BURN_ALERT, pair.severity, False))
         return Scenario(
             f"young SLO, total outage {format_duration(start)} after it first reports: "
-            f"{pair.severity} fires by {format_duration(fired - start)}, as on a long history",
+            f"{pair.severity} fires by {format_duration(found.fired - start)}, "
+            "as on a long history",
             step,
-            line.phases,
+            found.line.phases,
             tuple(checks),
         )
 
