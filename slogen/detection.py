@@ -20,7 +20,10 @@ reasons the Workbook leaves out and this module simulates:
 
 Both windows of a pair must exceed the threshold (burn factor x budget). The incident
 is a constant error ratio starting at time 0 after a clean, full history with steady
-traffic; a range selector includes both ends (Prometheus 2). Where scrapes and
+traffic; a range selector includes both ends (Prometheus 2). An SLI given as good
+and total events records its errors as ``rate(total) - rate(good)``; ``rate()`` is
+linear in the samples when the counters share scrape times and none nears its zero
+point, so that is ``rate(errors)`` and the same figures hold for it. Where scrapes and
 evaluations fall against the incident (the phases) is not known in production, so
 ``detection`` gives the latest firing over all phases, the bound a person can rely on
 ("fires within"), and the earliest; ``firing_at`` gives the firing for one set of

@@ -201,3 +201,15 @@ def test_lived_firing_seconds_of_an_slo(tmp_path: Path) -> None:
 def test_timing_must_divide() -> None:
     with pytest.raises(ValueError, match="multiple of the scrape interval"):
         Timing(scrape_interval=45)
+
+
+def test_errors_from_good_and_total_equal_the_errors_counter() -> None:
+    """``rate(total) - rate(good)`` is ``rate(errors)`` for counters scraped together,
+    so the figures modelled on an errors counter hold for good/total SLIs."""
+    at, window = 1000.5, 300
+    times = [float(t) for t in range(660, 1001, 60)]
+    good = [(t, 1e9 + 0.25 * t) for t in times]
+    errors = [(t, 1e6 + 0.75 * max(t - 800, 0)) for t in times]
+    total = [(t, g + e) for (t, g), (_, e) in zip(good, errors, strict=True)]
+    difference = detection._rate(total, at, window) - detection._rate(good, at, window)  # type: ignore[operator]
+    assert difference == pytest.approx(detection._rate(errors, at, window), rel=1e-9)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from slogen import naming
 from slogen.durations import format_approximate
 from tests.e2e_shop import SPEC as SHOP_SPEC
 from tests.prometheus_harness import Prometheus, backfill, running_prometheus, write_config
+from tests.server_harness import wait_for
 from tests.synthetic_history import History, Scenario, history
 
 HOURS = 8
@@ -64,6 +66,7 @@ SEARCH_ERRORS = Fraction(5, 100)
 class Live:
     url: str
     specs: Path
+    data: Path
     server: Prometheus
     shop: History
     search: History
@@ -147,7 +150,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     )
     config = write_config(workdir / "prometheus.yml")
     with running_prometheus(data, config, workdir) as server:
-        yield Live(server.url, specs, server, shop, search)
+        yield Live(server.url, specs, data, server, shop, search)
 
 
 def _exact_ratio(past: History, period_s: int) -> float:
@@ -254,3 +257,40 @@ def test_the_gate_freezes_only_the_service_that_spent_its_budget(
     record = json.loads(log.read_text())
     assert record["reason"] == "CVE fix" and record["overridden"] == ["search/availability"]
     assert gate("--service", "nope")[0] == 2
+
+
+def _alerts_group_ran(server: Prometheus, name: str) -> bool:
+    groups = server.api("rules")["groups"]
+    return any(g["name"] == name and not g["lastEvaluation"].startswith("0001-") for g in groups)
+
+
+def test_budget_alerts_fire_at_the_first_evaluation_after_each_restart(
+    live: Live, tmp_path: Path
+) -> None:
+    """Budget alerts have no ``for`` and read the period group's last recording within
+    15 minutes, so a restarted server has them in ``ALERTS`` at the alerts group's
+    first evaluation, not after the 10 minutes a 5m group with ``for`` took to restore
+    them. Shown on two restarts of a real server holding search's spent budget."""
+    bundle = slogen.compile(slogen.load([live.specs]))
+    rules = tmp_path / "search.rules.yml"
+    rules.write_bytes(bundle.files["prometheus/search.rules.yml"])
+    config = write_config(tmp_path / "prometheus.yml", [rules])
+    data = tmp_path / "data"
+    shutil.copytree(live.data, data, ignore=shutil.ignore_patterns("lock", "wal", "chunks_head"))
+    group = "slogen:search:availability:alerts"
+    for restart in (1, 2):
+        with running_prometheus(data, config, tmp_path) as server:
+            wait_for(
+                lambda server=server: _alerts_group_ran(server, group),  # type: ignore[misc]
+                150,
+                lambda restart=restart: f"restart {restart}: the alerts group never ran",  # type: ignore[misc]
+            )
+            firing = {
+                a["labels"]["alertname"]
+                for a in server.alerts()
+                if a["state"] == "firing" and a["labels"].get("slo_service") == "search"
+            }
+            assert {naming.BUDGET_EXHAUSTED_ALERT, naming.BUDGET_LOW_ALERT} <= firing, (
+                restart,
+                firing,
+            )

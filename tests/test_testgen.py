@@ -140,6 +140,56 @@ def test_specs_at_the_edges_generate_without_crashing(tmp_path: Path) -> None:
     assert 'cluster="eu-x"' in text  # the regex selector was satisfied, not skipped
 
 
+HAPROXY_SPEC = """\
+service: ingress
+team: web
+runbook: https://runbooks.example.com/{service}/{slo}
+slos:
+  - name: backends
+    objective: 99
+    window: 7d
+    sli:
+      events:
+        errors: haproxy_backend_http_responses_total{code="5xx", backend!="other/openshift_default"}
+        total: haproxy_backend_http_responses_total{backend!="other/openshift_default"}
+"""
+
+
+def test_proof_counters_add_exactly_under_promtools_arithmetic(
+    tmp_path: Path, promtool: str
+) -> None:
+    """promtool expands ``a+bxn`` by adding ``b`` n times in floats: at 59.965 a
+    minute a 7d/99% SLO's counter reached 21587.400000000045, the next phase's literal
+    21587.4 read as a counter reset and the page proof failed. Every counter literal
+    is a whole number now, and these proofs pass."""
+    write_spec(tmp_path / "specs", "ingress.yaml", HAPROXY_SPEC)
+    bundle = slogen.compile(slogen.load(tmp_path / "specs"))
+    tests = {p: c for p, c in bundle.files.items() if p.startswith("tests/")}
+    assert tests
+    for content in tests.values():
+        for line in content.decode().splitlines():
+            if line.strip().startswith("values:") and "_total" in content.decode():
+                for term in line.split(":", 1)[1].split():
+                    for number in term.replace("x", "+").split("+"):
+                        assert number in ("", "_") or float(number).is_integer(), line
+    failed = [str(r) for r in verify.prove(dict(bundle.files), "ingress") if not r.ok]
+    assert not failed, "\n\n".join(failed)
+
+
+def test_a_fractional_counter_never_steps_back_at_a_phase_boundary() -> None:
+    """Where a phase's increase cannot be whole (the request-rate guard's traffic is
+    the spec's own number), each literal continues from the float promtool reached."""
+    from slogen.testgen.series import _counter_values
+
+    phases = [Phase(21600, Fraction(59965, 60000)), Phase(720, Fraction(59965, 60000), Fraction(1))]
+    text = _counter_values(phases, 60, "good")
+    first, second = text.split()[1:]
+    start, step = (float(x) for x in first.split("x")[0].split("+"))
+    for _ in range(int(first.split("x")[1])):
+        start += step
+    assert float(second.split("+")[0]) >= start, text
+
+
 def test_a_ratio_query_with_an_escaped_regex_generates(tmp_path: Path) -> None:
     """The counter of a raw query is read from its matcher values, not reparsed from the
     parser's text, which drops the escaping of ``\\.``."""
@@ -297,7 +347,7 @@ def test_a_total_outage_is_proven_after_full_windows_not_before_detection() -> N
         for scenario in made:
             if not scenario.name.startswith("total outage"):
                 continue
-            [fires] = [check for check in scenario.checks if check.firing]
+            fires = min((check for check in scenario.checks if check.firing), key=lambda c: c.at)
             pairs = [p for p in slo.alerting.burn if p.severity == fires.severity]
             healthy = scenario.phases[0].seconds
             assert healthy >= max(p.long for p in pairs), (slo.name, scenario.name)
@@ -307,3 +357,31 @@ def test_a_total_outage_is_proven_after_full_windows_not_before_detection() -> N
             assert any(c.at == healthy and not c.firing for c in scenario.checks), scenario.name
             checked += 1
     assert checked >= 5
+
+
+def test_an_outage_proof_holds_the_page_to_the_figure_explain_gives() -> None:
+    """On 1m proofs the page must be firing by ``explain``'s lived figure, rounded up
+    to the step: the promise made to on-call is checked by promtool, not only the
+    oracle's later, margin-padded time."""
+    from slogen.testgen.scenarios import scenarios
+    from slogen.testgen.series import shape
+
+    model = slogen.compile_model(slogen.load(GENERATED.parent / "specs"))
+    checked = 0
+    for slo in model.slos():
+        made, _ = scenarios(slo, shape(slo))
+        for scenario in made:
+            if "total outage" not in scenario.name or scenario.step != 60:
+                continue
+            pair = min(
+                (p for p in slo.alerting.burn if p.severity == "page"),
+                key=lambda p: p.detection_seconds(Fraction(1), slo.budget),
+            )
+            for_seconds = slo.alerting.severity("page").for_seconds
+            lived = pair.figures(slo.budget, for_seconds, slo.counts_traffic).outage_firing
+            assert lived is not None
+            start = scenario.phases[0].seconds
+            due = start + -(-lived // 60) * 60
+            assert any(c.at == due and c.firing for c in scenario.checks), scenario.name
+            checked += 1
+    assert checked >= 8

@@ -20,7 +20,7 @@ from slogen.model import SLO, VANISHED_LOOKBACK, BudgetAlert, BurnAlert
 from slogen.testgen import oracle
 from slogen.testgen.labels import NotSynthesisable
 from slogen.testgen.profile import Profile
-from slogen.testgen.series import Phase, Shape, gauge_targets
+from slogen.testgen.series import Phase, Shape, gauge_targets, whole_counts
 
 STEPS = (300, 900, 3600, 10800)
 """Evaluation steps to choose from; a longer short window tolerates a coarser step."""
@@ -93,6 +93,22 @@ class _Outage:
     expected: Fraction
     line: oracle.Oracle
     fired: int
+    lived: int | None
+    """Within how long ``slogen explain`` says the outage fires the page, when the proof
+    samples as that figure assumes (1m scrapes and evaluations); else None."""
+
+    def checks(self) -> list[Check]:
+        """Quiet at the outage's start where the oracle is sure, firing by the lived
+        figure (the promise made to on-call) and by the oracle's robust time."""
+        severity = self.pair.severity
+        checks = []
+        if self.line.quiet(severity, self.start, self.step):
+            checks.append(Check(self.start, naming.BURN_ALERT, severity, False))
+        if self.lived is not None and self.start + self.lived < self.fired:
+            lived_at = self.start + _round_up(self.lived, self.step)
+            checks.append(Check(lived_at, naming.BURN_ALERT, severity, True))
+        checks.append(Check(self.fired, naming.BURN_ALERT, severity, True))
+        return checks
 
 
 @dataclass(frozen=True)
@@ -115,8 +131,15 @@ class _Builder:
     def healthy_ratio(self) -> Fraction:
         return self.profile.healthy_ratio()
 
-    def _line(self, *phases: Phase) -> oracle.Oracle:
-        return oracle.Oracle(self.profile, oracle.Timeline(tuple(phases), self.profile.unit))
+    def _line(self, *phases: Phase, scaled: bool = True) -> oracle.Oracle:
+        """The oracle for these phases; ``scaled`` raises their traffic to whole counts
+        (``whole_counts``), which all but the request-rate guard may do."""
+        line = self._whole(*phases) if scaled else phases
+        return oracle.Oracle(self.profile, oracle.Timeline(tuple(line), self.profile.unit))
+
+    def _whole(self, *phases: Phase) -> tuple[Phase, ...]:
+        """Counter phases at whole counts per interval; gauges count whole targets."""
+        return phases if self.profile.is_gauge else whole_counts(phases)
 
     def _healthy(self, seconds: int, traffic: Fraction) -> Phase:
         return Phase(seconds, traffic, self.healthy_ratio())
@@ -313,7 +336,11 @@ class _Builder:
         )
         if fired is None:
             raise ScenarioError("a total outage does not page in time")
-        return _Outage(pair, step, start, settle, expected, line, fired)
+        lived = None
+        if step == FAST_STEP:
+            for_seconds = profile.alerting.severity(pair.severity).for_seconds
+            lived = pair.figures(profile.budget, for_seconds, profile.counts_traffic).outage_firing
+        return _Outage(pair, step, start, settle, expected, line, fired, lived)
 
     def outage(self) -> Scenario | None:
         """A total outage: the fastest page fires within its detection time. The healthy
@@ -324,17 +351,15 @@ class _Builder:
         if found is None:
             return None
         pair, step, pre = found.pair, found.step, found.start
-        checks = [Check(found.fired, naming.BURN_ALERT, pair.severity, True)]
-        if found.line.quiet(pair.severity, pre, step):  # and not before the outage began
-            checks.insert(0, Check(pre, naming.BURN_ALERT, pair.severity, False))
         return Scenario(
             f"total outage: quiet at its start, {pair.severity} fires by "
-            f"{format_duration(found.fired - pre)} (the {_pair(pair)} pair's detection time "
+            f"{format_duration(found.fired - pre)}{_lived(found)} (the {_pair(pair)} pair's "
+            "detection time "
             f"{_seconds(found.expected)}, plus margins and {format_duration(found.settle)} "
             "for and lag)",
             step,
             found.line.phases,
-            tuple(checks),
+            tuple(found.checks()),
         )
 
     def healthy(self) -> Scenario | None:
@@ -373,7 +398,7 @@ class _Builder:
         length = _round_up(max(p.long + p.short for p in profile.alerting.burn) + 2 * step, step)
         multiple = FIRING_FACTOR if above else QUIET_FACTOR
         traffic = profile.alerting.min_request_rate / self.profile.unit * multiple
-        line = self._line(Phase(length + step, traffic, Fraction(1)))
+        line = self._line(Phase(length + step, traffic, Fraction(1)), scaled=False)
         if above:
             verdict = line.burning
             times: range | list[int] = [length]
@@ -408,7 +433,7 @@ class _Builder:
             f"no data: the series end at {format_duration(before)}, {naming.NO_DATA_ALERT} "
             f"fires by {format_duration(fires_at)}",
             step,
-            (self._healthy(before, traffic), Phase(_round_up(fires_at, step), None)),
+            self._whole(self._healthy(before, traffic), Phase(_round_up(fires_at, step), None)),
             (
                 Check(before - step, naming.NO_DATA_ALERT, severity, False),
                 Check(_round_up(fires_at, step), naming.NO_DATA_ALERT, severity, True),
@@ -507,16 +532,13 @@ class _Builder:
         if found is None:
             return None
         pair, step, start = found.pair, found.step, found.start
-        checks = [Check(found.fired, naming.BURN_ALERT, pair.severity, True)]
-        if found.line.quiet(pair.severity, start, step):
-            checks.append(Check(start, naming.BURN_ALERT, pair.severity, False))
         return Scenario(
             f"young SLO, total outage {format_duration(start)} after it first reports: "
-            f"{pair.severity} fires by {format_duration(found.fired - start)}, "
-            "as on a long history",
+            f"{pair.severity} fires by {format_duration(found.fired - start)}"
+            f"{_lived(found)}, as on a long history",
             step,
             found.line.phases,
-            tuple(checks),
+            tuple(found.checks()),
         )
 
     def vanished(self) -> Scenario | None:
@@ -547,7 +569,7 @@ class _Builder:
             + f"; {naming.VANISHED_ALERT} fires by {format_duration(fires_at)} and "
             f"resolves by {format_duration(gone)}",
             step,
-            (self._healthy(before, traffic), Phase(gone + step - before, None)),
+            self._whole(self._healthy(before, traffic), Phase(gone + step - before, None)),
             tuple(checks),
             others_report=True,
         )
@@ -681,6 +703,13 @@ def _with_margin(detection: Fraction, pair: BurnAlert) -> float:
     its margin, over a window up to one rate window longer."""
     stretch = (pair.long + oracle.RATE_WINDOW) / pair.long
     return float(detection) * (1 + oracle.MARGIN) * stretch
+
+
+def _lived(found: _Outage) -> str:
+    """The lived figure the outage proof also checks, as the scenario's name says it."""
+    if found.lived is None or found.start + found.lived >= found.fired:
+        return ""
+    return f" and within {format_duration(_round_up(found.lived, found.step))} as explain says"
 
 
 def _budget_alert(below: Fraction) -> str:

@@ -8,6 +8,7 @@ of them bad, so their error ratio is a fraction k/n of whole targets.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -31,6 +32,10 @@ NATIVE_GAP = (
 """Why a native latency SLI has no generated alert proofs (a promtool limit, not ours)."""
 
 GAUGE_TARGETS_MAX = 200
+COUNT_INTERVAL = 60
+"""The finest input interval of a proof: whole counts per minute are whole at 5m too."""
+EXACT_COUNTS = 2**53
+"""Below this every whole number is a float, and promtool's sums of them are exact."""
 GROUP_VALUE = "test"
 OTHER_GROUP_VALUE = "other"
 
@@ -261,15 +266,46 @@ def render_series(
     return [Series(name, values(phases, interval, role)) for name, role in layout]
 
 
+def whole_counts(phases: Sequence[Phase]) -> tuple[Phase, ...]:
+    """The phases with all traffic scaled by the smallest whole number that makes every
+    counter's increase per input interval a whole number.
+
+    promtool expands ``a+bxn`` by adding ``b`` n times in floats: ``59.965+59.965x359``
+    reaches 21587.400000000045, the next phase's literal 21587.4 is lower, and
+    Prometheus reads a counter reset. Whole increases add exactly. Scaling every
+    phase alike keeps every window's error ratio; it only raises the traffic, which
+    every scenario but the request-rate guard's may do (that one is a single phase,
+    where a float sum cannot fall back).
+    """
+    scale = 1
+    for phase in phases:
+        if phase.traffic is not None:
+            per_interval = phase.traffic * COUNT_INTERVAL
+            for count in (per_interval, per_interval * phase.error_ratio):
+                scale = math.lcm(scale, count.denominator)
+    scaled = tuple(
+        p if p.traffic is None else Phase(p.seconds, p.traffic * scale, p.error_ratio)
+        for p in phases
+    )
+    final = sum(p.traffic * p.seconds for p in scaled if p.traffic is not None)
+    if final >= EXACT_COUNTS:
+        raise NotSynthesisable(
+            f"whole-number counters for these error ratios would pass 2**53 ({float(final):.3g})"
+        )
+    return scaled
+
+
 def _counter_values(phases: Sequence[Phase], interval: int, role: str) -> str:
     """Expanding notation for a counter; each phase adds its rate times the interval.
 
     A sample at time t holds the count up to t, so the increase a phase causes shows
     in the samples after its start: 0 at time 0, then each phase of k intervals is
     ``start+step x (k-1)`` (``a+bxn`` gives n+1 samples) from one step above the last.
+    Each start continues from the float promtool's own sum reached, so a counter never
+    steps back (with ``whole_counts`` the sums are exact anyway).
     """
     parts = ["0"]
-    value = Fraction(0)
+    reached = 0.0
     for phase in phases:
         if phase.traffic is None:
             break
@@ -281,9 +317,19 @@ def _counter_values(phases: Sequence[Phase], interval: int, role: str) -> str:
             "none": Fraction(0),
         }.get(role, Fraction(1))
         step = phase.traffic * share * interval
-        parts.append(f"{promql.number(value + step)}+{promql.number(step)}x{samples - 1}")
-        value += step * samples
+        start = reached + float(step)
+        parts.append(f"{promql.number(start)}+{promql.number(step)}x{samples - 1}")
+        reached = _promtool_sum(start, float(step), samples - 1)
     return " ".join(parts)
+
+
+def _promtool_sum(start: float, step: float, times: int) -> float:
+    """Where promtool's ``start+stepxtimes`` ends: ``step`` added ``times`` times."""
+    if step.is_integer() and start.is_integer() and start + step * times < EXACT_COUNTS:
+        return start + step * times
+    for _ in range(times):
+        start += step
+    return start
 
 
 def _histogram_layout(slo: SLO, sli: m.LatencySLI, base_selector: Selector) -> Layout:
