@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from tests.conftest import MINIMAL_SPEC, ROOT, write_spec
+from tests.tool_free_path import path_without_tools
 
 PRE_COMMIT = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "pre-commit"
 PACKAGE_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
@@ -92,8 +93,10 @@ def test_hook_fails_a_spec_change_until_generated_is_staged(tmp_path: Path) -> N
         ]
     }
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    tools = str(ROOT / ".tools" / "usr" / "bin")
-    without_tools = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != tools)
+    promtool_binary = shutil.which("promtool")
+    assert promtool_binary is not None, "run `make tools`"
+    tools = str(Path(promtool_binary).parent)
+    without_tools = path_without_tools(tmp_path)
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")},
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),

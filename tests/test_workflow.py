@@ -10,6 +10,7 @@ from pathlib import Path
 
 from slogen.write import Staleness
 from tests.conftest import MINIMAL_ROUTING, MINIMAL_SPEC, ROOT, SPECS, snapshot, write_spec
+from tests.tool_free_path import path_without_tools
 
 RECIPE = ROOT / "examples" / "ci" / "regenerate.sh"
 BUILD_SCRIPT = ROOT / "examples" / "build_script.py"
@@ -33,15 +34,6 @@ def user_repo(path: Path, *, routing: bool = False) -> Path:
     git("add", "specs", cwd=path)
     git("commit", "--quiet", "-m", "specs", cwd=path)
     return path
-
-
-def without_tools() -> str:
-    """PATH with no directory that holds promtool or amtool."""
-    return os.pathsep.join(
-        d
-        for d in os.environ["PATH"].split(os.pathsep)
-        if not any((Path(d) / tool).exists() for tool in ("promtool", "amtool"))
-    )
 
 
 def loosen(repo: Path) -> None:
@@ -200,7 +192,7 @@ def test_ci_recipe_verifies_and_commits_only_what_changed(tmp_path: Path, promto
 
 def test_ci_recipe_refuses_to_run_without_the_tools(tmp_path: Path) -> None:
     repo = user_repo(tmp_path / "repo")
-    result = run_recipe(repo, without_tools())
+    result = run_recipe(repo, path_without_tools(tmp_path))
     assert result.returncode == 3
     assert "promtool not found on PATH" in result.stderr
     assert not (repo / "generated").exists()
