@@ -26,35 +26,16 @@ from slogen.alertmanager.config import Parts, timing
 from slogen.alertmanager.matchers import equal, normalise, present
 from slogen.errors import Problem
 from slogen.model import Routing
-from slogen.spec.routing import credential_in_url
-from slogen.spec.yaml_source import Path, SourceDocument
+from slogen.secrets import (
+    ALERTMANAGER_VERSION,
+    alertmanager_secret_key,
+    chat_webhook,
+    looks_like_token,
+    url_secret_reason,
+)
+from slogen.spec.yaml_source import Path, SourceDocument, format_path
 
 PARENT_MATCHER = present(naming.SERVICE_LABEL)
-
-SECRET_KEYS = {
-    "api_key": "api_key_file",
-    "api_secret": "api_secret_file",
-    "auth_password": "auth_password_file",
-    "auth_secret": "auth_password_file",
-    "bearer_token": "authorization.credentials_file",
-    "bot_token": "bot_token_file",
-    "client_secret": "client_secret_file",
-    "credentials": "credentials_file",
-    "opsgenie_api_key": "opsgenie_api_key_file",
-    "password": "password_file",
-    "routing_key": "routing_key_file",
-    "secret_key": "a credentials file of the AWS SDK",
-    "service_key": "service_key_file",
-    "slack_api_url": "slack_api_url_file",
-    "smtp_auth_password": "smtp_auth_password_file",
-    "smtp_auth_secret": "smtp_auth_password_file",
-    "token": "token_file",
-    "user_key": "user_key_file",
-    "victorops_api_key": "victorops_api_key_file",
-    "webhook_url": "webhook_url_file",
-    "wechat_api_secret": "wechat_api_secret_file",
-}
-"""Alertmanager's secret-typed keys, and what to write instead of each."""
 
 
 def complete_base(routing: Routing) -> dict[str, Any]:
@@ -114,25 +95,7 @@ def base_problems(base: SourceDocument) -> list[Problem]:
     problems = _shape_problems(base)
     if problems:
         return problems
-    for path in _inline_secrets(data, ()):
-        problems.append(
-            Problem(
-                base.locate(path),
-                f"{path[-1]!r} holds a secret inline, which would be copied into the "
-                "generated config",
-                f"use {SECRET_KEYS.get(str(path[-1]), 'api_url_file')} with the path of a "
-                "file holding it",
-            )
-        )
-    for path, why in _urls_with_credentials(data, ()):
-        problems.append(
-            Problem(
-                base.locate(path),
-                f"{why}, which would be copied into the generated config",
-                "send it as a header (http_config.authorization.credentials_file) or read "
-                "the URL from a file where the integration allows it",
-            )
-        )
+    problems.extend(secret_problems(base))
     parents = [path for path, route in _routes(data["route"], ("route",)) if _is_parent(route)]
     if not parents:
         problems.append(
@@ -224,14 +187,6 @@ def _routes(route: Any, path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
         yield from _routes(child, (*path, "routes", index))
 
 
-def _inline_secrets(data: Any, root: Path) -> Iterator[Path]:
-    for path, _ in _scalars(data, root):
-        key = path[-1]
-        slack_url = key == "api_url" and path[-3:-2] == ("slack_configs",)
-        if key in SECRET_KEYS or slack_url:
-            yield path
-
-
 def _shape_problems(base: SourceDocument) -> list[Problem]:
     """Lists that merging edits must hold mappings; say where one does not."""
     data = base.data
@@ -267,10 +222,125 @@ def _scalars(node: Any, path: Path) -> Iterator[tuple[Path, Any]]:
         yield path, node
 
 
-def _urls_with_credentials(data: Any, root: Path) -> Iterator[tuple[Path, str]]:
-    for path, value in _scalars(data, root):
-        key = str(path[-1])
-        if key == "url" or key.endswith("_url"):
-            why = credential_in_url(str(value))
-            if why is not None:
-                yield path, why
+def secret_problems(base: SourceDocument) -> list[Problem]:
+    """Every value of ``base`` that would copy a credential into the merged config:
+    Alertmanager's secret keys given inline (``api_url``, ``routing_key``,
+    ``password``, ``credentials``, ``bot_token``, ...), URLs that may carry one (see
+    :func:`slogen.secrets.url_secret_reason`), and keys that look like a URL or a
+    token. Each names the receiver and field and the ``*_file`` key to use; none
+    repeats the value."""
+    problems = []
+    for path, value in _scalars(base.data, ()):
+        key = path[-1]
+        if not isinstance(key, str) or _replaced(base.data, path):
+            continue
+        integration = _integration(path)
+        secret, file_key = alertmanager_secret_key(integration, key)
+        if secret:
+            problems.append(
+                Problem(
+                    base.locate(path),
+                    f"{_owner(base.data, path)}{key!r} holds a secret inline, which would "
+                    "be copied into the generated config",
+                    _file_hint(key, file_key),
+                )
+            )
+            continue
+        if key != "url" and not key.endswith("_url"):
+            continue
+        why = url_secret_reason(str(value))
+        if why is not None:
+            problems.append(
+                Problem(
+                    base.locate(path),
+                    f"{_owner(base.data, path)}{key!r}: {why}, which would be copied into the "
+                    "generated config",
+                    _url_hint(integration, str(value)),
+                )
+            )
+    for path in _secret_looking_keys(base.data, ()):
+        if _replaced(base.data, path):
+            continue
+        problems.append(
+            Problem(
+                base.locate(path),
+                f"{_owner(base.data, (*path, ''))}a key here looks like a URL or a token "
+                "(not repeated here), which would be copied into the generated config",
+                "a secret belongs in a file that a *_file key names",
+            )
+        )
+    return problems
+
+
+def _integration(path: Path) -> str | None:
+    """``slack_configs`` for a path inside one, and so on; None outside any."""
+    for part in reversed(path):
+        if isinstance(part, str) and part.endswith("_configs"):
+            return part
+    return None
+
+
+def _owner(data: Any, path: Path) -> str:
+    """``receiver 'ops': `` for a path inside a receiver, else nothing."""
+    if len(path) > 2 and path[0] == "receivers" and isinstance(path[1], int):
+        receivers = data.get("receivers") if isinstance(data, dict) else None
+        if isinstance(receivers, list) and path[1] < len(receivers):
+            name = receivers[path[1]].get("name") if isinstance(receivers[path[1]], dict) else None
+            if isinstance(name, str):
+                inner = format_path(path[2:-1])
+                return f"receiver {name!r}, in {inner}: " if inner else f"receiver {name!r}: "
+    return ""
+
+
+def _replaced(data: Any, path: Path) -> bool:
+    """True inside a receiver or time interval slogen wrote, which merging replaces
+    (so what it holds is not copied)."""
+    if len(path) < 2 or path[0] not in ("receivers", "time_intervals"):
+        return False
+    items = data.get(path[0]) if isinstance(data, dict) else None
+    index = path[1]
+    if not isinstance(items, list) or not isinstance(index, int) or index >= len(items):
+        return False
+    item = items[index]
+    return isinstance(item, dict) and _ours(item.get("name"))
+
+
+def _file_hint(key: str, file_key: str | None) -> str:
+    if file_key is not None:
+        return f"use {file_key} with the path of a file holding it"
+    return (
+        f"Alertmanager {ALERTMANAGER_VERSION} cannot read {key} from a file, so the merged "
+        "config would hold it in clear; take that integration out of the base (send "
+        "through a relay that keeps the secret) before merging"
+    )
+
+
+def _url_hint(integration: str | None, url: str) -> str:
+    service = chat_webhook(url)
+    if service == "Slack":
+        return "use slack_configs with api_url_file (or global slack_api_url_file)"
+    if integration == "webhook_configs" or service is not None:
+        return (
+            f"Alertmanager {ALERTMANAGER_VERSION} cannot read a webhook URL from a file "
+            "(url_file came in later releases); send the credential as a header with "
+            "http_config.authorization.credentials_file, or through a relay that keeps it"
+        )
+    return (
+        "send it as a header (http_config.authorization.credentials_file) or read the URL "
+        "from a file where the integration allows it (slack_api_url_file, api_url_file)"
+    )
+
+
+def _secret_looking_keys(node: Any, path: Path) -> Iterator[Path]:
+    """Paths of the mappings that have a key looking like a URL or a token (a value
+    pasted where a key belongs); the key itself is left out of the path."""
+    if isinstance(node, dict):
+        if any(isinstance(key, str) and ("://" in key or looks_like_token(key)) for key in node):
+            yield path
+        for key, value in node.items():
+            if isinstance(key, str) and ("://" in key or looks_like_token(key)):
+                continue
+            yield from _secret_looking_keys(value, (*path, key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _secret_looking_keys(item, (*path, index))

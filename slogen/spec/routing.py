@@ -5,14 +5,15 @@ Opsgenie, Slack, email and webhooks. Every credential is a path to a file on the
 Alertmanager host (Alertmanager reads it when it sends), so neither the specs nor the
 generated config ever hold a secret. A key that would carry a secret inline is
 refused with the ``*_file`` key to use instead; where Alertmanager 0.25 has no file
-form (a webhook's URL), a URL with a credential in it is refused.
+form (a webhook's URL), a URL that may carry a credential is refused, as is any
+chat-webhook URL: :mod:`slogen.secrets` decides which.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Annotated, ClassVar, Literal, Self
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -24,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from slogen.secrets import ALERTMANAGER_VERSION as ALERTMANAGER_VERSION
+from slogen.secrets import chat_webhook, url_secret_reason
 from slogen.spec.models import (
     Duration,
     LabelName,
@@ -34,11 +37,6 @@ from slogen.spec.models import (
 )
 from slogen.spec.time_intervals import TimeIntervalSpec
 
-ALERTMANAGER_VERSION = "0.25"
-"""The oldest Alertmanager whose config format slogen writes (Debian bookworm's)."""
-
-_SECRET_QUERY = re.compile(r"token|key|secret|passw|sig|auth|code|credential", re.IGNORECASE)
-
 
 def _file_path(text: str) -> str:
     # The value is not repeated: a secret pasted here by mistake must not reach CI logs.
@@ -47,25 +45,23 @@ def _file_path(text: str) -> str:
             "not an absolute path; Alertmanager reads the file on its own host, so write "
             "the full path, e.g. /etc/alertmanager/secrets/pagerduty-key"
         )
+    if "://" in text:
+        raise ValueError(
+            "looks like a URL, not a path; write the path of a file that holds it, e.g. "
+            "/etc/alertmanager/secrets/slack-url"
+        )
     return text
 
 
 def _http_url(text: str) -> str:
-    parts = urlsplit(text)
+    # The value is not repeated: a URL may carry a credential.
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        raise ValueError("not an http(s) URL") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("not an http(s) URL")
     return text
-
-
-def credential_in_url(url: str) -> str | None:
-    """Why ``url`` carries a credential that would be written out in clear, or None."""
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        return "the URL carries a user or password"
-    for name, _ in parse_qsl(parts.query, keep_blank_values=True):
-        if _SECRET_QUERY.search(name):
-            return f"the URL's query parameter {name!r} looks like a credential"
-    return None
 
 
 def _label_name(name: str) -> str:
@@ -85,10 +81,44 @@ GroupLabel = Annotated[StrictStr, AfterValidator(_label_name)]
 
 
 class Integration(Strict):
-    """One notification integration; ``secret_fields`` names the inline keys it refuses."""
+    """One notification integration.
+
+    ``secret_fields`` names the inline keys it refuses (key -> the key to write
+    instead); ``url_fields`` names its URL fields, each with what to do instead of
+    putting a credential in it. Those URLs are written to the config as they are,
+    so one that may carry a credential (see :func:`slogen.secrets.url_secret_reason`)
+    is refused, without repeating it.
+    """
 
     secret_fields: ClassVar[dict[str, str]] = {}
+    url_fields: ClassVar[dict[str, str]] = {}
     send_resolved: StrictBool | None = None
+
+    @model_validator(mode="after")
+    def _no_credential_in_urls(self) -> Self:
+        for field, instead in self.url_fields.items():
+            url = getattr(self, field)
+            why = url_secret_reason(url) if isinstance(url, str) else None
+            if why is not None:
+                raise ValueError(
+                    f"{field}: {why}, which would be written to the config in clear text; "
+                    f"{self._instead(url, instead)}"
+                )
+        return self
+
+    @staticmethod
+    def _instead(url: str, instead: str) -> str:
+        service = chat_webhook(url)
+        if service == "Slack":
+            return "use the slack receiver with api_url_file, the path of a file holding the URL"
+        if service is not None:
+            return (
+                f"slogen has no {service} receiver and Alertmanager {ALERTMANAGER_VERSION} "
+                f"cannot read a webhook URL from a file (url_file came in later releases); "
+                f"send to a relay that holds the {service} URL, and authenticate to it with "
+                "authorization.credentials_file"
+            )
+        return instead
 
 
 class PagerDutySpec(Integration):
@@ -97,6 +127,10 @@ class PagerDutySpec(Integration):
     secret_fields: ClassVar[dict[str, str]] = {
         "routing_key": "routing_key_file",
         "service_key": "service_key_file",
+    }
+    url_fields: ClassVar[dict[str, str]] = {
+        "url": "the Events API URL needs no credential: the key goes in routing_key_file "
+        "or service_key_file",
     }
     routing_key_file: FilePath | None = None
     service_key_file: FilePath | None = None
@@ -132,6 +166,9 @@ class OpsgenieSpec(Integration):
     """Opsgenie alerts API."""
 
     secret_fields: ClassVar[dict[str, str]] = {"api_key": "api_key_file"}
+    url_fields: ClassVar[dict[str, str]] = {
+        "api_url": "the API URL needs no credential: the key goes in api_key_file",
+    }
     api_key_file: FilePath
     api_url: HttpUrl | None = None
     priority: Text | None = Field(default=None, examples=["P1"])
@@ -181,8 +218,10 @@ class BasicAuthSpec(Strict):
 
 
 class WebhookSpec(Integration):
-    """A generic webhook. Alertmanager 0.25 reads its URL only inline, so the URL must
-    not carry a credential: authenticate with ``authorization`` or ``basic_auth``."""
+    """A generic webhook. Alertmanager 0.25 reads its URL only inline (``amtool
+    check-config`` 0.25 rejects ``url_file``), so the URL must not carry a credential:
+    authenticate with ``authorization`` or ``basic_auth``. Chat webhooks (Slack,
+    Discord, Teams, ...) are refused whatever their path: their URL is the secret."""
 
     secret_fields: ClassVar[dict[str, str]] = {
         "url_file": "url (Alertmanager 0.25 has no url_file for webhooks; keep the "
@@ -190,21 +229,18 @@ class WebhookSpec(Integration):
         "bearer_token": "authorization.credentials_file",
         "http_config": "authorization or basic_auth (slogen writes http_config)",
     }
+    url_fields: ClassVar[dict[str, str]] = {
+        "url": f"Alertmanager {ALERTMANAGER_VERSION} cannot read a webhook URL from a file "
+        "(url_file came in later releases); send the credential as a header with "
+        "authorization.credentials_file, or use basic_auth with password_file",
+    }
     url: HttpUrl
     authorization: AuthorizationSpec | None = None
     basic_auth: BasicAuthSpec | None = None
     max_alerts: Annotated[StrictInt, Field(ge=0)] | None = None
 
     @model_validator(mode="after")
-    def _no_credential_in_url(self) -> Self:
-        why = credential_in_url(self.url)
-        if why is not None:
-            raise ValueError(
-                f"{why}, which would be written to the config in clear text, and "
-                f"Alertmanager {ALERTMANAGER_VERSION} cannot read a webhook URL from a file; "
-                "send it as a header with authorization.credentials_file, or use "
-                "basic_auth with password_file"
-            )
+    def _one_authentication(self) -> Self:
         if self.authorization is not None and self.basic_auth is not None:
             raise ValueError("give authorization or basic_auth, not both")
         return self
