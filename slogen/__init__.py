@@ -20,7 +20,7 @@ from slogen.errors import Location, Problem, SlogenError, SpecError, ToolError
 from slogen.gate import Decision
 from slogen.lint import Finding
 from slogen.model import SLO, Model, Service
-from slogen.prometheus_api import PrometheusError
+from slogen.prometheus_api import BasicAuth, BearerToken, PrometheusError
 from slogen.spec.loader import Specs
 from slogen.status import SLOStatus
 from slogen.tools import ToolResult
@@ -30,6 +30,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "SLO",
+    "BasicAuth",
+    "BearerToken",
     "Bundle",
     "Decision",
     "Finding",

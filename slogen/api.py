@@ -23,7 +23,7 @@ from slogen.gate import Decision, check_services, decide
 from slogen.lint import Finding
 from slogen.lint import lint as lint_model
 from slogen.model import Model
-from slogen.prometheus_api import DEFAULT_TIMEOUT, Prometheus
+from slogen.prometheus_api import DEFAULT_TIMEOUT, Credentials, Prometheus
 from slogen.resolve import resolve
 from slogen.spec.loader import Specs
 from slogen.spec.loader import load as load_specs
@@ -160,17 +160,28 @@ def generate(
     defaults: str | Path | None = None,
 ) -> Staleness:
     """Load, compile and write in one call, as ``slogen generate`` does."""
+    tree.check_output_location(output, paths)
     return compile(load(paths, defaults=defaults)).write(output)
 
 
-def lint(specs: Specs, prometheus: str, *, timeout: float = DEFAULT_TIMEOUT) -> list[Finding]:
+def lint(
+    specs: Specs,
+    prometheus: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    credentials: Credentials | None = None,
+) -> list[Finding]:
     """Check the specs against the Prometheus at ``prometheus`` (its base URL): it keeps
     data for at least every SLO's period (``retention`` findings), and each latency
     SLO's classic histogram has a bucket at the threshold, a native one has series.
 
-    Raises :class:`slogen.PrometheusError` for a URL that is not http(s), or when the
-    server cannot be reached, does not answer in time or refuses a query."""
-    return lint_model(resolve(specs), prometheus, timeout)
+    ``timeout`` is the deadline in seconds for each request; ``credentials`` a
+    :class:`~slogen.prometheus_api.BasicAuth` or
+    :class:`~slogen.prometheus_api.BearerToken` when the server wants them (never in
+    the URL). Raises :class:`slogen.PrometheusError` for a URL that is not plain
+    http(s), or when the server cannot be reached, does not answer in time, refuses a
+    query or answers with something that is not a Prometheus API answer."""
+    return lint_model(resolve(specs), prometheus, timeout, credentials)
 
 
 def merge_alertmanager(base: str | Path, specs: Specs) -> MergedConfig:
@@ -220,16 +231,18 @@ def status(
     services: Sequence[str] = (),
     *,
     timeout: float = DEFAULT_TIMEOUT,
+    credentials: Credentials | None = None,
 ) -> list[SLOStatus]:
     """Every SLO's SLI, budget, policy state, burn rate and firing alerts, from a live
     Prometheus that runs the generated rules; only those of ``services`` when named.
 
     A service the specs do not have is a SpecError, raised before the server is asked.
     :class:`slogen.PrometheusError` when the server cannot be reached, does not answer
-    within ``timeout`` seconds, or fails."""
+    a request within ``timeout`` seconds, fails or answers with something else than
+    the Prometheus API; ``credentials`` as for :func:`lint`."""
     model = resolve(specs)
     check_services(services, sorted(service.name for service in model.services))
-    statuses = read_status(model, Prometheus(prometheus_url, timeout))
+    statuses = read_status(model, Prometheus(prometheus_url, timeout, credentials))
     return [s for s in statuses if not services or s.service in services]
 
 
@@ -240,8 +253,9 @@ def gate(
     *,
     require_data: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    credentials: Credentials | None = None,
 ) -> Decision:
     """May ``services`` (all, when none are named) release? Closed while any of their
     SLOs has spent its error budget, and with ``require_data`` while any has no data."""
-    statuses = status(specs, prometheus_url, services, timeout=timeout)
+    statuses = status(specs, prometheus_url, services, timeout=timeout, credentials=credentials)
     return decide(statuses, services, require_data=require_data)

@@ -3,8 +3,8 @@
 Exit codes: 0 success; 1 ``--check`` found stale output, a tool rejected it, ``lint``
 found a problem, or ``gate`` found a budget spent; 2 bad input (specs, arguments, an
 output directory slogen does not own); 3 a required tool (promtool) is missing, or the
-Prometheus that ``lint``, ``status`` or ``gate`` asks cannot be reached or does not
-answer in time.
+Prometheus that ``lint``, ``status`` or ``gate`` asks cannot be reached, does not
+answer in time, refuses a query or does not answer as the Prometheus API does.
 """
 
 from __future__ import annotations
@@ -12,22 +12,50 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 import slogen
 from slogen.errors import SpecError, ToolError
 from slogen.prometheus_api import PrometheusError
 from slogen.tools import ToolResult
-from slogen.write import MANIFEST, write_atomically
+from slogen.write import MANIFEST, check_output_location, write_atomically
 
 EXIT_OK, EXIT_STALE, EXIT_INPUT, EXIT_TOOL = 0, 1, 2, 3
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that never repeats an argument's value in its errors.
+
+    A mistyped option (``--prometheus-pass=S3CRET``, ``--token S3CRET``) would
+    otherwise come back in argparse's message, and from there into CI logs: the
+    options are named, their values are not."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(_without_values(message))
+
+
+def _without_values(message: str) -> str:
+    message = re.sub(r"(-[\w-]+)=\S+", r"\1=…", message)
+    head, found, rest = message.partition("unrecognized arguments: ")
+    if found:
+        named = [word for word in rest.split() if word.startswith("-")]
+        hidden = len(rest.split()) - len(named)
+        message = (
+            head
+            + found
+            + " ".join(named)
+            + (f" (and {hidden} values, not shown)" if hidden else "")
+        )
+    return message
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="slogen",
         description="Compile SLO specs into verified Prometheus recording and alerting rules.",
     )
@@ -190,6 +218,8 @@ def _run(args: argparse.Namespace) -> int:
         return _explain(args)
     if args.command == "import":
         return _import(args)
+    if args.command == "generate":
+        check_output_location(args.output, args.paths)
     specs = slogen.load(args.paths, defaults=args.defaults, ext_vars=dict(args.ext_str))
     if args.command == "merge-alertmanager":
         return _merge(args, specs)
@@ -302,15 +332,18 @@ def _merge(args: argparse.Namespace, specs: slogen.Specs) -> int:
     if target.is_file() and target.read_bytes() == merged.content:
         print(f"{args.output} is unchanged", file=sys.stderr)
         return EXIT_OK
-    write_atomically(target, merged.content)
+    write_atomically(target, merged.content, parents=False)
     print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
 def _lint(args: argparse.Namespace, specs: slogen.Specs) -> int:
+    from slogen.cli_budget import credentials
     from slogen.lint import LATENCY, RETENTION
 
-    findings = slogen.lint(specs, args.prometheus, timeout=args.timeout)
+    findings = slogen.lint(
+        specs, args.prometheus, timeout=args.timeout, credentials=credentials(args)
+    )
     for finding in findings:
         print(finding)
     latency = [f for f in findings if f.check == LATENCY]

@@ -26,7 +26,7 @@ from slogen import model as m
 from slogen import promql
 from slogen.durations import format_duration, parse_duration
 from slogen.model import SLO, Model
-from slogen.prometheus_api import DEFAULT_TIMEOUT, Prometheus
+from slogen.prometheus_api import DEFAULT_TIMEOUT, Credentials, Prometheus, printable
 
 LATENCY, RETENTION = "latency", "retention"
 RETENTION_FLAG = "--storage.tsdb.retention.time"
@@ -51,11 +51,16 @@ class Finding:
         return f"{verdict}: {self.slo}: {self.message}"
 
 
-def lint(model: Model, url: str, timeout: float = DEFAULT_TIMEOUT) -> list[Finding]:
+def lint(
+    model: Model,
+    url: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    credentials: Credentials | None = None,
+) -> list[Finding]:
     """The server's retention against every SLO's period (one finding for the server,
     or one per SLO whose period it does not keep), then one finding per latency SLO,
     in spec order; other SLI kinds have no latency check."""
-    server = Prometheus(url, timeout)
+    server = Prometheus(url, timeout, credentials)
     findings = retention(model, server)
     findings += [
         _native(slo, slo.sli, server) if slo.sli.native else _classic(slo, slo.sli, server)
@@ -71,8 +76,7 @@ def retention(model: Model, server: Prometheus) -> list[Finding]:
     if not slos:
         return []
     longest = format_duration(max(slo.period for slo in slos))
-    info = server.runtime_info()
-    reported = str(info.get("storageRetention") or "") if info is not None else ""
+    reported = printable(server.storage_retention(), 60)
     if not reported:
         return [
             _note(

@@ -110,7 +110,7 @@ def status(model: Model, prometheus: Prometheus) -> list[SLOStatus]:
         for window in sorted(w for w in windows if w is not None)
     }
     firing = promql.Matcher("alertstate", "=", "firing")
-    alerts = prometheus.query(promql.Selector("ALERTS", (firing, *ours)).render())
+    alerts = _by_slo(prometheus.query(promql.Selector("ALERTS", (firing, *ours)).render()))
     found: list[SLOStatus] = []
     for slo in slos:
         found += _statuses(slo, period_ratio, remaining, coverage, burn, alerts)
@@ -123,14 +123,19 @@ def _statuses(
     remaining: BySLO,
     coverage: BySLO,
     burn: dict[int, BySLO],
-    alerts: list[Sample],
+    alerts: BySLO,
 ) -> list[SLOStatus]:
+    """The SLO's statuses, one per group. Every sample is looked up by its SLO and
+    group in a dict, never by scanning the others, so the work grows with the size of
+    the answers, not with its square (5,000 groups and their alerts took 31 s when
+    each group scanned every alert)."""
     key = (slo.service, slo.name)
     ratios = _by_group(slo, period_ratio.get(key, []))
     budgets = _by_group(slo, remaining.get(key, []))
     covered = _by_group(slo, coverage.get(key, []))
     window = _burn_window(slo)
     rates = _by_group(slo, burn[window].get(key, []) if window is not None else [])
+    firing = _firing(slo, alerts.get(key, []))
     groups = sorted(set(ratios) | set(budgets)) or [()]
     return [
         SLOStatus(
@@ -144,8 +149,8 @@ def _statuses(
             remaining=budgets.get(group),
             burn_window=window,
             burn_rate=rates.get(group),
-            firing=_firing(slo, group, alerts),
-            coverage=covered.get(group),
+            firing=firing.get(group, ()),
+            coverage=_share(covered.get(group)),
         )
         for group in groups
     ]
@@ -174,12 +179,17 @@ def _by_group(slo: SLO, samples: Iterable[Sample]) -> dict[Group, float]:
     return {_group(slo, s): s.value for s in samples if not math.isnan(s.value)}
 
 
-def _firing(slo: SLO, group: Group, alerts: Iterable[Sample]) -> tuple[str, ...]:
-    names = {
-        f"{alert.label('alertname')}/{alert.label(naming.SEVERITY_LABEL)}"
-        for alert in alerts
-        if alert.label(naming.SERVICE_LABEL) == slo.service
-        and alert.label(naming.SLO_LABEL) == slo.name
-        and all(alert.label(label) == value for label, value in group)
-    }
-    return tuple(sorted(names))
+def _share(coverage: float | None) -> float | None:
+    """The coverage as a share of the period, 0..1; the recording never leaves that
+    range, but a figure from elsewhere must not make the history's length overflow."""
+    return None if coverage is None else min(max(coverage, 0.0), 1.0)
+
+
+def _firing(slo: SLO, alerts: Iterable[Sample]) -> dict[Group, tuple[str, ...]]:
+    """``alertname/severity`` of the SLO's firing alerts, by group (the alerts carry
+    the SLO's ``group_by`` labels)."""
+    names: dict[Group, set[str]] = {}
+    for alert in alerts:
+        name = f"{alert.label('alertname')}/{alert.label(naming.SEVERITY_LABEL)}"
+        names.setdefault(_group(slo, alert), set()).add(name)
+    return {group: tuple(sorted(found)) for group, found in names.items()}

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from slogen import promql
 from slogen.durations import format_approximate, format_duration
 from slogen.gate import slo_label
+from slogen.prometheus_api import printable
 from slogen.status import SLOStatus
 
 COLUMNS = (
@@ -22,6 +23,9 @@ COLUMNS = (
     "FIRING",
     "EXHAUSTED BY",
 )
+LABEL_WIDTH = 200
+"""The widest SLO or alerts cell: group labels and alert names come from the server,
+which may send anything; they are shown with control characters escaped, and cut."""
 SHORT_HISTORY_NOTE = (
     "HISTORY shorter than the period (a young SLO or group): the SLI is over that\n"
     "history, and the budget left is what it spent of the whole period's budget."
@@ -40,8 +44,15 @@ def history(status: SLOStatus) -> str:
 
 
 def _exhausted_at(status: SLOStatus, now: datetime) -> datetime | None:
+    """When the budget runs out; None if it does not, or not before the calendar ends
+    (a server's huge budget figure must not overflow the date)."""
     seconds = status.seconds_to_exhaustion
-    return None if seconds is None else now + timedelta(seconds=seconds)
+    if seconds is None:
+        return None
+    try:
+        return now + timedelta(seconds=seconds)
+    except OverflowError:
+        return None
 
 
 def exhaustion(status: SLOStatus, now: datetime) -> str:
@@ -61,14 +72,14 @@ def _row(status: SLOStatus, now: datetime) -> tuple[str, ...]:
     if status.burn_rate is not None and status.burn_window is not None:
         burn = f"{status.burn_rate:.2f}x/{format_duration(status.burn_window)}"
     return (
-        slo_label(status),
+        printable(slo_label(status), LABEL_WIDTH),
         f"{promql.number(status.objective * 100)}%/{format_duration(status.period)}",
         _percent(status.sli, 4),
         _percent(status.remaining, 1),
         history(status),
         status.state,
         burn,
-        ", ".join(status.firing) or "-",
+        printable(", ".join(status.firing), LABEL_WIDTH) or "-",
         exhaustion(status, now),
     )
 

@@ -15,11 +15,21 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from slogen.errors import Location, Problem, SpecError
+from slogen.output_guard import (
+    check_file_target,
+    check_output_location,
+    check_writable,
+    existing_ancestor,
+    io_failure,
+    refuse,
+    resolve_output,
+)
+from slogen.output_tree import DIRECTORY, FILE, MANIFEST, Entry, read_paths, walk
+from slogen.staging import carry_over, fill, locked, new_staging, remove_tree, swap
 
-MANIFEST = ".slogen-manifest"
+__all__ = ["MANIFEST", "Staleness", "check_output_location", "compare", "write", "write_atomically"]
 _MANIFEST_HEADER = "# Files written by slogen. The whole directory is regenerated on every run.\n"
 
 
@@ -100,34 +110,33 @@ def _cut(line: str, width: int) -> str:
     return line if len(line) <= width else line[: width - 3] + "..."
 
 
-def read_tree(directory: Path) -> dict[str, bytes]:
-    """Every file under a directory, keyed by its POSIX path relative to it."""
-    if not directory.is_dir():
-        return {}
-    return {
-        file.relative_to(directory).as_posix(): file.read_bytes()
-        for file in sorted(directory.rglob("*"))
-        if file.is_file()
-    }
-
-
-def owned(present: Mapping[str, bytes]) -> frozenset[str]:
-    """The files a previous run wrote, as its manifest lists them."""
-    listing = present.get(MANIFEST, b"").decode("utf-8", "replace").splitlines()
-    return frozenset(line for line in listing if line and not line.startswith("#")) | (
-        {MANIFEST} if MANIFEST in present else set()
-    )
+def owned(present: Mapping[str, Entry]) -> frozenset[str]:
+    """The files a previous run wrote, as its manifest lists them (a manifest that is
+    not a regular file slogen can read lists nothing)."""
+    manifest = present.get(MANIFEST)
+    if manifest is None or manifest.kind != FILE or manifest.data is None:
+        return frozenset()
+    listing = manifest.data.decode("utf-8", "replace").splitlines()
+    return frozenset(line for line in listing if line and not line.startswith("#")) | {MANIFEST}
 
 
 def compare(files: Mapping[str, bytes], directory: Path) -> Staleness:
-    """Compare the tree slogen would write with what the directory holds."""
-    return _compare(files, read_tree(directory))
+    """Compare the tree slogen would write with what the directory holds.
+
+    Only the paths slogen writes or wrote are looked at, and none through a symlink:
+    a link where a generated file belongs is reported as changed by its target
+    string, and a file below a linked directory as missing, so a ``--check`` never
+    shows the contents of something outside the output tree. A symlinked output
+    directory is followed, as :func:`write` follows it."""
+    root = Path(os.path.abspath(directory)).resolve()
+    paths = sorted(set(with_manifest(files)) | owned(read_paths(root, [MANIFEST])))
+    return _compare(files, read_paths(root, paths))
 
 
-def _compare(files: Mapping[str, bytes], present: Mapping[str, bytes]) -> Staleness:
+def _compare(files: Mapping[str, bytes], present: Mapping[str, Entry]) -> Staleness:
     wanted = with_manifest(files)
     previous = owned(present)
-    changed = tuple(p for p in wanted if p in present and present[p] != wanted[p])
+    changed = tuple(p for p in wanted if p in present and not present[p].is_file_with(wanted[p]))
     diffs = {p: _diff(p, present[p], wanted[p]) for p in changed}
     return Staleness(
         missing=tuple(p for p in wanted if p not in present),
@@ -137,10 +146,12 @@ def _compare(files: Mapping[str, bytes], present: Mapping[str, bytes]) -> Stalen
     )
 
 
-def _diff(path: str, old: bytes, new: bytes) -> str:
+def _diff(path: str, old: Entry, new: bytes) -> str:
+    if old.kind != FILE or old.data is None:
+        return f"{path}: on disk {old.describe()}; the specs generate a regular file\n"
     return "".join(
         difflib.unified_diff(
-            old.decode("utf-8", "replace").splitlines(keepends=True),
+            old.data.decode("utf-8", "replace").splitlines(keepends=True),
             new.decode("utf-8", "replace").splitlines(keepends=True),
             fromfile=f"{path} (on disk)",
             tofile=f"{path} (from specs)",
@@ -150,70 +161,116 @@ def _diff(path: str, old: bytes, new: bytes) -> str:
 
 
 def write(files: Mapping[str, bytes], directory: Path) -> Staleness:
-    """Replace ``directory`` with exactly these files (plus the manifest), atomically
-    per directory: on any error the previous tree stays as it was."""
-    directory = Path(directory)
-    if directory.exists() and not directory.is_dir():
-        raise _refuse(directory, "is a file, not a directory")
-    if directory.is_dir() and any(directory.iterdir()) and not (directory / MANIFEST).is_file():
-        raise _refuse(
-            directory,
-            f"is not empty and has no {MANIFEST}, so slogen did not write it",
-        )
-    present = read_tree(directory)
-    changes = _compare(files, present)
-    if not changes.stale:
-        return changes
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.new-", dir=directory.parent))
+    """Replace ``directory`` with exactly these files (plus the manifest) and what the
+    user added to it, atomically per directory: on any error the previous tree stays
+    as it was, and no staging tree is left beside it.
+
+    A symlinked output directory is followed: the tree is staged beside the link's
+    target and swapped in there, so the link is kept and keeps pointing at the new
+    tree. Nothing is written through a symlink inside the tree. Refused, with nothing
+    changed: a directory slogen did not write, a read-only output directory (or a
+    read-only directory in it, or parent), the paths :func:`resolve_output` rejects,
+    and something of the user's standing where a generated file goes."""
+    shown = Path(directory)
+    target = resolve_output(shown)
     try:
-        for path, content in with_manifest(files).items():
-            target = staging / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        _carry_over_unowned(directory, present, staging, files)
-        os.chmod(staging, 0o755)
-        _swap(staging, directory)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        return _write(files, shown, target)
+    except OSError as error:
+        raise io_failure(shown, error, "write the output") from error
+
+
+def _write(files: Mapping[str, bytes], shown: Path, target: Path) -> Staleness:
+    _make_parent(shown, target)
+    with locked(target):
+        present = _present(files, shown, target)
+        changes = _compare(files, present)
+        if not changes.stale:
+            return changes
+        _check_writable(shown, target, present)
+        staging = new_staging(target)
+        try:
+            fill(staging, with_manifest(files))
+            carry_over(target, staging, _kept(present, files), str(shown))
+            swap(staging, target)
+        finally:
+            remove_tree(staging, best_effort=True)
     return changes
 
 
-def _carry_over_unowned(
-    directory: Path, present: Mapping[str, bytes], staging: Path, files: Mapping[str, bytes]
-) -> None:
-    """Copy the files a user put into the output directory into the new tree."""
-    previous = owned(present)
-    for path in present:
-        if path not in previous and path not in files and path != MANIFEST:
-            target = staging / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(directory / path, target, follow_symlinks=False)
-
-
-def _swap(staging: Path, directory: Path) -> None:
-    if not directory.exists():
-        staging.rename(directory)
+def _make_parent(shown: Path, target: Path) -> None:
+    """Create the output's missing parents, after checking the first existing one
+    can be written, so a read-only ancestor is a message rather than a traceback."""
+    if target.parent.is_dir():
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
-    retired.rmdir()
-    directory.rename(retired)
-    try:
-        staging.rename(directory)
-    except OSError:
-        retired.rename(directory)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+    ancestor = existing_ancestor(target)
+    check_writable(ancestor, shown, "the directory")
+    target.parent.mkdir(parents=True, exist_ok=True)
 
 
-def write_atomically(path: Path, content: bytes) -> None:
+def _present(files: Mapping[str, bytes], shown: Path, target: Path) -> dict[str, Entry]:
+    """Everything in the output directory, with the bytes of what slogen writes or
+    wrote; refused when it is not empty and has no manifest."""
+    if not target.exists():
+        return {}
+    manifest = read_paths(target, [MANIFEST])
+    if os.listdir(target) and not owned(manifest):
+        raise refuse(
+            shown,
+            f"the directory is not empty and has no {MANIFEST}, so slogen did not write it",
+            "choose an output directory that slogen owns (-o), or empty this one",
+        )
+    compared = set(with_manifest(files)) | owned(manifest)
+    return walk(target, compared.__contains__)
+
+
+def _check_writable(shown: Path, target: Path, present: Mapping[str, Entry]) -> None:
+    """The swap changes the output's parent and replaces every directory in the tree,
+    so each must be writable; checked before anything is staged."""
+    check_writable(target.parent, shown, "the parent directory")
+    if target.exists():
+        check_writable(target, shown, "the output directory")
+    for path, entry in present.items():
+        if entry.kind == DIRECTORY:
+            check_writable(target / path, shown, "the directory")
+
+
+def _kept(present: Mapping[str, Entry], files: Mapping[str, bytes]) -> dict[str, Entry]:
+    """What the user added: everything slogen neither wrote nor writes now, except the
+    directories that only hold (or held) slogen's files, which come and go with them.
+    A link where slogen has a directory is the user's, and so is in the way."""
+    previous = owned(present)
+    slogens = {
+        str(parent) for path in (*previous, *files) for parent in PurePosixPath(path).parents
+    }
+    return {
+        path: entry
+        for path, entry in present.items()
+        if path not in previous
+        and path not in files
+        and not (path in slogens and entry.kind == DIRECTORY)
+    }
+
+
+def write_atomically(path: Path, content: bytes, *, parents: bool = True) -> None:
     """Replace one file so that readers see the old or the new bytes, never a mix.
 
     A symlink is followed (the file it points at is replaced, the link kept); the
     file keeps its mode, and a new one gets the usual 0644 less the umask, so that
-    a server running as another user can read it."""
-    path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    a server running as another user can read it. ``parents`` creates missing parent
+    directories (an import's new spec directory); without it a missing parent is
+    refused, since a mistyped ``-o`` would otherwise make directories nobody asked
+    for. Also refused, with nothing written (SpecError): a directory at ``path``, a
+    read-only file or directory, a parent that is a file."""
+    target = Path(os.path.abspath(path)).resolve()
+    check_file_target(path, target, parents)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _replace(target, content)
+    except OSError as error:
+        raise io_failure(path, error, "write the file") from error
+
+
+def _replace(path: Path, content: bytes) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.new-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -228,15 +285,3 @@ def write_atomically(path: Path, content: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def _refuse(directory: Path, why: str) -> SpecError:
-    return SpecError(
-        [
-            Problem(
-                Location(str(directory)),
-                f"refusing to write output: the directory {why}",
-                "choose an output directory that slogen owns (-o), or empty this one",
-            )
-        ]
-    )

@@ -17,11 +17,14 @@ from pathlib import Path
 
 import pytest
 
+import slogen
 from slogen import budget_policy
 from slogen.errors import SpecError
 from slogen.gate import decide, override_record
-from slogen.prometheus_api import Prometheus, PrometheusError
+from slogen.prometheus_api import Prometheus, PrometheusError, Sample
+from slogen.resolve import resolve
 from slogen.status import NO_DATA, SLOStatus
+from slogen.status import status as read_status
 from slogen.status_report import SHORT_HISTORY_NOTE, as_json, exhaustion, history, table
 from tests.conftest import CliResult
 from tests.server_harness import free_port
@@ -210,3 +213,66 @@ def test_bad_gate_arguments_are_caught_before_any_server_is_asked(run_cli) -> No
         "gate", str(ROOT / "specs"), "--prometheus", "http://127.0.0.1:1", "--service", "nope"
     )
     assert typo.code == 2 and "no service 'nope'" in typo.err
+
+
+GROUPED_SPEC = """\
+service: shop
+team: web
+runbook: false
+slos:
+  - name: availability
+    objective: 99.9
+    group_by: [cluster]
+    sli:
+      events:
+        errors: http_requests_total{job="shop", code=~"5.."}
+        total: http_requests_total{job="shop"}
+"""
+
+
+class AnsweringPrometheus:
+    """Answers every query of ``status`` for ``groups`` clusters, each with a firing
+    burn alert, without a server: what is counted is slogen's own work."""
+
+    def __init__(self, groups: int) -> None:
+        self.groups = groups
+
+    def query(self, expr: str) -> list[Sample]:
+        alerts = expr.startswith("ALERTS")
+        found = []
+        for index in range(self.groups):
+            labels = {"slo_service": "shop", "slo_name": "availability", "cluster": f"c{index}"}
+            if alerts:
+                labels |= {"alertname": "SLOErrorBudgetBurn", "severity": f"s{index}"}
+            found.append(Sample(tuple(sorted(labels.items())), 0.5))
+        return found
+
+
+def test_status_work_grows_with_the_answer_not_its_square(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every label lookup is counted: a handful per sample. Matching each group's
+    alerts by scanning all alerts made it groups x alerts (25 million lookups for 5,000
+    groups, 31 s); benchmarks/bench_status_answer.py prints the times."""
+    (tmp_path / "shop.yaml").write_text(GROUPED_SPEC)
+    model = resolve(slogen.load([tmp_path]))
+    lookups = 0
+    label = Sample.label
+
+    def counted(self: Sample, name: str) -> str:
+        nonlocal lookups
+        lookups += 1
+        return label(self, name)
+
+    monkeypatch.setattr(Sample, "label", counted)
+    per_group = {}
+    for groups in (500, 4000):
+        lookups = 0
+        statuses = read_status(model, AnsweringPrometheus(groups))  # type: ignore[arg-type]
+        assert len(statuses) == groups
+        per_group[groups] = lookups / groups
+    assert per_group[4000] <= per_group[500] * 1.1  # linear: the same work per sample
+    assert per_group[4000] < 50
+    # each group gets its own alert, and only its own
+    [c7] = [s for s in statuses if s.group == (("cluster", "c7"),)]
+    assert c7.firing == ("SLOErrorBudgetBurn/s7",) and c7.remaining == 0.5
