@@ -21,6 +21,7 @@ from slogen.gate import Decision
 from slogen.lint import Finding
 from slogen.model import SLO, Model, Service
 from slogen.prometheus_api import BasicAuth, BearerToken, PrometheusError
+from slogen.spec.jsonnet_source import JsonnetLimits
 from slogen.spec.loader import Specs
 from slogen.status import SLOStatus
 from slogen.tools import ToolResult
@@ -35,6 +36,7 @@ __all__ = [
     "Bundle",
     "Decision",
     "Finding",
+    "JsonnetLimits",
     "Location",
     "MergedConfig",
     "Model",

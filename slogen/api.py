@@ -25,6 +25,7 @@ from slogen.lint import lint as lint_model
 from slogen.model import Model
 from slogen.prometheus_api import DEFAULT_TIMEOUT, Credentials, Prometheus
 from slogen.resolve import resolve
+from slogen.spec.jsonnet_source import JsonnetLimits
 from slogen.spec.loader import Specs
 from slogen.spec.loader import load as load_specs
 from slogen.spec.yaml_source import read_yaml
@@ -116,11 +117,14 @@ def load(
     *,
     defaults: str | Path | None = None,
     ext_vars: Mapping[str, str] | None = None,
+    jsonnet_limits: JsonnetLimits | None = None,
 ) -> Specs:
     """Load and validate spec files and directories (YAML and Jsonnet).
 
-    ``ext_vars`` are Jsonnet external variables (``std.extVar``), as ``--ext-str``."""
-    return load_specs(paths, defaults=defaults, ext_vars=ext_vars)
+    ``ext_vars`` are Jsonnet external variables (``std.extVar``), as ``--ext-str``;
+    ``jsonnet_limits`` bounds each Jsonnet file's time and memory (by default 10 s and
+    1 GiB, evaluated in a child process)."""
+    return load_specs(paths, defaults=defaults, ext_vars=ext_vars, jsonnet_limits=jsonnet_limits)
 
 
 def compile_model(specs: Specs) -> Model:

@@ -26,6 +26,8 @@ from slogen.tools import ToolResult
 from slogen.write import MANIFEST, check_output_location, write_atomically
 
 EXIT_OK, EXIT_STALE, EXIT_INPUT, EXIT_TOOL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
+"""As a shell reports a command stopped by Ctrl-C (128 + SIGINT)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -199,6 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ToolError, PrometheusError) as error:
         print(f"slogen: {error}", file=sys.stderr)
         return EXIT_TOOL
+    except KeyboardInterrupt:
+        print("slogen: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _writes(args: argparse.Namespace) -> bool:

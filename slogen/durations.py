@@ -42,6 +42,37 @@ def parse_duration(text: str) -> int:
     )
 
 
+PROMETHEUS_MAX_SECONDS = (2**63 - 1) // 10**9
+"""Prometheus and Alertmanager hold a duration as int64 nanoseconds: 292 years and a
+bit; a longer one makes promtool reject the generated rules ("duration out of range")."""
+
+
+def bounded_duration(text: str, at_most: int, what: str, at_least: int = 0) -> int:
+    """Parse a duration and check it lies in ``[at_least, at_most]`` seconds.
+
+    ``what`` names the setting in the message, so that the author reads which limit
+    applies to which key rather than a generic "out of range"."""
+    seconds = parse_duration(text)
+    if seconds > at_most:
+        raise ValueError(
+            f"{text!r} is longer than {spell(at_most)}, the longest {what} slogen accepts"
+        )
+    if seconds < at_least:
+        raise ValueError(
+            f"{text!r} is shorter than {spell(at_least)}, the shortest {what} slogen accepts"
+        )
+    return seconds
+
+
+def spell(seconds: int) -> str:
+    """A limit as a person reads it: ``5y (1825d)``, ``1d``, ``292y (106580d)``."""
+    years, rest = divmod(seconds, _UNITS["y"])
+    exact = format_duration(seconds) if seconds > 0 else "0s"
+    if years and not rest:
+        return f"{years}y ({exact})"
+    return exact
+
+
 def parse_seconds(text: str | int | float) -> Fraction:
     """Parse a latency bound: a number of seconds or a duration like ``100ms`` or ``2.5s``.
 

@@ -17,8 +17,15 @@ from typing import TypeVar
 import yaml
 
 from slogen.errors import Location, Problem, SpecError
-from slogen.spec.jsonnet_source import JSONNET_SUFFIXES, read_jsonnet
+from slogen.spec.jsonnet_source import (
+    JSONNET_SUFFIXES,
+    JsonnetEvaluator,
+    JsonnetLimits,
+    evaluator,
+    read_jsonnet,
+)
 from slogen.spec.models import DefaultsSpec, ServiceSpec
+from slogen.spec.regular_files import RefusedFile, not_regular, read_regular, refusal
 from slogen.spec.routing import RoutingSpec
 from slogen.spec.validation import validate
 from slogen.spec.yaml_source import FastLoader, SourceDocument, parse_yaml, read_yaml
@@ -82,12 +89,15 @@ def load(
     *,
     defaults: str | Path | None = None,
     ext_vars: Mapping[str, str] | None = None,
+    jsonnet_limits: JsonnetLimits | None = None,
 ) -> Specs:
     """Load spec files and directories; raise SpecError listing every problem found.
 
     A directory contributes every spec file below it and its top-level defaults.yaml
     and routing.yaml; a spec file given on its own brings those beside it, so
     validating one file gives the same verdict as validating its directory.
+    ``jsonnet_limits`` bounds the time and memory of each Jsonnet file (by default
+    :data:`slogen.spec.jsonnet_source.DEFAULT_LIMITS`: 10 s and 1024 MiB).
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -104,11 +114,12 @@ def load(
     if routing is not None and routing.base is not None:
         base = Path(routing.base.display).resolve()
         found.services = [s for s in found.services if Path(s[0]).resolve() != base]
-    services = [
-        ServiceFile(spec, source)
-        for display, relative in found.services
-        for spec, source in _services(display, relative, ext_vars or {}, problems)
-    ]
+    with evaluator(jsonnet_limits) as engine:
+        services = [
+            ServiceFile(spec, source)
+            for display, relative in found.services
+            for spec, source in _services(display, relative, ext_vars or {}, engine, problems)
+        ]
     problems.extend(_duplicate_services(services))
     if not found.services and not problems:
         shown = ", ".join(str(p) for p in paths)
@@ -141,9 +152,8 @@ def declared_service(path: Path) -> str | None:
     if path.suffix in JSONNET_SUFFIXES:
         return None
     try:
-        with path.open(encoding="utf-8") as stream:
-            data = yaml.load(stream, Loader=FastLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = yaml.load(read_regular(path).decode("utf-8"), Loader=FastLoader)
+    except (OSError, RefusedFile, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return None
     service = data.get("service") if isinstance(data, dict) else None
     return service if isinstance(service, str) else None
@@ -174,7 +184,11 @@ def _collect(
 
 
 def _services(
-    display: str, relative: str, ext_vars: Mapping[str, str], problems: list[Problem]
+    display: str,
+    relative: str,
+    ext_vars: Mapping[str, str],
+    engine: JsonnetEvaluator,
+    problems: list[Problem],
 ) -> list[tuple[ServiceSpec, SourceDocument]]:
     """The services of one spec file: one from YAML, one or more from Jsonnet."""
     if not display.endswith(JSONNET_SUFFIXES):
@@ -184,7 +198,7 @@ def _services(
     for _ in Path(relative).parts:
         root = root.parent
     try:
-        documents = read_jsonnet(display, display, relative, root, ext_vars)
+        documents = read_jsonnet(display, display, relative, root, ext_vars, engine)
     except SpecError as error:
         problems.extend(error.problems)
         return []
@@ -256,6 +270,7 @@ def _discover(paths: Iterable[str | Path], problems: list[Problem]) -> _Found:
     for given in paths:
         path = Path(given)
         if path.is_dir():
+            problems.extend(_unreadable(path))
             for file in sorted(_spec_files(path)):
                 relative = file.relative_to(path).as_posix()
                 if relative in TOP_LEVEL_NAMES:
@@ -286,10 +301,15 @@ def _discover(paths: Iterable[str | Path], problems: list[Problem]) -> _Found:
                 str(other)
                 for other in sorted(path.parent.iterdir())
                 if other.suffix in SPEC_SUFFIXES
+                and other.is_file()
                 and other.name not in TOP_LEVEL_NAMES
                 and not other.name.startswith((".", "_"))
                 and other != path
             ]
+        elif path.exists():
+            kind = not_regular(path.stat().st_mode) or "not a regular file"
+            refused = refusal(kind)
+            problems.append(Problem(Location(str(path)), refused.message, refused.hint))
         else:
             problems.append(Problem(Location(str(path)), "no such file or directory"))
     return found
@@ -301,12 +321,33 @@ def _add(found: list[tuple[str, str]], entry: tuple[str, str]) -> None:
 
 
 def _spec_files(root: Path) -> Iterable[Path]:
+    for file in _named_specs(root):
+        if file.is_file():
+            yield file
+
+
+def _named_specs(root: Path) -> Iterator[Path]:
+    """Every path under ``root`` named like a spec file, outside hidden and draft
+    directories, whatever its kind."""
     for file in root.rglob("*"):
         parts = file.relative_to(root).parts
         if any(part.startswith((".", "_")) for part in parts):
             continue
-        if file.is_file() and file.suffix in SPEC_SUFFIXES:
+        if file.suffix in SPEC_SUFFIXES:
             yield file
+
+
+def _unreadable(root: Path) -> Iterator[Problem]:
+    """A pipe or device named like a spec file: refused, not read and not skipped in
+    silence (reading it would hang; skipping it would hide a service)."""
+    for file in sorted(_named_specs(root)):
+        try:
+            kind = not_regular(file.stat().st_mode)
+        except OSError:
+            continue  # a dangling link: not a spec, as before
+        if kind is not None and kind != "a directory":
+            refused = refusal(kind)
+            yield Problem(Location(str(file)), refused.message, refused.hint)
 
 
 def _duplicate_services(services: list[ServiceFile]) -> list[Problem]:

@@ -25,7 +25,13 @@ from pydantic import (
 )
 
 from slogen import naming
-from slogen.durations import parse_duration, parse_seconds
+from slogen.durations import (
+    PROMETHEUS_MAX_SECONDS,
+    bounded_duration,
+    parse_duration,
+    parse_seconds,
+    spell,
+)
 from slogen.spec.promql_input import check_window_query, parse_selector
 
 NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
@@ -33,15 +39,34 @@ Tier = Literal["critical", "important", "standard", "experimental"]
 SeverityName = Literal["page", "ticket"]
 
 
-def _duration(text: str) -> str:
-    parse_duration(text)
-    return text
+YEAR = 365 * 86400
+MAX_DURATION = 292 * YEAR
+"""Any duration: Prometheus and Alertmanager hold int64 nanoseconds (292 years and a bit)."""
+assert MAX_DURATION <= PROMETHEUS_MAX_SECONDS
+MIN_PERIOD, MAX_PERIOD = 3600, 5 * YEAR
+"""An SLO period: at least an hour, as every alert window must fit inside it beside the
+5m base rate; at most five years, past which range queries span more history than any
+Prometheus keeps and the rules read hundreds of thousands of samples per evaluation."""
+MAX_FOR = 86400
+"""An alert's ``for`` (and the no-data ``after`` that becomes one): a day at most. The
+burn windows already debounce; a longer ``for`` hides an outage for days, and the alert
+proofs simulate it step by step, so a ``for`` of weeks makes ``generate`` run for hours."""
+MIN_LATENCY, MAX_LATENCY = Fraction(1, 10**9), Fraction(MAX_PERIOD)
+"""A latency threshold: a nanosecond to the longest period. It is written as a float64
+bucket bound, so it must be one; histograms of batch jobs do have bounds of days
+(``le="1e+06"``), but none longer than any period could measure."""
 
 
-def _positive_duration(text: str) -> str:
-    if parse_duration(text) <= 0:
-        raise ValueError(f"{text!r} is zero; this duration must be longer than 0s")
-    return text
+def _bounded(at_most: int, what: str, at_least: int = 0, positive: bool = False) -> AfterValidator:
+    """A validator refusing durations outside what ``what`` can use, with the limit."""
+
+    def check(text: str) -> str:
+        if parse_duration(text) == 0 and (positive or at_least):
+            raise ValueError(f"{text!r} is zero; this duration must be longer than 0s")
+        bounded_duration(text, at_most, what, at_least)
+        return text
+
+    return AfterValidator(check)
 
 
 def _name(text: str) -> str:
@@ -105,7 +130,12 @@ def _label_name(name: str) -> str:
 
 
 def _latency_bound(value: str | float | int) -> str | float | int:
-    parse_seconds(value)
+    seconds = parse_seconds(value)
+    if not MIN_LATENCY <= seconds <= MAX_LATENCY:
+        raise ValueError(
+            f"latency threshold {value!r} is outside 1ns to {spell(MAX_PERIOD)}, the bounds "
+            "slogen accepts; a histogram bucket bound is a float64 number of seconds"
+        )
     return value
 
 
@@ -114,9 +144,25 @@ Name = Annotated[
     AfterValidator(_name),
     Field(max_length=63, json_schema_extra={"pattern": NAME_PATTERN}, examples=["checkout"]),
 ]
-Duration = Annotated[StrictStr, AfterValidator(_duration), Field(examples=["0s", "2m"])]
+Duration = Annotated[StrictStr, _bounded(MAX_DURATION, "duration"), Field(examples=["0s", "2m"])]
 PositiveDuration = Annotated[
-    StrictStr, AfterValidator(_positive_duration), Field(examples=["5m", "1h", "28d"])
+    StrictStr,
+    _bounded(MAX_DURATION, "duration", positive=True),
+    Field(examples=["5m", "1h", "28d"]),
+]
+_POSITIVE_EXAMPLES = Field(examples=["5m", "1h", "28d"])
+Period = Annotated[
+    StrictStr, _bounded(MAX_PERIOD, "SLO period (window)", MIN_PERIOD), _POSITIVE_EXAMPLES
+]
+AlertWindow = Annotated[
+    StrictStr, _bounded(MAX_PERIOD, "alert window", positive=True), _POSITIVE_EXAMPLES
+]
+ForDuration = Annotated[StrictStr, _bounded(MAX_FOR, "alert `for`"), Field(examples=["0s", "2m"])]
+NoDataAfter = Annotated[
+    StrictStr, _bounded(MAX_FOR, "no_data `after`", positive=True), _POSITIVE_EXAMPLES
+]
+MaxAge = Annotated[
+    StrictStr, _bounded(MAX_PERIOD, "freshness max_age", positive=True), _POSITIVE_EXAMPLES
 ]
 Percent = Annotated[
     StrictFloat | StrictInt | StrictStr, AfterValidator(_percent), Field(examples=["2%", 25])
@@ -151,7 +197,7 @@ class SeveritySpec(Strict):
     """Settings shared by every alert of one severity."""
 
     enabled: StrictBool | None = None
-    for_: Duration | None = Field(default=None, alias="for")
+    for_: ForDuration | None = Field(default=None, alias="for")
     label: Annotated[StrictStr, Field(min_length=1)] | None = Field(
         default=None, description="value of the severity label; defaults to the key"
     )
@@ -162,8 +208,8 @@ class BurnPolicySpec(Strict):
 
     severity: SeverityName
     budget_spent: Percent
-    long: PositiveDuration
-    short: PositiveDuration
+    long: AlertWindow
+    short: AlertWindow
 
 
 class BudgetPolicySpec(Strict):
@@ -178,7 +224,7 @@ class NoDataSpec(Strict):
 
     enabled: StrictBool | None = None
     severity: SeverityName | None = None
-    after: PositiveDuration | None = None
+    after: NoDataAfter | None = None
 
 
 class VanishedSpec(Strict):
@@ -261,7 +307,7 @@ class FreshnessSLI(Strict):
     """A last-success Unix timestamp gauge: good while it is younger than ``max_age``."""
 
     timestamp: PromSelector
-    max_age: PositiveDuration
+    max_age: MaxAge
 
 
 class RatioSLI(_GoodOrErrors):
@@ -307,7 +353,7 @@ class SLOSpec(Strict):
     objective: Objective | None = Field(
         default=None, description="percent of good events; defaults from the service tier"
     )
-    window: PositiveDuration | None = None
+    window: Period | None = None
     group_by: list[LabelName] = Field(default_factory=list)
     labels: Labels = Field(default_factory=dict)
     runbook: Runbook | None = Field(
@@ -335,7 +381,7 @@ class ServiceSpec(Strict):
     team: Name
     tier: Tier | None = None
     description: StrictStr = ""
-    window: PositiveDuration | None = None
+    window: Period | None = None
     labels: Labels = Field(default_factory=dict)
     runbook: Runbook | None = None
     alerting: AlertingSpec | None = None
@@ -372,7 +418,7 @@ class KubernetesSpec(Strict):
 class DefaultsSpec(Strict):
     """Organisation-wide defaults (``defaults.yaml`` beside the service specs)."""
 
-    window: PositiveDuration | None = None
+    window: Period | None = None
     runbook: Runbook | None = None
     grafana_url: StrictStr | None = Field(
         default=None, description="base URL for dashboard links in alerts"

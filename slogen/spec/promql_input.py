@@ -7,6 +7,8 @@ promtool on a generated file the user never wrote. The parser is the in-process
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import promql_parser
 
 from slogen.promql import Matcher, Selector
@@ -62,16 +64,56 @@ def selector_of(expr: promql_parser.VectorSelector, text: str) -> Selector:
 
 
 def window_query(template: str, window: str) -> str:
-    """Substitute the ``$window`` placeholder of a raw query with a PromQL duration."""
-    return template.replace(WINDOW_PLACEHOLDER, window)
+    """Substitute the ``$window`` placeholder of a raw query with a PromQL duration.
+
+    Only where it stands as code: a ``$window`` inside a string literal (a label value
+    such as ``{note="$window"}``) is the user's data and is left as written, so the
+    series a query selects never depend on the window it is evaluated over."""
+    return "".join(
+        piece if literal else piece.replace(WINDOW_PLACEHOLDER, window)
+        for piece, literal in _pieces(template)
+    )
+
+
+def _pieces(query: str) -> Iterator[tuple[str, bool]]:
+    """The query cut into code and string literals (with their quotes), in order; an
+    unterminated literal runs to the end (the parser reports it)."""
+    quote = ""
+    escaped = False
+    start = 0
+    for index, char in enumerate(query):
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\" and quote != "`":
+                escaped = True
+            elif char == quote:
+                yield query[start : index + 1], True
+                quote, start = "", index + 1
+        elif char in "\"'`":
+            if index > start:
+                yield query[start:index], False
+            quote, start = char, index
+    if start < len(query):
+        yield query[start:], bool(quote)
+
+
+def _in_code(query: str, text: str) -> bool:
+    """True if ``text`` occurs in the query outside every string literal."""
+    return any(text in piece for piece, literal in _pieces(query) if not literal)
 
 
 def check_window_query(template: str) -> str:
     """Check a raw ``ratio`` query: it uses ``$window`` and parses to an instant vector."""
-    if WINDOW_PLACEHOLDER not in template:
+    if not _in_code(template, WINDOW_PLACEHOLDER):
+        quoted = (
+            f" (a {WINDOW_PLACEHOLDER} inside quotes is a string, kept as written)"
+            if WINDOW_PLACEHOLDER in template
+            else ""
+        )
         raise ValueError(
-            f"raw query {template!r} has no {WINDOW_PLACEHOLDER} placeholder; write range "
-            f"selectors as [{WINDOW_PLACEHOLDER}] so slogen chooses the window, "
+            f"raw query {template!r} has no {WINDOW_PLACEHOLDER} placeholder{quoted}; write "
+            f"range selectors as [{WINDOW_PLACEHOLDER}] so slogen chooses the window, "
             f"e.g. sum(rate(jobs_failed_total[{WINDOW_PLACEHOLDER}]))"
         )
     if _has_comment(template):
@@ -96,21 +138,7 @@ def check_window_query(template: str) -> str:
 
 def _has_comment(query: str) -> bool:
     """True if a ``#`` starts a comment, i.e. stands outside every string literal."""
-    quote = ""
-    escaped = False
-    for char in query:
-        if quote:
-            if escaped:
-                escaped = False
-            elif char == "\\" and quote != "`":
-                escaped = True
-            elif char == quote:
-                quote = ""
-        elif char in "\"'`":
-            quote = char
-        elif char == "#":
-            return True
-    return False
+    return _in_code(query, "#")
 
 
 _KEEPS_LABELS = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})

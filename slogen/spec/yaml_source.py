@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from slogen.errors import Location, Problem, SpecError
+from slogen.spec.regular_files import MAX_FILE_BYTES, RefusedFile, read_regular
 
 if TYPE_CHECKING:
     FastLoader = yaml.SafeLoader
@@ -81,17 +82,46 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 def read_yaml(path: str, display: str, relative: str, *, verbatim: bool = False) -> SourceDocument:
     """Load one YAML document with positions; raise SpecError on syntax problems.
 
-    ``verbatim`` keeps unquoted non-string scalars as :class:`PlainScalar`."""
+    Only a regular file of at most :data:`MAX_FILE_BYTES` is read (a pipe or device
+    would hang the run). ``verbatim`` keeps unquoted non-string scalars as
+    :class:`PlainScalar`."""
+    return parse_yaml(read_text(path, display), display, relative, verbatim=verbatim)
+
+
+def read_text(path: str, display: str, limit: int = MAX_FILE_BYTES) -> str:
+    """A regular file's text as UTF-8; SpecError naming the file (and, for a byte that
+    is not UTF-8, its line and column) otherwise."""
     try:
-        with open(path, encoding="utf-8") as stream:
-            text = stream.read()
-    except (OSError, UnicodeDecodeError) as error:
-        raise SpecError([Problem(Location(display), f"cannot read file: {error}")]) from None
-    return parse_yaml(text, display, relative, verbatim=verbatim)
+        data = read_regular(path, limit)
+    except RefusedFile as refused:
+        raise SpecError([Problem(Location(display), refused.message, refused.hint)]) from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise SpecError([Problem(Location(display), f"cannot read file: {reason}")]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SpecError([not_utf8(data, error, display)]) from None
+
+
+def not_utf8(data: bytes, error: UnicodeDecodeError, display: str) -> Problem:
+    """Where the first byte that is not UTF-8 is, as the user's editor counts it."""
+    line_start = data.rfind(b"\n", 0, error.start) + 1
+    line = data.count(b"\n", 0, error.start) + 1
+    column = len(data[line_start : error.start].decode("utf-8", errors="replace")) + 1
+    return Problem(
+        Location(display, line, column),
+        f"byte 0x{data[error.start]:02x} is not valid UTF-8",
+        "save the file as UTF-8",
+    )
 
 
 MAX_NODES = 100_000
-"""Values constructed per file at most: a guard against alias expansion bombs."""
+"""Values constructed per file at most: a guard against alias expansion bombs and
+against files far larger than any spec."""
+MAX_DEPTH = 100
+"""Nesting of mappings and lists at most: a spec needs about ten levels; a deeper
+document (``[[[[...]]]]``) would exhaust the stack of the code that walks it."""
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -107,13 +137,38 @@ def parse_yaml(text: str, display: str, relative: str, *, verbatim: bool = False
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as error:
         raise SpecError([_syntax_problem(error, text, display)]) from None
+    except yaml.reader.ReaderError as error:
+        raise SpecError([_reader_problem(error, text, display)]) from None
     except yaml.YAMLError as error:
         raise SpecError([Problem(Location(display), f"invalid YAML: {error}")]) from None
+    except RecursionError:  # the pure-Python composer, without libyaml's depth limit
+        raise SpecError([_too_deep(Location(display))]) from None
     finally:
         loader.dispose()
     if builder.problems:
         raise SpecError(builder.problems)
     return SourceDocument(display, relative, data, builder.positions)
+
+
+def _too_deep(location: Location) -> Problem:
+    return Problem(
+        location,
+        f"values are nested more than {MAX_DEPTH} levels deep",
+        "a spec needs a handful of levels; look for unclosed or repeated [ or {",
+    )
+
+
+def _reader_problem(error: yaml.reader.ReaderError, text: str, display: str) -> Problem:
+    """A character YAML does not allow (a control character), at its line and column."""
+    before = text[: error.position]
+    line = before.count("\n") + 1
+    column = error.position - (before.rfind("\n") + 1) + 1
+    code = error.character if isinstance(error.character, int) else ord(error.character)
+    return Problem(
+        Location(display, line, column),
+        f"character U+{code:04X} is not allowed in YAML",
+        "remove it, or write it as an escape (\\u....) inside a double-quoted string",
+    )
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, text: str, display: str) -> Problem:
@@ -144,21 +199,37 @@ class _Builder:
         self.positions: dict[Path, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.count = 0
+        self.expanded = 0
+        """Values built from a node already built: an alias's copies."""
+        self.built: set[int] = set()
         self.active: set[int] = set()
+
+    def _too_many(self, where: Location) -> Problem:
+        """Over :data:`MAX_NODES`: say whether aliases or the file's own size did it."""
+        if self.expanded:
+            return Problem(
+                where,
+                f"aliases expand the document to more than {MAX_NODES} values "
+                f"({self.expanded} of them copies made by aliases)",
+                "aliases (*name) are expanded on every use; use fewer nested aliases",
+            )
+        return Problem(
+            where,
+            f"the file holds more than {MAX_NODES} values, the limit for one spec file",
+            "split it into one file per service",
+        )
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.positions.setdefault(path, _mark(node))
+        where = Location(self.display, *_mark(node), format_path(path))
         self.count += 1
+        if id(node) in self.built:
+            self.expanded += 1
+        self.built.add(id(node))
         if self.count > MAX_NODES:
-            raise SpecError(
-                [
-                    Problem(
-                        Location(self.display, *_mark(node), format_path(path)),
-                        f"the document expands to more than {MAX_NODES} values",
-                        "aliases (*name) are expanded on every use; use fewer nested aliases",
-                    )
-                ]
-            )
+            raise SpecError([self._too_many(where)])
+        if len(path) > MAX_DEPTH:
+            raise SpecError([_too_deep(where)])
         if id(node) in self.active:
             raise SpecError(
                 [
