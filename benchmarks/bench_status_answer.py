@@ -28,20 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import slogen  # noqa: E402
-
-SPEC = """\
-service: shop
-team: web
-runbook: false
-slos:
-  - name: availability
-    objective: 99.9
-    group_by: [cluster]
-    sli:
-      events:
-        errors: http_requests_total{job="shop", code=~"5.."}
-        total: http_requests_total{job="shop"}
-"""
+from tests.grouped_shop import GROUPED_SPEC as SPEC  # noqa: E402
 
 
 def answer(query: str, groups: int) -> bytes:

@@ -27,6 +27,7 @@ from slogen.status import NO_DATA, SLOStatus
 from slogen.status import status as read_status
 from slogen.status_report import SHORT_HISTORY_NOTE, as_json, exhaustion, history, table
 from tests.conftest import CliResult
+from tests.grouped_shop import GROUPED_SPEC
 from tests.server_harness import free_port
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -213,21 +214,6 @@ def test_bad_gate_arguments_are_caught_before_any_server_is_asked(run_cli) -> No
         "gate", str(ROOT / "specs"), "--prometheus", "http://127.0.0.1:1", "--service", "nope"
     )
     assert typo.code == 2 and "no service 'nope'" in typo.err
-
-
-GROUPED_SPEC = """\
-service: shop
-team: web
-runbook: false
-slos:
-  - name: availability
-    objective: 99.9
-    group_by: [cluster]
-    sli:
-      events:
-        errors: http_requests_total{job="shop", code=~"5.."}
-        total: http_requests_total{job="shop"}
-"""
 
 
 class AnsweringPrometheus:
