@@ -63,6 +63,41 @@ def test_a_sloth_spec_becomes_a_slogen_spec(tmp_path: Path, run_cli) -> None:  #
     assert run_cli("validate", "specs", cwd=tmp_path).code == 0
 
 
+@pytest.mark.parametrize(
+    ("annotations", "where"),
+    [
+        ('annotations: {runbook_url: "https://runbooks.example.com/checkout"}', "alerting"),
+        (
+            'page_alert: {annotations: {runbook_url: "https://runbooks.example.com/checkout"}}',
+            "page",
+        ),
+        (
+            'ticket_alert: {annotations: {runbook: "https://runbooks.example.com/checkout"}}',
+            "ticket",
+        ),
+    ],
+)
+def test_a_runbook_url_annotation_is_the_runbook(  # type: ignore[no-untyped-def]
+    tmp_path: Path, run_cli, annotations: str, where: str
+) -> None:
+    """``runbook_url`` (the community's convention) counts as much as ``runbook``,
+    in the SLO's alerting annotations or a severity's."""
+    alerting = "\n".join(
+        line
+        for line in SPEC.splitlines()
+        if not line.strip().startswith(("annotations:", "page_alert:", "ticket_alert:"))
+    )
+    spec = alerting.replace(
+        "      name: CheckoutErrors", f"      name: CheckoutErrors\n      {annotations}"
+    )
+    write_spec(tmp_path, "sloth.yml", spec + "\n")
+    result = run_cli("import", "sloth", "sloth.yml", "-o", "specs", cwd=tmp_path)
+    assert result.code == 0, (where, result.err)
+    slo = yaml.safe_load((tmp_path / "specs" / "checkout.yaml").read_text())["slos"][0]
+    assert slo["runbook"] == "https://runbooks.example.com/checkout", where
+    assert "no plain runbook URL" not in result.err and "annotations" not in result.err
+
+
 def test_a_file_with_nothing_to_compile_is_refused(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     write_spec(
         tmp_path, "plugin.yml", SPEC.replace("events:", "plugin:").replace("error_query", "id")

@@ -195,7 +195,7 @@ def _slo(path: str, where: str, slo: dict[str, Any], result: Imported) -> dict[s
     settings = _alerting(path, f"{where}.alerting", alerting, result)
     if settings:
         out["alerting"] = settings
-    runbook = (alerting.get("annotations") or {}).get("runbook")
+    runbook = _runbook(alerting)
     if runbook and "{{" not in str(runbook):
         out["runbook"] = str(runbook)
     else:
@@ -204,10 +204,26 @@ def _slo(path: str, where: str, slo: dict[str, Any], result: Imported) -> dict[s
     return out
 
 
+RUNBOOK_KEYS = ("runbook_url", "runbook")
+"""The annotations Sloth users put a runbook in: ``runbook_url`` is the Prometheus
+community's convention (kube-prometheus, the mixins), ``runbook`` Sloth's examples'."""
+
+
+def _runbook(alerting: dict[str, Any]) -> object:
+    """The runbook of an SLO's alerts: the alerting annotations first, then the page's,
+    then the ticket's (slogen has one runbook per SLO)."""
+    for place in (alerting, alerting.get("page_alert") or {}, alerting.get("ticket_alert") or {}):
+        annotations = place.get("annotations") or {}
+        for key in RUNBOOK_KEYS:
+            if annotations.get(key):
+                return annotations[key]
+    return None
+
+
 def _alerting(path: str, where: str, alerting: dict[str, Any], result: Imported) -> dict[str, Any]:
     if alerting.get("name"):
         result.lose(path, f"{where}.name", "slogen names its alerts SLOErrorBudgetBurn etc.")
-    others = set(alerting.get("annotations") or {}) - {"runbook"}
+    others = set(alerting.get("annotations") or {}) - set(RUNBOOK_KEYS)
     if others:
         result.lose(
             path,
@@ -229,8 +245,13 @@ def _alerting(path: str, where: str, alerting: dict[str, Any], result: Imported)
                 f"{where}.{sloth_key}.labels.{label}",
                 "labels of one severity only have no place in slogen; dropped",
             )
-        if severity.get("annotations"):
-            result.lose(path, f"{where}.{sloth_key}.annotations", "not imported")
+        dropped = set(severity.get("annotations") or {}) - set(RUNBOOK_KEYS)
+        if dropped:
+            result.lose(
+                path,
+                f"{where}.{sloth_key}.annotations",
+                f"{', '.join(sorted(dropped))}: not imported",
+            )
         if settings:
             out[key] = settings
     return out
