@@ -98,6 +98,28 @@ def test_a_runbook_url_annotation_is_the_runbook(  # type: ignore[no-untyped-def
     assert "no plain runbook URL" not in result.err and "annotations" not in result.err
 
 
+def test_keys_sloth_does_not_read_are_named_with_the_key_meant(  # type: ignore[no-untyped-def]
+    tmp_path: Path, run_cli
+) -> None:
+    """A misspelt ``ticker_alert`` or a ``disabled`` where Sloth reads ``disable``
+    would otherwise vanish, and the alert it meant to switch off would stay on."""
+    spec = SPEC.replace("ticket_alert: {disable: true}", "ticker_alert: {disable: true}")
+    spec = spec.replace("page_alert: {labels:", "page_alert: {disabled: true, labels:")
+    spec = spec.replace("total_query:", "totl_query: x\n        total_query:")
+    write_spec(tmp_path, "sloth.yml", spec)
+    result = run_cli("import", "sloth", "sloth.yml", "-o", "specs", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert (
+        "slos[0].alerting.ticker_alert: not a key Sloth reads here (did you mean 'ticket_alert'?"
+        in result.err
+    )
+    assert (
+        "slos[0].alerting.page_alert.disabled: not a key Sloth reads here (did you mean 'disable'?"
+        in result.err
+    )
+    assert "slos[0].sli.events.totl_query" in result.err
+
+
 def test_a_file_with_nothing_to_compile_is_refused(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     write_spec(
         tmp_path, "plugin.yml", SPEC.replace("events:", "plugin:").replace("error_query", "id")

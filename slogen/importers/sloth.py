@@ -14,6 +14,7 @@ and the page/ticket switches and severity labels. What does not is reported:
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any
 
@@ -36,6 +37,11 @@ SLOTH_BURN_RATE = (
 spec keeps alerting when Sloth did, where slogen's own default has one ticket pair."""
 _SPEC_KEYS = {"version", "service", "labels", "slos"}
 _SLO_KEYS = {"name", "objective", "description", "sli", "labels", "alerting", "plugins"}
+_SLI_KEYS = {"events", "raw", "plugin"}
+_EVENTS_KEYS = {"error_query", "total_query"}
+_RAW_KEYS = {"error_ratio_query"}
+_ALERTING_KEYS = {"name", "labels", "annotations", "page_alert", "ticket_alert"}
+_SEVERITY_KEYS = {"disable", "labels", "annotations"}
 
 
 def _window(query: str) -> str:
@@ -151,14 +157,26 @@ def _service(
 def _unknown(
     path: str, where: str, node: dict[str, Any], known: set[str], result: Imported
 ) -> None:
-    """Keys this importer does not read are reported, never dropped silently."""
-    for key in sorted(set(node) - known):
-        result.lose(path, f"{where}{key}", "not imported (slogen has no equivalent)")
+    """Keys Sloth does not know are reported with the key meant, never dropped
+    silently: a misspelt ``ticker_alert`` would otherwise lose the ticket settings."""
+    for key in sorted(set(node) - known, key=str):
+        close = difflib.get_close_matches(str(key), sorted(known), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        result.lose(
+            path,
+            f"{where}{key}",
+            f"not a key Sloth reads here ({hint}known: {', '.join(sorted(known))}); not imported",
+        )
 
 
 def _slo(path: str, where: str, slo: dict[str, Any], result: Imported) -> dict[str, Any] | None:
     _unknown(path, f"{where}.", slo, _SLO_KEYS, result)
     sli = slo.get("sli") or {}
+    if isinstance(sli, dict):
+        _unknown(path, f"{where}.sli.", sli, _SLI_KEYS, result)
+        for kind, known in (("events", _EVENTS_KEYS), ("raw", _RAW_KEYS)):
+            if isinstance(sli.get(kind), dict):
+                _unknown(path, f"{where}.sli.{kind}.", sli[kind], known, result)
     out: dict[str, Any] = {"name": slug(slo.get("name", "")), "objective": slo.get("objective")}
     if slo.get("description"):
         out["description"] = str(slo["description"])
@@ -221,6 +239,12 @@ def _runbook(alerting: dict[str, Any]) -> object:
 
 
 def _alerting(path: str, where: str, alerting: dict[str, Any], result: Imported) -> dict[str, Any]:
+    _unknown(path, f"{where}.", alerting, _ALERTING_KEYS, result)
+    for severity_key in ("page_alert", "ticket_alert"):
+        if isinstance(alerting.get(severity_key), dict):
+            _unknown(
+                path, f"{where}.{severity_key}.", alerting[severity_key], _SEVERITY_KEYS, result
+            )
     if alerting.get("name"):
         result.lose(path, f"{where}.name", "slogen names its alerts SLOErrorBudgetBurn etc.")
     others = set(alerting.get("annotations") or {}) - set(RUNBOOK_KEYS)
