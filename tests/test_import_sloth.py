@@ -120,6 +120,24 @@ def test_keys_sloth_does_not_read_are_named_with_the_key_meant(  # type: ignore[
     assert "slos[0].sli.events.totl_query" in result.err
 
 
+@pytest.mark.parametrize(("objective", "kept"), [("80", 2), ("85", 3), ("93.1", 4)])
+def test_low_objectives_leave_out_the_windows_that_cannot_fire(  # type: ignore[no-untyped-def]
+    tmp_path: Path, run_cli, objective: str, kept: int
+) -> None:
+    """Sloth accepts 80-90% and writes 14.4x rules that would need more than 100%
+    errors; the import leaves those windows out, says so, and the spec validates."""
+    write_spec(tmp_path, "sloth.yml", SPEC.replace("objective: 99.9", f"objective: {objective}"))
+    result = run_cli("import", "sloth", "sloth.yml", "-o", "specs", cwd=tmp_path)
+    assert result.code == 0, result.err
+    slo = yaml.safe_load((tmp_path / "specs" / "checkout.yaml").read_text())["slos"][0]
+    policies = slo.get("alerting", {}).get("burn_rate")
+    if kept == 4:
+        assert policies is None and "more than 100% errors" not in result.err
+    else:
+        assert len(policies) == kept and "would need more than 100% errors" in result.err
+    assert run_cli("validate", "specs", cwd=tmp_path).code == 0
+
+
 def test_a_file_with_nothing_to_compile_is_refused(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     write_spec(
         tmp_path, "plugin.yml", SPEC.replace("events:", "plugin:").replace("error_query", "id")

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from fractions import Fraction
 from typing import Any
 
 import yaml
 
+from slogen.durations import parse_duration
 from slogen.errors import Location, Problem, SpecError
 from slogen.importers.names import NAME, slug
 from slogen.importers.report import Imported
@@ -154,6 +156,27 @@ def _service(
     return 1
 
 
+def _possible_burn_rates(objective: object) -> list[dict[str, str]] | None:
+    """Sloth's windows whose burn rate an error ratio of at most 100% can reach at this
+    objective (all of them from 93.1% up); None when the objective is not a number,
+    which validation then reports."""
+    try:
+        budget = 1 - Fraction(str(objective)) / 100
+    except (ValueError, ZeroDivisionError):
+        return None
+    period = parse_duration(SLOTH_PERIOD)
+    return [
+        dict(p)
+        for p in SLOTH_BURN_RATE
+        if Fraction(p["budget_spent"].rstrip("%"))
+        / 100
+        * period
+        / parse_duration(p["long"])
+        * budget
+        < 1
+    ]
+
+
 def _unknown(
     path: str, where: str, node: dict[str, Any], known: set[str], result: Imported
 ) -> None:
@@ -211,6 +234,18 @@ def _slo(path: str, where: str, slo: dict[str, Any], result: Imported) -> dict[s
     if kept:
         out["labels"] = kept
     settings = _alerting(path, f"{where}.alerting", alerting, result)
+    possible = _possible_burn_rates(out["objective"])
+    if possible is not None and len(possible) < len(SLOTH_BURN_RATE):
+        settings["burn_rate"] = possible
+        left_out = [p for p in SLOTH_BURN_RATE if p not in possible]
+        result.lose(
+            path,
+            f"{where}.objective",
+            f"at {out['objective']}% Sloth's "
+            + ", ".join(f"{p['long']}/{p['short']} {p['severity']}" for p in left_out)
+            + " would need more than 100% errors to fire (Sloth writes them anyway, and they "
+            "never fire); left out",
+        )
     if settings:
         out["alerting"] = settings
     runbook = _runbook(alerting)
