@@ -378,6 +378,16 @@ def _import(args: argparse.Namespace) -> int:
         for problem in twice:
             print(f"{problem}; nothing written", file=sys.stderr)
         return EXIT_INPUT
+    if refused:  # a partial import would leave the user to sort out which half landed
+        for loss in result.losses:
+            print(f"not carried over: {loss}", file=sys.stderr)
+        for problem in refused:
+            print(str(problem), file=sys.stderr)
+        print(
+            f"{len(refused)} problem{'s' if len(refused) != 1 else ''} found; nothing was written",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
     existing = sorted(str(output / name) for name in files if (output / name).exists())
     if existing and not args.force:
         print(f"slogen: would replace {', '.join(existing)}; nothing written", file=sys.stderr)
@@ -392,9 +402,7 @@ def _import(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     for loss in result.losses:
         print(f"not carried over: {loss}", file=sys.stderr)
-    for problem in refused:
-        print(f"{problem}; nothing written for it", file=sys.stderr)
-    return EXIT_INPUT if refused else EXIT_OK
+    return EXIT_OK
 
 
 def _explain(args: argparse.Namespace) -> int:

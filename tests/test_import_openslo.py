@@ -367,7 +367,7 @@ def test_an_object_name_given_twice_is_a_located_error(tmp_path: Path, run_cli) 
         "b.yaml: SLO/placed metadata.name: SLO 'placed' is defined twice; first in a.yaml"
         in result.err
     )
-    assert "from a.yaml;" in (tmp_path / "specs" / "orders.yaml").read_text()
+    assert "nothing was written" in result.err and not (tmp_path / "specs").exists()
 
 
 def test_an_slo_name_given_twice_for_a_service_is_a_located_error(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -382,8 +382,7 @@ def test_an_slo_name_given_twice_for_a_service_is_a_located_error(tmp_path: Path
         "b.yaml: SLO placed-eu: service 'orders' already has an SLO 'placed-eu', from a.yaml"
         in result.err
     )
-    spec = _spec(tmp_path / "specs", "orders")
-    assert [slo["name"] for slo in spec["slos"]] == ["placed-eu", "placed-us"]
+    assert "nothing was written" in result.err and not (tmp_path / "specs").exists()
 
 
 @pytest.mark.parametrize(
@@ -412,7 +411,7 @@ def test_a_file_with_nothing_to_compile_is_refused(
     result = run_cli("import", "openslo", "in.yaml", "-o", "specs", cwd=tmp_path)
     assert result.code == 2
     assert f"in.yaml: {message}" in result.err, result.err
-    assert "nothing written for it" in result.err
+    assert "nothing was written" in result.err
     assert not (tmp_path / "specs").exists()
 
 

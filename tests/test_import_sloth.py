@@ -237,16 +237,39 @@ def test_import_refuses_a_service_another_file_already_defines(
         assert not (tmp_path / "specs" / "checkout.yaml").exists()
 
 
-def test_a_clashing_service_is_refused_and_the_files_other_services_import(
-    tmp_path: Path, run_cli
-) -> None:  # type: ignore[no-untyped-def]
+def test_one_cr_per_slo_merges_into_one_service(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """Several PrometheusServiceLevel files of one service, one SLO each (a common
+    layout) import as one service with every SLO."""
+    write_spec(tmp_path, "availability.yml", SPEC)
+    latency = SPEC.replace('"requests-availability"', '"requests-latency"')
+    write_spec(tmp_path, "latency.yml", latency)
+    result = run_cli(
+        "import", "sloth", "availability.yml", "latency.yml", "-o", "specs", cwd=tmp_path
+    )
+    assert result.code == 0, result.err
+    text = (tmp_path / "specs" / "checkout.yaml").read_text()
+    assert text.startswith("# Imported by `slogen import` from availability.yml, latency.yml;")
+    slos = yaml.safe_load(text)["slos"]
+    assert [slo["name"] for slo in slos] == ["requests-availability", "requests-latency"]
+    assert run_cli("validate", "specs", cwd=tmp_path).code == 0
+
+
+def test_a_clashing_service_refuses_the_whole_import(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """An SLO defined in two files, or a service whose files disagree on its team:
+    nothing is written, not even the services that did not clash."""
     write_spec(tmp_path, "sloth.yml", SPEC)
     cart = SPEC.replace('service: "checkout"', 'service: "cart"')
     write_spec(tmp_path, "multi.yml", SPEC + "---\n" + cart)
     result = run_cli("import", "sloth", "sloth.yml", "multi.yml", "-o", "specs", cwd=tmp_path)
     assert result.code == 2
     assert (
-        "multi.yml: service: service 'checkout' was already imported from sloth.yml" in result.err
+        "multi.yml: service: service 'checkout' was already imported from sloth.yml, and this "
+        "file disagrees: SLO 'requests-availability' is also in sloth.yml"
+    ) in result.err
+    assert "nothing was written" in result.err and not (tmp_path / "specs").exists()
+    other_team = SPEC.replace("owner: payments", "owner: growth").replace(
+        '"requests-availability"', '"other"'
     )
-    assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == ["cart.yaml", "checkout.yaml"]
-    assert "wrote specs/cart.yaml: service cart" in result.out
+    write_spec(tmp_path, "team.yml", other_team)
+    result = run_cli("import", "sloth", "sloth.yml", "team.yml", "-o", "specs", cwd=tmp_path)
+    assert result.code == 2 and "team 'growth' where sloth.yml gave 'payments'" in result.err

@@ -110,27 +110,17 @@ def _snake(node: Any) -> Any:
 def _service(
     path: str, spec: dict[str, Any], result: Imported, team: str | None, clashes: list[Problem]
 ) -> int:
-    """Add one service; 1 if it was added. A service imported before (from another
-    file or document) is a clash: refused, while the file's other services import."""
+    """Add one service, or its SLOs to the service of that name imported before: one
+    ``PrometheusServiceLevel`` per SLO, several per service, is a common layout. 1 if
+    SLOs were added. Two files that disagree on the service's team or labels, or both
+    define an SLO of one name, clash: nothing of the second is taken."""
     name = slug(spec.get("service", ""))
-    if name in result.services:  # before any loss is recorded: nothing of it is written
-        clashes.append(
-            Problem(
-                Location(path, field="service"),
-                f"service {name!r} was already imported from {result.sources[name]}",
-                "import the two into different directories, or rename one",
-            )
-        )
-        return 0
     if name != spec.get("service"):
         result.lose(path, "service", f"{spec.get('service')!r} renamed to {name!r}")
     labels = {str(k): str(v) for k, v in (spec.get("labels") or {}).items()}
     owner = team or next(
         (labels[k] for k in ("team", "owner") if k in labels and NAME.match(labels[k])), None
     )
-    if owner is None:
-        owner = "unowned"
-        result.lose(path, "labels", "no team or owner label; team set to 'unowned' (use --team)")
     kept = {}
     for key, value in labels.items():
         if is_reserved_label(key) or not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", key):
@@ -146,6 +136,12 @@ def _service(
     if not slos:
         result.lose(path, "slos", f"service {name!r} has no SLO slogen can compile; skipped")
         return 0
+    earlier = result.services.get(name)
+    if earlier is not None:
+        return _merge(path, name, earlier, owner or "unowned", kept, slos, result, clashes)
+    if owner is None:
+        owner = "unowned"
+        result.lose(path, "labels", "no team or owner label; team set to 'unowned' (use --team)")
     service: dict[str, Any] = {"service": name, "team": owner, "window": SLOTH_PERIOD}
     if kept:
         service["labels"] = kept
@@ -153,6 +149,40 @@ def _service(
     service["slos"] = slos
     result.services[name] = service
     result.sources[name] = path
+    return 1
+
+
+def _merge(
+    path: str,
+    name: str,
+    earlier: dict[str, Any],
+    owner: str,
+    labels: dict[str, str],
+    slos: list[dict[str, Any]],
+    result: Imported,
+    clashes: list[Problem],
+) -> int:
+    """Add ``slos`` to the service imported before from another file or document."""
+    before = result.sources[name]
+    problems = []
+    if owner != earlier["team"]:
+        problems.append(f"team {owner!r} where {before} gave {earlier['team']!r}")
+    if labels != earlier.get("labels", {}):
+        problems.append(f"labels {labels} where {before} gave {earlier.get('labels', {})}")
+    known = {slo["name"] for slo in earlier["slos"]}
+    problems += [f"SLO {slo['name']!r} is also in {before}" for slo in slos if slo["name"] in known]
+    if problems:
+        clashes.append(
+            Problem(
+                Location(path, field="service"),
+                f"service {name!r} was already imported from {before}, and this file "
+                f"disagrees: {'; '.join(problems)}",
+                "make the files agree, or import them into different directories",
+            )
+        )
+        return 0
+    earlier["slos"] = [*earlier["slos"], *slos]
+    result.sources[name] = ", ".join([*before.split(", "), path])
     return 1
 
 
