@@ -450,3 +450,24 @@ def test_the_go_sdk_file_keeps_its_burn_policy_and_reports_the_rest(
         "no team or owner label; team set to 'unowned'",
     ):
         assert said in result.err, result.err
+
+
+def test_a_quoted_target_is_the_number_it_says(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """``target: '0.99'``, as YAML writers quote it, imports as 0.99 (Pyrra's quoted
+    ``'99'`` does too); a word is still refused."""
+    quoted = _slo_file("placed").replace("{target: 0.995}", "{target: '0.995'}")
+    write_spec(tmp_path, "a.yaml", quoted + "---\n" + SLI_FILE)
+    result = run_cli("import", "openslo", "a.yaml", "-o", "specs", "--team", "shop", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert _spec(tmp_path / "specs", "orders")["slos"][0]["objective"] == 99.5
+    worded = _slo_file("placed").replace("{target: 0.995}", "{target: 'high'}")
+    write_spec(tmp_path, "b.yaml", worded + "---\n" + SLI_FILE)
+    refused = run_cli("import", "openslo", "b.yaml", "-o", "out", "--team", "shop", cwd=tmp_path)
+    assert refused.code == 2 and "'high' is not a number" in refused.err
+
+
+def test_an_api_version_slogen_does_not_read_is_named(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write_spec(tmp_path, "a.yaml", _slo_file("placed").replace("openslo/v1", "openslo.com/v1"))
+    result = run_cli("import", "openslo", "a.yaml", "-o", "specs", cwd=tmp_path)
+    assert result.code == 2
+    assert "apiVersion 'openslo.com/v1': not an OpenSLO object slogen reads" in result.err

@@ -90,7 +90,14 @@ def _objects(path: str, text: str, result: Imported) -> list[_Object]:
             where = f"document {number}" if len(documents) > 1 else "document"
             where += f"[{index}]" if isinstance(document, list) else ""
             if not isinstance(item, dict) or item.get("apiVersion") not in API_VERSIONS:
-                result.lose(path, where, "not an OpenSLO v1 or v1alpha object; skipped")
+                seen = item.get("apiVersion") if isinstance(item, dict) else None
+                said = f"apiVersion {seen!r}" if seen is not None else "no apiVersion"
+                result.lose(
+                    path,
+                    where,
+                    f"{said}: not an OpenSLO object slogen reads "
+                    f"({' or '.join(API_VERSIONS)}); skipped",
+                )
                 continue
             name = (item.get("metadata") or {}).get("name")
             if item.get("kind") not in KINDS or not isinstance(name, str) or not name:

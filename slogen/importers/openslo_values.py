@@ -84,6 +84,15 @@ def objective_percent(objective: dict[str, Any], field: str) -> float | int:
 
 
 def _decimal(value: Any, field: str) -> Decimal:
+    """A number, or a string holding one (``target: '0.99'``, as YAML writers quote
+    them): the value is what it says, and Pyrra's quoted targets import the same."""
+    if isinstance(value, str):
+        try:
+            parsed = Decimal(value.strip())
+        except ArithmeticError:
+            parsed = Decimal("NaN")
+        if parsed.is_finite():
+            return parsed
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Unmappable(field, f"{value!r} is not a number; give target (0..1) or targetPercent")
     return Decimal(repr(value))

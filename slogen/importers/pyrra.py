@@ -380,8 +380,8 @@ def _join(path: str, objective: _Objective, result: Imported) -> None:
         result.lose(
             str(objective.at),
             "metadata.labels",
-            f"team {objective.team!r} differs from service {name!r}'s team "
-            f"{service['team']!r}; kept that",
+            f"team {objective.team!r} differs from the team {service['team']!r} of "
+            f"service {name!r}; kept that",
         )
     sources = result.sources[name].split(", ")
     if path not in sources:

@@ -114,7 +114,8 @@ def check_window_query(template: str) -> str:
         raise ValueError(
             f"raw query {template!r} has no {WINDOW_PLACEHOLDER} placeholder{quoted}; write "
             f"range selectors as [{WINDOW_PLACEHOLDER}] so slogen chooses the window, "
-            f"e.g. sum(rate(jobs_failed_total[{WINDOW_PLACEHOLDER}]))"
+            f"e.g. sum(rate(jobs_total[{WINDOW_PLACEHOLDER}])) for a total, "
+            f"sum(rate(jobs_failed_total[{WINDOW_PLACEHOLDER}])) for errors"
         )
     if _has_comment(template):
         raise ValueError(
