@@ -379,8 +379,8 @@ def _import(args: argparse.Namespace) -> int:
             print(f"{problem}; nothing written", file=sys.stderr)
         return EXIT_INPUT
     if refused:  # a partial import would leave the user to sort out which half landed
-        for loss in result.losses:
-            print(f"not carried over: {loss}", file=sys.stderr)
+        for line in result.report():
+            print(f"not carried over: {line}", file=sys.stderr)
         for problem in refused:
             print(str(problem), file=sys.stderr)
         print(
@@ -400,8 +400,8 @@ def _import(args: argparse.Namespace) -> int:
         print(f"wrote {output / name}: {summary(result, name.removesuffix('.yaml'))}")
     for note in result.notes.values():
         print(f"note: {note}", file=sys.stderr)
-    for loss in result.losses:
-        print(f"not carried over: {loss}", file=sys.stderr)
+    for line in result.report():
+        print(f"not carried over: {line}", file=sys.stderr)
     return EXIT_OK
 
 

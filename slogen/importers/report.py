@@ -38,6 +38,22 @@ class Imported:
     """What the import decided that the user may not expect, by subject, each said once
     however many objects it concerns (several SLOs put into one service, say)."""
 
+    def report(self, shown: int = 4) -> list[str]:
+        """The losses as lines, one per distinct message in first-seen order: a
+        42-SLO import that loses the same thing from every SLO says it once, with
+        where (the first ``shown`` places and how many more), not 42 times."""
+        places: dict[str, list[str]] = {}
+        for loss in self.losses:
+            places.setdefault(loss.message, []).append(f"{loss.file}: {loss.field}")
+        lines = []
+        for message, where in places.items():
+            if len(where) == 1:
+                lines.append(f"{where[0]}: {message}")
+                continue
+            more = f" and {len(where) - shown} more" if len(where) > shown else ""
+            lines.append(f"{message} ({len(where)} places: {'; '.join(where[:shown])}{more})")
+        return lines
+
     def lose(self, file: str, where: str, message: str) -> None:
         self.losses.append(Loss(file, where, message))
 
