@@ -22,8 +22,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from slogen import latency_units, promql
 from slogen import model as m
-from slogen import promql
+from slogen.docs.sli import bound
 from slogen.durations import format_duration, parse_duration
 from slogen.model import SLO, Model
 from slogen.prometheus_api import DEFAULT_TIMEOUT, Credentials, Prometheus, printable
@@ -141,10 +142,10 @@ def _note(message: str) -> Finding:
 
 def _classic(slo: SLO, sli: m.LatencySLI, server: Prometheus) -> Finding:
     name = f"{slo.service}/{slo.name}"
-    threshold = _seconds(sli.threshold)
+    threshold = _threshold(sli)
     buckets = sli.histogram.named(sli.histogram.metric + "_bucket").render()
     values = server.label_values("le", buckets)
-    pattern = re.compile(promql.number_pattern(sli.threshold))
+    pattern = re.compile(promql.number_pattern(sli.bound))
     found = sorted(v for v in values if pattern.fullmatch(v))
     if found:
         spelled = ", ".join(f'le="{v}"' for v in found)
@@ -153,9 +154,10 @@ def _classic(slo: SLO, sli: m.LatencySLI, server: Prometheus) -> Finding:
         return Finding(
             name,
             False,
-            f"threshold {threshold} is not a bucket bound of {buckets}, so no request would "
-            f"count as good; its bounds are {_bounds(values)}: use one of them as the "
-            "threshold, add the bucket to the histogram, or use a native histogram",
+            f"{_counts(sli, values)}threshold {threshold} is not a bucket bound of {buckets}, "
+            f"so no request would count as good; its bounds are {_bounds(values)}: use one "
+            "of them as the threshold, add the bucket to the histogram, or use a native "
+            "histogram",
         )
     if server.series(sli.histogram.render()):
         return Finding(
@@ -165,6 +167,45 @@ def _classic(slo: SLO, sli: m.LatencySLI, server: Prometheus) -> Finding:
             "native histogram, set native: true",
         )
     return Finding(name, False, _nothing(buckets, server))
+
+
+def _threshold(sli: m.LatencySLI) -> str:
+    """The threshold as checked: ``0.25s``, or with the bound in the histogram's unit
+    when that is not seconds: ``250ms (le 250 in milliseconds)``."""
+    unit = latency_units.unit_or_seconds(sli.histogram.metric)
+    if unit.per_second == 1:
+        return _seconds(sli.threshold)
+    return f"{bound(sli.threshold)} (le {promql.number(sli.bound)} in {unit.name})"
+
+
+def _counts(sli: m.LatencySLI, values: list[str]) -> str:
+    """What the histogram's unit has to do with a missing bucket, as a sentence to lead
+    the problem with: the unit its name gives when that is not seconds, or the unit
+    in which the threshold would be one of its bounds, when the name gives none or
+    gives one that its bounds contradict."""
+    unit = sli.unit
+    said = ""
+    if unit is not None and unit.per_second != 1:
+        said = (
+            f"this histogram counts {unit.name} (by its name {sli.histogram.metric}), so "
+            f"{bound(sli.threshold)} is the bound {promql.number(sli.bound)}; "
+        )
+    assumed = unit or latency_units.SECONDS
+    for other in latency_units.ALL_UNITS:
+        if other == assumed:
+            continue
+        candidate = sli.threshold * other.per_second
+        pattern = re.compile(promql.number_pattern(candidate))
+        if any(pattern.fullmatch(v) for v in values):
+            named = f"says {assumed.name}" if unit is not None else "gives no unit"
+            return said + (
+                f"this histogram seems to count {other.name}: its name {named}, but its "
+                f"bounds include {promql.number(candidate)}, which is "
+                f"{bound(sli.threshold)} in {other.name}; if so, write threshold: "
+                f"{promql.number(candidate)} (the bound as the histogram counts it) or "
+                "fix the metric's unit suffix; "
+            )
+    return said
 
 
 def _native(slo: SLO, sli: m.LatencySLI, server: Prometheus) -> Finding:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
-from slogen import naming
+from slogen import latency_units, naming
 from slogen.promql import Selector
 from slogen.spec.routing import ReceiverSpec
 from slogen.spec.time_intervals import TimeIntervalSpec
@@ -188,11 +188,23 @@ class LatencySLI:
 
     Classic: ``histogram`` names the ``_bucket``/``_count`` family and the threshold is
     one of its bucket bounds. Native: ``histogram`` selects native histogram samples
-    and the threshold may be any latency."""
+    and the threshold may be any latency. Either way the bound is written in the unit
+    the histogram counts (see :attr:`bound`)."""
 
     histogram: Selector
     threshold: Fraction
     native: bool = False
+
+    @property
+    def bound(self) -> Fraction:
+        """The threshold as the histogram's bucket bound, in its own unit: 0.25 s is
+        ``le="250"`` on a ``_milliseconds`` histogram, ``le="0.25"`` on ``_seconds``."""
+        return latency_units.bucket_bound(self.threshold, self.histogram.metric)
+
+    @property
+    def unit(self) -> latency_units.TimeUnit | None:
+        """The unit the histogram's name says it counts, if it says one."""
+        return latency_units.histogram_unit(self.histogram.metric)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from slogen import latency_units, naming, promql
 from slogen import model as m
-from slogen import naming
 from slogen.dependencies import dependency_problems
 from slogen.durations import format_duration, parse_duration, parse_seconds
 from slogen.errors import Location, Problem, SpecError
@@ -556,23 +556,38 @@ def _budget_notes(objective: Fraction, period: int, alerting: m.Alerting) -> tup
     )
 
 
-LIKELY_MILLISECONDS = 10
-"""A bare latency threshold above this on a ``_seconds`` histogram is probably ms:
-10 itself is a default bucket of the client libraries, and a real 10 s objective."""
+LIKELY_MILLISECONDS = latency_units.LIKELY_MILLISECONDS
 
 
 def _sli_notes(spec: SLISpec) -> tuple[str, ...]:
     """A bare number is the bucket bound as the histogram counts it, which is right for
     a histogram in milliseconds; on a ``_seconds`` histogram, 100 is more likely 100ms
     written without its unit than a 100-second objective. Writing the unit either way
-    says what was meant and ends the note."""
+    says what was meant and ends the note.
+
+    A duration is converted to the unit the histogram's name gives (``250ms`` is
+    ``le="250"`` on ``*_milliseconds``); a name that gives none is taken as seconds,
+    which is said, since nothing else would tell a histogram of milliseconds apart."""
     latency = spec.latency
-    if latency is None or isinstance(latency.threshold, str):
+    if latency is None:
         return ()
-    metric = parse_selector(latency.histogram).metric.removesuffix("_bucket")
-    if not metric.endswith("_seconds") or latency.threshold <= LIKELY_MILLISECONDS:
+    metric = latency_units.histogram_name(parse_selector(latency.histogram).metric)
+    unit = latency_units.histogram_unit(metric)
+    if not latency_units.is_bare(latency.threshold):
+        if unit is not None:
+            return ()
+        seconds = parse_seconds(latency.threshold)
+        bound = promql.number(latency_units.bucket_bound(seconds, metric))
+        return (
+            f"{metric} has no unit in its name (_seconds, _milliseconds, _microseconds), "
+            f'so latency threshold {latency.threshold} is taken as le="{bound}" in '
+            "seconds; if the histogram counts another unit, write its bound as a plain "
+            "number as the histogram counts it",
+        )
+    value = parse_seconds(latency.threshold)
+    if unit is not latency_units.SECONDS or value <= LIKELY_MILLISECONDS:
         return ()
-    bound = f"{latency.threshold:g}"
+    bound = f"{float(value):g}"
     return (
         f"latency threshold {bound} on {metric} means {bound} seconds; write {bound}ms "
         f"for milliseconds, or {bound}s to keep seconds without this note",
@@ -591,7 +606,7 @@ def _sli(spec: SLISpec) -> m.SLI:
         histogram = parse_selector(spec.latency.histogram)
         return m.LatencySLI(
             histogram=histogram if spec.latency.native else _histogram_base(histogram),
-            threshold=parse_seconds(spec.latency.threshold),
+            threshold=latency_units.spec_threshold(spec.latency.threshold, histogram.metric),
             native=spec.latency.native,
         )
     if spec.up is not None:

@@ -88,13 +88,19 @@ def _latency(sli: m.LatencySLI) -> SLIText:
     within = bound(sli.threshold)
     histogram = sli.histogram
     bucket = histogram.named(histogram.metric + "_bucket").having(
-        promql.Matcher("le", "=", promql.number(sli.threshold))
+        promql.Matcher("le", "=", promql.number(sli.bound))
+    )
+    unit = sli.unit
+    counted = (
+        f" The histogram counts {unit.name}, so {within} is its bound {promql.number(sli.bound)}."
+        if unit is not None and unit.per_second != 1
+        else ""
     )
     return SLIText(
         f"The share of requests that complete within {within}: the histogram's bucket "
         f"for {within} over its count of all requests, summed over the window. The "
         "bucket is matched in every decimal spelling of its bound, as Prometheus 2 and 3 "
-        "write it.",
+        f"write it.{counted}",
         "requests",
         (
             (f"requests within {within}", bucket.render()),

@@ -21,11 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import promql_parser
 
-from slogen import promql
+from slogen import latency_units, promql
 from slogen.importers.openslo_values import Unmappable, shorthand
 from slogen.spec.promql_input import WINDOW_PLACEHOLDER, parse_selector
 
@@ -217,12 +218,19 @@ def _latency(selector: promql.Selector, op: str, value: float | int, field: str)
             field, "a latency bound must be positive and the selector must not match on le"
         )
     histogram = selector.named(selector.metric.removesuffix("_bucket")).render()
+    # The value is an le bound in the histogram's own unit: 250 on a _milliseconds
+    # histogram is 250ms, 16.384 on a _seconds one 16.384s.
+    threshold, unknown = latency_units.imported_threshold(
+        Fraction(repr(float(value))), selector.metric
+    )
     notes: tuple[tuple[str, str], ...] = ()
     if op == "lt":
         notes = (
             (field, f"op lt imported as at most {promql.number(value)} (the bucket's le bound)"),
         )
-    return MappedSLI({"latency": {"histogram": histogram, "threshold": value}}, notes=notes)
+    if unknown is not None:
+        notes += ((field, unknown),)
+    return MappedSLI({"latency": {"histogram": histogram, "threshold": threshold}}, notes=notes)
 
 
 def _summed_selector(query: _Query) -> tuple[promql.Selector, tuple[str, ...]] | None:

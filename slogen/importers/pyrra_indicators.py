@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from slogen import latency_units, promql
 from slogen.durations import parse_seconds
 from slogen.naming import is_reserved_label
 from slogen.promql import LABEL_NAME, Matcher, Selector, number_pattern
@@ -103,6 +104,15 @@ def _latency_native(body: dict[str, Any], where: str, lose: Lose) -> dict[str, A
     total = _selector(body, "total", where)
     threshold = _threshold(body.get("latency"), f"{where}.latency")
     sli = {"histogram": total.render(), "threshold": threshold, "native": True}
+    unit = latency_units.histogram_unit(total.metric)
+    if unit is not None and unit.per_second != 1:
+        seconds = promql.number(parse_seconds(threshold))
+        bound = promql.number(latency_units.bucket_bound(parse_seconds(threshold), total.metric))
+        lose(
+            f"{where}.latency",
+            f"Pyrra compares {seconds} (seconds) with the bounds of this histogram of "
+            f"{unit.name}; imported as {threshold}, which slogen compares as {bound}",
+        )
     try:
         LatencySLI.model_validate(sli)
     except ValidationError as error:
@@ -157,7 +167,11 @@ def _latency(body: dict[str, Any], where: str, lose: Lose) -> dict[str, Any]:
     mismatch = _histogram_mismatch(success, total, bound)
     if mismatch is None and bound is not None:
         base = total.metric.removesuffix("_count")
-        threshold = int(bound) if bound.denominator == 1 else float(bound)
+        # Pyrra's le is in the histogram's own unit: 16.384 on a _seconds histogram
+        # is 16.384s, 250 on a _milliseconds one 250ms.
+        threshold, unknown = latency_units.imported_threshold(bound, base)
+        if unknown is not None:
+            lose(f"{where}.success.metric", unknown)
         return {
             "latency": {
                 "histogram": Selector(base, total.matchers).render(),

@@ -65,7 +65,7 @@ def _classic(slo: SLO, sli: m.LatencySLI) -> tuple[str, str]:
     """Total from ``_count``, good from the threshold's bucket in any spelling of it."""
     count = sli.histogram.named(sli.histogram.metric + "_count")
     bucket = sli.histogram.named(sli.histogram.metric + "_bucket").having(
-        promql.Matcher("le", "=~", promql.number_pattern(sli.threshold))
+        promql.Matcher("le", "=~", promql.number_pattern(sli.bound))
     )
     total = promql.sum_by(slo.group_by, f"rate({count.range(m.BASE_WINDOW)})")
     # Two spellings of one bound (le="1" from Prometheus 2, le="1.0" from 3) can be
@@ -83,7 +83,7 @@ def _native(slo: SLO, sli: m.LatencySLI) -> tuple[str, str]:
     """
     rate = promql.sum_by(slo.group_by, f"rate({sli.histogram.range(m.BASE_WINDOW)})")
     total = f"histogram_count({rate})"
-    good = f"histogram_fraction(0, {promql.number(sli.threshold)}, {rate}) * {total}"
+    good = f"histogram_fraction(0, {promql.number(sli.bound)}, {rate}) * {total}"
     return total, good
 
 

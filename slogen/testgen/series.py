@@ -334,11 +334,12 @@ def _promtool_sum(start: float, step: float, times: int) -> float:
 
 def _histogram_layout(slo: SLO, sli: m.LatencySLI, base_selector: Selector) -> Layout:
     base = {mt.name: mt.value for mt in base_selector.matchers}
-    bound = _go_float(sli.threshold)
+    # The bound in the histogram's own unit (250 for 250ms on a _milliseconds one).
+    bound = _go_float(sli.bound)
     # Decoy bounds a tenth and ten times the threshold (0.01 and 1 beside 0.1): a
     # matcher that selects more than the threshold's bucket counts them and breaks.
-    below = _go_float(sli.threshold / 10)
-    above = _go_float(sli.threshold * 10)
+    below = _go_float(sli.bound / 10)
+    above = _go_float(sli.bound * 10)
     layout = []
     for suffix, le, share in (
         ("_bucket", below, "none"),
