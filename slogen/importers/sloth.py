@@ -303,6 +303,17 @@ def _runbook(alerting: dict[str, Any]) -> object:
     return None
 
 
+def _lose_annotations(path: str, where: str, node: dict[str, Any], result: Imported) -> None:
+    """Annotations other than the runbook: slogen writes its alerts' text itself."""
+    others = set(node.get("annotations") or {}) - set(RUNBOOK_KEYS)
+    if others:
+        result.lose(
+            path,
+            f"{where}.annotations",
+            f"{', '.join(sorted(others))}: slogen writes its own alert annotations",
+        )
+
+
 def _alerting(path: str, where: str, alerting: dict[str, Any], result: Imported) -> dict[str, Any]:
     _unknown(path, f"{where}.", alerting, _ALERTING_KEYS, result)
     for severity_key in ("page_alert", "ticket_alert"):
@@ -312,13 +323,7 @@ def _alerting(path: str, where: str, alerting: dict[str, Any], result: Imported)
             )
     if alerting.get("name"):
         result.lose(path, f"{where}.name", "slogen names its alerts SLOErrorBudgetBurn etc.")
-    others = set(alerting.get("annotations") or {}) - set(RUNBOOK_KEYS)
-    if others:
-        result.lose(
-            path,
-            f"{where}.annotations",
-            f"{', '.join(sorted(others))}: slogen writes its own alert annotations",
-        )
+    _lose_annotations(path, where, alerting, result)
     out: dict[str, Any] = {}
     for sloth_key, key in (("page_alert", "page"), ("ticket_alert", "ticket")):
         severity = alerting.get(sloth_key) or {}
@@ -334,13 +339,7 @@ def _alerting(path: str, where: str, alerting: dict[str, Any], result: Imported)
                 f"{where}.{sloth_key}.labels.{label}",
                 "labels of one severity only have no place in slogen; dropped",
             )
-        dropped = set(severity.get("annotations") or {}) - set(RUNBOOK_KEYS)
-        if dropped:
-            result.lose(
-                path,
-                f"{where}.{sloth_key}.annotations",
-                f"{', '.join(sorted(dropped))}: not imported",
-            )
+        _lose_annotations(path, f"{where}.{sloth_key}", severity, result)
         if settings:
             out[key] = settings
     return out
