@@ -397,7 +397,11 @@ def _import(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     for name, content in files.items():
         write_atomically(output / name, content)
-        print(f"wrote {output / name}: {summary(result, name.removesuffix('.yaml'))}")
+        service = name.removesuffix(".yaml")
+        print(f"wrote {output / name}: {summary(result, service)}")
+        for slo, alerts in result.alerting.items():
+            if slo.startswith(f"{service}/"):
+                print(f"  {slo} alerts on: {alerts}")
     for note in result.notes.values():
         print(f"note: {note}", file=sys.stderr)
     for line in result.report():

@@ -50,6 +50,8 @@ def test_a_sloth_spec_becomes_a_slogen_spec(tmp_path: Path, run_cli) -> None:  #
     assert result.out == (
         "wrote specs/checkout.yaml: service checkout, team payments: "
         "1 SLO (requests-availability) from sloth.yml\n"
+        "  checkout/requests-availability alerts on: 30d period; "
+        "page 1h/5m x14.4, 6h/30m x6; one series for all\n"
     )
     spec = yaml.safe_load((tmp_path / "specs" / "checkout.yaml").read_text())
     assert spec["team"] == "payments" and spec["window"] == "30d"

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import yaml
 
+from slogen.durations import format_duration
 from slogen.errors import Location, Problem, SpecError
 from slogen.importers.openslo import import_openslo
 from slogen.importers.pyrra import import_pyrra
 from slogen.importers.report import Imported, Loss
 from slogen.importers.sloth import import_sloth
+from slogen.model import SLO
 from slogen.render import dump_yaml
 from slogen.spec.loader import service_files
 
@@ -148,4 +150,25 @@ def _check(result: Imported, defaults: str | Path | None) -> None:
     with tempfile.TemporaryDirectory(prefix="slogen-import-") as scratch:
         for name, content in spec_files(result).items():
             (Path(scratch) / name).write_bytes(content)
-        compile_model(load(scratch, defaults=defaults))
+        model = compile_model(load(scratch, defaults=defaults))
+    result.alerting = {f"{slo.service}/{slo.name}": alerting_summary(slo) for slo in model.slos()}
+
+
+def alerting_summary(slo: SLO) -> str:
+    """What an imported SLO alerts on, as slogen compiled it: each severity's windows
+    and burn factors, the grouping, and the policies its objective left out. Put beside
+    the source tool's rules, a changed meaning shows (a 28d period read as 30d, a
+    window that cannot fire, per-host alerting that became fleet-wide)."""
+    parts = [f"{format_duration(slo.period)} period"]
+    for severity, pairs in slo.alerting.burn_by_severity().items():
+        windows = ", ".join(
+            f"{format_duration(p.long)}/{format_duration(p.short)} x{float(p.factor):g}"
+            for p in pairs
+        )
+        parts.append(f"{severity} {windows}")
+    if not slo.alerting.burn:
+        parts.append("no burn alert")
+    parts.append(f"per {', '.join(slo.group_by)}" if slo.group_by else "one series for all")
+    if slo.alerting.left_out:
+        parts.append(f"left out: {'; '.join(slo.alerting.left_out)}")
+    return "; ".join(parts)

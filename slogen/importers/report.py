@@ -34,6 +34,8 @@ class Imported:
     file), by format; ``import_files`` runs each once after the last file and treats
     the problems they return as refused input."""
 
+    alerting: dict[str, str] = field(default_factory=dict)
+    """``service/slo`` -> what it alerts on once compiled (``alerting_summary``)."""
     notes: dict[str, str] = field(default_factory=dict)
     """What the import decided that the user may not expect, by subject, each said once
     however many objects it concerns (several SLOs put into one service, say)."""
