@@ -16,19 +16,17 @@ from __future__ import annotations
 
 import base64
 import http.client
-import io
 import json
 import re
-import socket
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Protocol, TypeVar
+from typing import TypeVar
 
+from slogen.bounded_http import MAX_ANSWER_BYTES, CutOff, Deadline, TooLarge, opener, read_bounded
 from slogen.errors import SlogenError
 
 DEFAULT_TIMEOUT = 10.0
@@ -36,10 +34,6 @@ DEFAULT_TIMEOUT = 10.0
 MAX_TIMEOUT = 3600.0
 """The longest ``--timeout``: an hour is more than any query of slogen's needs, and a
 bound keeps a mistyped ``1e12`` from reaching the socket layer (which overflows)."""
-MAX_ANSWER_BYTES = 64 * 1024 * 1024
-"""The largest answer read (64 MiB): far more than the few series per SLO that slogen
-asks for, small enough that a server sending gigabytes cannot exhaust memory."""
-_CHUNK = 1024 * 1024
 _T = TypeVar("_T")
 _SHOWN = 120
 """Characters of server-sent text quoted in a message, at most."""
@@ -314,151 +308,6 @@ def envelope(body: bytes) -> object:
     raise _Malformed(f"status is {_quote(status)}, not success or error")
 
 
-# --- one request, within a deadline --------------------------------------------------
-
-
-class _Deadline:
-    """The instant by which a whole request must be done."""
-
-    def __init__(self, seconds: float) -> None:
-        self.end = time.monotonic() + seconds
-
-    def remaining(self) -> float:
-        """Seconds left; TimeoutError once there are none."""
-        left = self.end - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("deadline passed")
-        return left
-
-
-class _RawReader(Protocol):
-    def readinto(self, buffer: Any, /) -> int | None: ...
-
-    def close(self) -> None: ...
-
-
-class _DeadlineReader(io.RawIOBase):
-    """Reads the socket with a timeout that shrinks to what is left of the deadline, so
-    a server dripping a byte at a time runs out of time instead of resetting a
-    per-read timeout forever."""
-
-    def __init__(self, raw: _RawReader, sock: socket.socket, deadline: _Deadline) -> None:
-        super().__init__()
-        self._raw, self._sock, self._deadline = raw, sock, deadline
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any, /) -> int | None:
-        self._sock.settimeout(self._deadline.remaining())
-        return self._raw.readinto(buffer)
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
-
-class _DeadlineSocket:
-    """A connected socket whose sends and receives all end by the deadline; handed to
-    http.client in place of the socket itself."""
-
-    def __init__(self, sock: socket.socket, deadline: _Deadline) -> None:
-        self._sock, self._deadline = sock, deadline
-
-    def sendall(self, data: bytes) -> None:
-        self._sock.settimeout(self._deadline.remaining())
-        self._sock.sendall(data)
-
-    def makefile(self, mode: str = "rb", *args: object, **kwargs: object) -> io.BufferedReader:
-        raw = self._sock.makefile("rb", buffering=0)
-        return io.BufferedReader(_DeadlineReader(raw, self._sock, self._deadline))
-
-    def close(self) -> None:
-        self._sock.close()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sock, name)
-
-
-class _HTTPConnection(http.client.HTTPConnection):
-    deadline: _Deadline
-
-    def connect(self) -> None:
-        self.timeout = self.deadline.remaining()
-        super().connect()
-        self.sock = _DeadlineSocket(self.sock, self.deadline)
-
-
-class _HTTPSConnection(http.client.HTTPSConnection):
-    deadline: _Deadline
-
-    def connect(self) -> None:
-        self.timeout = self.deadline.remaining()
-        super().connect()  # TLS is set up on the plain socket, then wrapped
-        self.sock = _DeadlineSocket(self.sock, self.deadline)
-
-
-class _HTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, deadline: _Deadline) -> None:
-        super().__init__()
-        self._deadline = deadline
-
-    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        def connection(host: str, **kwargs: Any) -> http.client.HTTPConnection:
-            made = _HTTPConnection(host, **kwargs)
-            made.deadline = self._deadline
-            return made
-
-        return self.do_open(connection, req)
-
-
-class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: _Deadline) -> None:
-        super().__init__()
-        self._deadline = deadline
-
-    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        def connection(host: str, **kwargs: Any) -> http.client.HTTPConnection:
-            made = _HTTPSConnection(host, **kwargs)
-            made.deadline = self._deadline
-            return made
-
-        return self.do_open(connection, req)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Redirects are reported, not followed: the credentials are for the URL given,
-    and a redirected base URL is better fixed where it is configured."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _CutOff(Exception):
-    def __init__(self, received: int, missing: int) -> None:
-        super().__init__(f"{received} bytes, {missing} fewer than announced")
-
-
-def _read(response: http.client.HTTPResponse) -> bytes:
-    """The body, at most :data:`MAX_ANSWER_BYTES`, in chunks (each read ends by the
-    deadline). A body shorter than its Content-Length is an error, not an answer."""
-    if response.length is not None and response.length > MAX_ANSWER_BYTES:  # Content-Length
-        raise _TooLarge
-    chunks, size = [], 0
-    while chunk := response.read(_CHUNK):
-        size += len(chunk)
-        if size > MAX_ANSWER_BYTES:
-            raise _TooLarge
-        chunks.append(chunk)
-    if response.length:  # what Content-Length announced and never came
-        raise _CutOff(size, response.length)
-    return b"".join(chunks)
-
-
 # --- the server ------------------------------------------------------------------------
 
 
@@ -528,28 +377,28 @@ class Prometheus:
     def _get(self, path: str, params: Mapping[str, str], *, missing_ok: bool) -> bytes | None:
         """The body of the answer to ``GET path?params`` (an error answer's too, as
         Prometheus explains a refused query there); None for a 404 when ``missing_ok``."""
-        deadline = _Deadline(self.timeout)
-        opener = urllib.request.build_opener(
-            _HTTPHandler(deadline), _HTTPSHandler(deadline), _NoRedirect()
-        )
         try:
             try:
-                with opener.open(self._request(path, params), timeout=self.timeout) as answer:
-                    return _read(answer)
+                with opener(Deadline(self.timeout)).open(
+                    self._request(path, params), timeout=self.timeout
+                ) as answer:
+                    return read_bounded(answer)
             except urllib.error.HTTPError as error:
                 with error:
                     if missing_ok and error.code == 404:
                         return None
                     body = (
-                        _read(error.fp) if isinstance(error.fp, http.client.HTTPResponse) else b""
+                        read_bounded(error.fp)
+                        if isinstance(error.fp, http.client.HTTPResponse)
+                        else b""
                     )
                 raise self._refused(path, error, body) from None
-        except _TooLarge:
+        except TooLarge:
             raise PrometheusError(
                 f"{self.url}{path}: the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB, "
                 "the most slogen reads; is this a Prometheus?"
             ) from None
-        except _CutOff as error:
+        except CutOff as error:
             raise PrometheusError(
                 f"{self.url}{path}: the answer broke off after {error}; is the server or a "
                 "proxy before it failing?"
