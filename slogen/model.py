@@ -33,6 +33,13 @@ def burn_factor(budget_spent: Fraction, period: int, long_window: int) -> Fracti
     return budget_spent * period / long_window
 
 
+def budget_share(factor: Fraction, period: int, long_window: int) -> Fraction:
+    """The share of the budget a burn at ``factor`` spends in ``long_window``, the
+    inverse of :func:`burn_factor`: a policy written as a factor (Pyrra's 14x over 1h
+    of 28d is 1/48) becomes the same alert as one written as a share."""
+    return factor * long_window / period
+
+
 @dataclass(frozen=True)
 class Severity:
     """A severity key (``page``, ``ticket``), its label value and shared settings."""

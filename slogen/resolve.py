@@ -11,6 +11,7 @@ where it was written, not where it happened to be used.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -30,6 +31,7 @@ from slogen.spec.models import (
     SLOSpec,
     Tier,
     TierSpec,
+    factor_fraction,
     percent_fraction,
 )
 from slogen.spec.promql_input import labels_dropped, parse_selector
@@ -434,14 +436,58 @@ def burn_policy_problem(
     short: int,
     period: int,
     objective: Fraction | None,
+    *,
+    by_factor: bool = False,
 ) -> PolicyProblem | None:
     """The limits every burn policy must meet for one SLO, or None when it meets them.
 
-    Importers ask too, so that what they write compiles."""
+    ``spent`` is the share of the budget, whichever way the policy gave it;
+    ``by_factor`` says it was written as a ``factor``, so that hints name what the
+    user can change. Importers ask too, so that what they write compiles."""
     if spent <= 0:
         return PolicyProblem(
             "budget_spent must be more than 0%", "2% in 1h is the usual fast page", False
         )
+    windows = _burn_window_problem(long, short, period)
+    if windows is not None:
+        return windows
+    factor = m.burn_factor(spent, period, long)
+    if spent > 1:
+        return PolicyProblem(
+            f"factor {float(factor):g} over {format_duration(long)} spends "
+            f"{float(spent * 100):g}% of the budget in that window, more than all of it, "
+            "before the alert can fire",
+            f"lower the factor to {float(m.burn_factor(Fraction(1), period, long)):g} or "
+            "less, which spends the whole budget in the long window, or shorten the window",
+            False,
+        )
+    if objective is None:
+        return None
+    if severity == "page" and factor < 1:
+        return PolicyProblem(
+            f"this page would fire at burn rate {float(factor):g}, while the budget "
+            "is spent slower than it accrues",
+            "a page's factor must be at least 1; 14 is the usual fast page"
+            if by_factor
+            else "budget_spent is a percent of the whole budget: write 2% (or 2), not 0.02",
+            False,
+        )
+    if factor * (1 - objective) >= 1:
+        return PolicyProblem(
+            f"this alert can never fire: burn factor {float(factor):g} needs an error "
+            f"ratio of {float(factor * (1 - objective) * 100):g}%, more than 100%",
+            f"lower factor below {float(1 / (1 - objective)):g}, the fastest this "
+            "objective's budget can burn"
+            if by_factor
+            else "lower budget_spent or lengthen the long window",
+            True,
+        )
+    return None
+
+
+def _burn_window_problem(long: int, short: int, period: int) -> PolicyProblem | None:
+    """Windows that cannot work whatever the rate: they must nest inside the period
+    and each other, and none can be shorter than the 5m rates they are built from."""
     if long >= period:
         return PolicyProblem(
             f"long window {format_duration(long)} is not shorter than the SLO period "
@@ -462,24 +508,34 @@ def burn_policy_problem(
             "every window is computed from 5-minute rates; use 5m or longer",
             False,
         )
-    if objective is None:
-        return None
-    factor = m.burn_factor(spent, period, long)
-    if severity == "page" and factor < 1:
-        return PolicyProblem(
-            f"this page would fire at burn rate {float(factor):g}, while the budget "
-            "is spent slower than it accrues",
-            "budget_spent is a percent of the whole budget: write 2% (or 2), not 0.02",
-            False,
-        )
-    if factor * (1 - objective) >= 1:
-        return PolicyProblem(
-            f"this alert can never fire: burn factor {float(factor):g} needs an error "
-            f"ratio of {float(factor * (1 - objective) * 100):g}%, more than 100%",
-            "lower budget_spent or lengthen the long window",
-            True,
-        )
     return None
+
+
+def policy_budget_spent(policy: Mapping[str, Any], period: int) -> Fraction:
+    """The share of the budget a policy (in spec-file form) spends in its long window,
+    from ``budget_spent`` or, exactly, from ``factor``: the one number every check and
+    every rule is derived from, however the user wrote it."""
+    factor = policy.get("factor")
+    if factor is not None:
+        long = parse_duration(str(policy["long"]))
+        return m.budget_share(factor_fraction(factor), period, long)
+    return percent_fraction(policy["budget_spent"])
+
+
+def policy_problem(
+    policy: Mapping[str, Any], period: int, objective: Fraction | None
+) -> PolicyProblem | None:
+    """:func:`burn_policy_problem` of a policy in spec-file form (``budget_spent`` or
+    ``factor``), as resolving asks it and as importers ask it before they write."""
+    return burn_policy_problem(
+        str(policy["severity"]),
+        policy_budget_spent(policy, period),
+        parse_duration(str(policy["long"])),
+        parse_duration(str(policy["short"])),
+        period,
+        objective,
+        by_factor=policy.get("factor") is not None,
+    )
 
 
 def _burn_alert(
@@ -496,8 +552,8 @@ def _burn_alert(
     A built-in policy that only the objective rules out is left out and said instead:
     the user did not write it, and low objectives are common."""
     long, short = parse_duration(policy["long"]), parse_duration(policy["short"])
-    spent = percent_fraction(policy["budget_spent"])
-    wrong = burn_policy_problem(policy["severity"], spent, long, short, period, objective)
+    spent = policy_budget_spent(policy, period)
+    wrong = policy_problem(policy, period, objective)
     if wrong is None:
         if objective is None:
             return None

@@ -97,6 +97,14 @@ spec:
       total: {metric: 'http_request_duration_seconds{job="checkout"}'}
 """
 
+TIERS_28D = [
+    {"severity": "page", "factor": 14, "long": "1h", "short": "5m"},
+    {"severity": "page", "factor": 7, "long": "6h", "short": "30m"},
+    {"severity": "ticket", "factor": 2, "long": "1d", "short": "2h"},
+    {"severity": "ticket", "factor": 1, "long": "4d", "short": "6h"},
+]
+"""Pyrra's four burn tiers for a 28-day window, as an import writes them."""
+
 
 def _import(tmp_path: Path, run_cli, *files: str, extra: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
     return run_cli("import", "pyrra", *files, "-o", "specs", *extra, cwd=tmp_path)
@@ -129,16 +137,22 @@ def test_each_indicator_kind_becomes_its_slogen_sli(tmp_path: Path, run_cli) -> 
             }
         },
         "alerting": {
-            "page": {"label": "p1"},
-            "ticket": {"label": "p3"},
+            "page": {"label": "p1", "for": "2m"},
+            "ticket": {"label": "p3", "for": "1h"},
             "no_data": {"enabled": False, "severity": "ticket"},
+            "burn_rate": TIERS_28D,
         },
     }
     assert latency["sli"] == {
         "latency": {"histogram": 'http_request_duration_seconds{job="checkout"}', "threshold": 0.25}
     }
     assert latency["objective"] == 99 and latency["window"] == "4w"
-    assert latency["alerting"] == {"page": {"enabled": False}, "ticket": {"enabled": False}}
+    # Alerts off, as Pyrra's disabled says; Pyrra's tiers stay written for when they are on.
+    assert latency["alerting"] == {
+        "page": {"enabled": False, "for": "2m"},
+        "ticket": {"enabled": False, "for": "1h"},
+        "burn_rate": TIERS_28D,
+    }
     assert probe["sli"] == {"up": {"metric": 'probe_success{instance="https://shop.example.com"}'}}
     assert probe["alerting"] == {"burn_rate": []}
     assert native["sli"] == {
@@ -252,9 +266,11 @@ def test_a_file_with_nothing_to_compile_is_refused(tmp_path: Path, run_cli) -> N
     assert not (tmp_path / "specs").exists()
 
 
-def test_policies_that_cannot_work_for_the_window_or_target_are_left_out(
+def test_pyrra_tiers_that_cannot_work_for_the_window_or_target_are_left_out(
     tmp_path: Path, run_cli
 ) -> None:  # type: ignore[no-untyped-def]
+    """A 1d window keeps three of Pyrra's tiers (it used to keep no burn alert at all);
+    a 90% target rules out the 14x tier, as it can never fire."""
     short = (
         SPEC.split("---\n")[2]
         .replace("window: 7d", "window: 1d")
@@ -265,13 +281,26 @@ def test_policies_that_cannot_work_for_the_window_or_target_are_left_out(
     result = _import(tmp_path, run_cli, "slos.yaml")
     assert result.code == 0, result.err
     probe, latency = _spec(tmp_path, "checkout")["slos"]
-    assert probe["alerting"]["burn_rate"] == []
-    assert "slos.yaml:1: spec.window: slogen's built-in ticket policy (10%" in result.err
-    assert [p["long"] for p in latency["alerting"]["burn_rate"]] == ["6h", "3d"]
+    assert probe["alerting"]["burn_rate"] == [
+        {"severity": "page", "factor": 7, "long": "13m", "short": "5m"},
+        {"severity": "ticket", "factor": 2, "long": "51m", "short": "5m"},
+        {"severity": "ticket", "factor": 1, "long": "3h26m", "short": "13m"},
+    ]
     assert (
-        "spec.target: slogen's built-in page policy (2% of the budget in 1h) cannot work "
-        "here: this alert can never fire" in result.err
+        "slos.yaml:1: spec.window: Pyrra's fastBurn (14x over 2m/0s: 1d/672, 1d/8064) left "
+        "out: its long window 2m is not longer than a 5m short window" in result.err
     )
+    assert (
+        "slos.yaml:1: spec.window: short windows below 5m raised to 5m, as slogen computes "
+        "every window from 5-minute rates: mediumBurn (7x over 13m/1m: 1d/112, 1d/1344) is "
+        "13m/5m; slowBurn (2x over 51m/4m: 1d/28, 1d/336) is 51m/5m"
+    ) in result.err
+    assert latency["alerting"]["burn_rate"] == TIERS_28D[1:]
+    assert (
+        "slos.yaml:13: spec.target: Pyrra's fastBurn (14x over 1h/5m: 28d/672, 28d/8064) left "
+        "out: this alert can never fire: burn factor 14 needs an error ratio of 140%"
+    ) in result.err
+    assert "checkout/checkout-probe alerts on: 1d period; page 13m/5m x7; ticket" in result.out
     assert run_cli("validate", "specs", cwd=tmp_path).code == 0
 
 

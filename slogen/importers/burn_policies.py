@@ -12,21 +12,13 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from slogen.durations import parse_duration
-from slogen.resolve import PolicyProblem, burn_policy_problem
-from slogen.spec.models import percent_fraction
+from slogen.resolve import PolicyProblem, policy_problem
 
 
 def problem(policy: Mapping[str, Any], period: int, objective: Fraction) -> PolicyProblem | None:
-    """Why slogen would reject this policy (spec-file form) for the SLO, or None."""
-    return burn_policy_problem(
-        str(policy["severity"]),
-        percent_fraction(policy["budget_spent"]),
-        parse_duration(str(policy["long"])),
-        parse_duration(str(policy["short"])),
-        period,
-        objective,
-    )
+    """Why slogen would reject this policy (spec-file form, with ``budget_spent`` or
+    ``factor``) for the SLO, or None."""
+    return policy_problem(policy, period, objective)
 
 
 def fitting(

@@ -20,8 +20,9 @@ labels (they select Pyrra's PrometheusRule, as ``defaults.yaml`` ``kubernetes.la
 does for slogen's), alert names, ``partial_response_strategy``,
 ``performanceOverAccuracy`` and ``ruleOutput``, and anything the CRD does not define.
 
-Pyrra's burn windows scale with the SLO window and differ from slogen's. The CRD
-cannot customise them, so slogen's defaults apply to imported SLOs, and slogen's
+Pyrra's burn windows scale with the SLO window and differ from slogen's defaults, so
+each imported SLO lists Pyrra's four tiers as its own burn policies, with Pyrra's
+factors and windows (see :mod:`slogen.importers.pyrra_alerting`); slogen's
 budget-remaining alerts, which Pyrra does not have, are added as for any SLO.
 """
 
@@ -41,8 +42,6 @@ from slogen.importers.pyrra_indicators import Lose, Skip, indicator_sli
 from slogen.importers.report import Imported
 from slogen.naming import is_reserved_label
 from slogen.promql import LABEL_NAME
-from slogen.spec.loader import builtin_defaults
-from slogen.spec.models import BurnPolicySpec
 
 API_VERSION = "pyrra.dev/v1alpha1"
 KIND = "ServiceLevelObjective"
@@ -82,8 +81,6 @@ class _Document:
 def import_pyrra(path: str, text: str, result: Imported, team: str | None = None) -> None:
     """Add the SLOs of one Pyrra file to ``result``, grouped by service; SpecError if
     it has none slogen can compile. Nothing of a refused file is added."""
-    alerting = builtin_defaults().spec.alerting
-    builtin = tuple(alerting.burn_rate or ()) if alerting is not None else ()
     objectives: list[_Objective] = []
     skipped: list[str] = []
     for document in _documents(path, text):
@@ -92,7 +89,7 @@ def import_pyrra(path: str, text: str, result: Imported, team: str | None = None
             result.lose(str(at), "document", f"not a {API_VERSION} {KIND}; skipped")
             continue
         try:
-            objectives.append(_objective(at, document.data, team, builtin, result))
+            objectives.append(_objective(at, document.data, team, result))
         except Skip as skip:
             result.lose(str(at), skip.field, f"{skip.message}; SLO skipped")
             skipped.append(f"{_display_name(document.data)}: {skip.field}: {skip.message}")
@@ -152,7 +149,6 @@ def _objective(
     at: Location,
     data: dict[str, Any],
     team: str | None,
-    builtin: tuple[BurnPolicySpec, ...],
     result: Imported,
 ) -> _Objective:
     """One ServiceLevelObjective as a slogen SLO and its service; Skip if it cannot be."""
@@ -172,7 +168,7 @@ def _objective(
     if team_label is not None and owner is not None and not NAME.match(owner):
         lose(f"metadata.labels.{team_label}", f"team {owner!r} is not a slogen name; not used")
         owner = None
-    slo = _slo(metadata["name"], spec, annotations, builtin, lose)
+    slo = _slo(metadata["name"], spec, annotations, lose)
     used = {service_label, team_label} - {None}
     kept = _rule_labels(labels, used, slo.get("group_by", []), lose)
     if kept:
@@ -216,7 +212,6 @@ def _slo(
     name: str,
     spec: dict[str, Any],
     annotations: dict[str, str],
-    builtin: tuple[BurnPolicySpec, ...],
     lose: Lose,
 ) -> dict[str, Any]:
     for key in sorted(set(spec) - set(SPEC_FIELDS)):
@@ -242,7 +237,7 @@ def _slo(
         slo["group_by"] = group_by
     slo["runbook"] = _runbook(annotations, lose)
     _annotations(annotations, lose)
-    alerting = alerting_settings(spec.get("alerting"), period, objective / 100, builtin, lose)
+    alerting = alerting_settings(spec.get("alerting"), period, objective / 100, lose)
     if alerting:
         slo["alerting"] = alerting
     _rule_output(spec, lose)

@@ -110,6 +110,27 @@ def percent_fraction(value: float | int | str) -> Fraction:
     return share
 
 
+def _factor(value: float | int | str) -> float | int | str:
+    factor_fraction(value)
+    return value
+
+
+def factor_fraction(value: float | int | str) -> Fraction:
+    """A burn factor written as ``14`` or ``"6.5"``, as an exact ratio.
+
+    Read from its decimal text, as percents are, so that ``14.4`` is 72/5 and not the
+    float nearest to it: the thresholds printed from it stay the numbers written."""
+    text = value.strip() if isinstance(value, str) else repr(value)
+    if not re.fullmatch(r"\d+(\.\d+)?", text):
+        raise ValueError(
+            f"{value!r} is not a burn factor; write a positive number such as 14 or 6.5"
+        )
+    factor = Fraction(text)
+    if factor == 0:
+        raise ValueError(f"{value!r} is zero; a burn factor must be more than 0, such as 14")
+    return factor
+
+
 def _selector(text: str) -> str:
     parse_selector(text)
     return text
@@ -167,6 +188,9 @@ MaxAge = Annotated[
 Percent = Annotated[
     StrictFloat | StrictInt | StrictStr, AfterValidator(_percent), Field(examples=["2%", 25])
 ]
+BurnFactor = Annotated[
+    StrictFloat | StrictInt | StrictStr, AfterValidator(_factor), Field(examples=[14, "6.5"])
+]
 PromSelector = Annotated[
     StrictStr,
     AfterValidator(_selector),
@@ -203,13 +227,43 @@ class SeveritySpec(Strict):
     )
 
 
+BURN_MEASURES = ("budget_spent", "factor")
+"""The two ways of saying how fast a burn policy's budget goes; a policy gives one."""
+
+
 class BurnPolicySpec(Strict):
-    """Alert when this share of the budget is spent within ``long`` (checked on ``short``)."""
+    """Alert when this share of the budget is spent within ``long`` (checked on ``short``).
+
+    The share is ``budget_spent``, or follows from ``factor``, the burn rate, as
+    ``factor * long / period``: the SRE Workbook thinks in shares, Pyrra and many
+    people in factors, and 14x over 1h of 28d is a share (2.0833...%) that no decimal
+    percent writes exactly."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": [key]} for key in BURN_MEASURES]}
+    )
 
     severity: SeverityName
-    budget_spent: Percent
+    budget_spent: Percent | None = Field(
+        default=None, description="share of the period's budget spent within long, e.g. 2%"
+    )
+    factor: BurnFactor | None = Field(
+        default=None,
+        description="burn rate over long, e.g. 14: budget_spent is factor * long / period",
+    )
     long: AlertWindow
     short: AlertWindow
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> Self:
+        given = [key for key in BURN_MEASURES if getattr(self, key) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'budget_spent' (a share of the budget, such as 2%) "
+                "or 'factor' (a burn rate, such as 14); got "
+                + (" and ".join(given) if given else "neither")
+            )
+        return self
 
 
 class BudgetPolicySpec(Strict):
