@@ -57,11 +57,21 @@ def test_a_sloth_spec_becomes_a_slogen_spec(tmp_path: Path, run_cli) -> None:  #
     assert spec["team"] == "payments" and spec["window"] == "30d"
     slo = spec["slos"][0]
     assert slo["objective"] == 99.9
-    assert slo["sli"]["ratio"]["errors"].endswith('code=~"5.."}[$window]))')
+    assert slo["sli"] == {  # one counter per side: slogen writes the sums itself
+        "events": {
+            "errors": 'http_requests_total{job="checkout", code=~"5.."}',
+            "total": 'http_requests_total{job="checkout"}',
+        }
+    }
+    assert "group_by" not in slo
     assert slo["runbook"] == "https://runbooks.example.com/checkout"
     assert slo["alerting"] == {"page": {"label": "critical"}, "ticket": {"enabled": False}}
     for lost in ("alerting.name", "annotations: summary", "page_alert.labels.routing_key"):
         assert lost in result.err, result.err
+    assert (
+        "note: period 30d: Sloth's default --default-slo-period; pass --sloth-period if "
+        "yours differs\n"
+    ) in result.err
     assert run_cli("validate", "specs", cwd=tmp_path).code == 0
 
 
@@ -155,9 +165,9 @@ def test_a_file_with_nothing_to_compile_is_refused(tmp_path: Path, run_cli) -> N
 
 @needs_peers
 @pytest.mark.parametrize("sloth", SLOTH_FILES, ids=[p.name for p in SLOTH_FILES])
-def test_sloths_own_examples_import_compile_and_pass_promtool(
+def test_sloths_own_examples_import_compile_and_pass_promtool(  # type: ignore[no-untyped-def]
     sloth: Path, tmp_path: Path, run_cli, promtool: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     result = run_cli("import", "sloth", str(sloth), "-o", str(tmp_path / "specs"))
     if sloth.name in NOT_SLOTH:
         assert result.code == 2 and "holds no Sloth SLO" in result.err
@@ -204,7 +214,8 @@ def test_the_kubernetes_resource_keeps_label_names_as_written(tmp_path: Path, ru
     spec = yaml.safe_load((tmp_path / "specs" / "checkout.yaml").read_text())
     assert spec["labels"] == {"owner": "payments", "costCenter": "42"}
     assert spec["slos"][0]["alerting"] == {"page": {"enabled": False}}
-    assert spec["slos"][0]["sli"]["ratio"]["total"] == "sum(rate(requests_total[$window]))"
+    sli = spec["slos"][0]["sli"]
+    assert sli == {"events": {"errors": "errors_total", "total": "requests_total"}}
 
 
 def test_a_runbook_from_the_defaults_beside_the_output_is_kept(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -222,9 +233,9 @@ def test_a_runbook_from_the_defaults_beside_the_output_is_kept(tmp_path: Path, r
 
 
 @pytest.mark.parametrize("existing", ["legacy.yaml", "payments/checkout.yaml"])
-def test_import_refuses_a_service_another_file_already_defines(
+def test_import_refuses_a_service_another_file_already_defines(  # type: ignore[no-untyped-def]
     tmp_path: Path, run_cli, existing: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Another name, or the same name in a subdirectory: load reads both."""
     write_spec(tmp_path, "sloth.yml", SPEC)
     write_spec(tmp_path / "specs", existing, "service: checkout\nteam: payments\n")
@@ -275,3 +286,21 @@ def test_a_clashing_service_refuses_the_whole_import(tmp_path: Path, run_cli) ->
     write_spec(tmp_path, "team.yml", other_team)
     result = run_cli("import", "sloth", "sloth.yml", "team.yml", "-o", "specs", cwd=tmp_path)
     assert result.code == 2 and "team 'growth' where sloth.yml gave 'payments'" in result.err
+
+
+def test_the_period_sloth_ran_with_is_the_window(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write_spec(tmp_path, "sloth.yml", SPEC)
+    result = run_cli(
+        "import", "sloth", "sloth.yml", "-o", "specs", "--sloth-period", "28d", cwd=tmp_path
+    )
+    assert result.code == 0, result.err
+    assert "28d period" in result.out and "--sloth-period" not in result.err
+    spec = yaml.safe_load((tmp_path / "specs" / "checkout.yaml").read_text())
+    assert spec["window"] == "28d"
+    for args, said in (
+        (("sloth", "--sloth-period", "30x"), "--sloth-period '30x'"),
+        (("pyrra", "--sloth-period", "28d"), "sloth imports only"),
+    ):
+        refused = run_cli("import", args[0], "sloth.yml", "-o", "other", *args[1:], cwd=tmp_path)
+        assert refused.code == 2 and said in refused.err, refused.err
+        assert not (tmp_path / "other").exists()

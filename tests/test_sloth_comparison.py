@@ -25,10 +25,11 @@ import promql_parser
 import pytest
 import yaml
 
+from slogen import promql
 from slogen.api import compile_model, load
 from slogen.durations import parse_duration
 from slogen.importers import import_files, spec_files
-from slogen.model import SLO, RatioSLI
+from slogen.model import SLO, EventsSLI, RatioSLI
 from tests.conftest import ROOT
 
 PEERS = ROOT.parent / "shared" / "peers" / "sloth"
@@ -141,6 +142,13 @@ def _canonical(query: str) -> str:
 def _slogen_error_ratio_5m(slo: SLO) -> str:
     """The 5-minute error ratio the imported SLI defines, as Sloth would write it."""
     sli = slo.sli
+    if isinstance(sli, EventsSLI):  # Sloth's sum(rate(sel[window])) by (...) on each side
+        assert sli.errors is not None, sli
+        errors, total = (
+            promql.sum_by(slo.group_by, f"rate({selector.range(300)})")
+            for selector in (sli.errors, sli.total)
+        )
+        return f"({errors})\n/\n({total})"
     assert isinstance(sli, RatioSLI) and sli.errors is not None, sli
     errors = sli.errors.replace("$window", "5m")
     total = sli.total.replace("$window", "5m")

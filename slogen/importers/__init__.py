@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -50,15 +51,22 @@ def import_files(
     *,
     team: str | None = None,
     defaults: str | Path | None = None,
+    sloth_period: str | None = None,
 ) -> tuple[Imported, list[Problem]]:
     """Import every file; a file with nothing to compile is a problem, the rest import.
 
     ``defaults`` is the ``defaults.yaml`` the imported specs will live beside: where it
     supplies a runbook, an SLO without one of its own takes it instead of being written
     with ``runbook: false``. The imported specs are checked by compiling them (with
-    those defaults), so what is returned loads."""
+    those defaults), so what is returned loads. ``sloth_period`` is the
+    ``--default-slo-period`` Sloth ran with (Sloth specs only; 30d when None)."""
     if format not in FORMATS:
         raise SpecError([Problem(Location(format), f"unknown format; known: {', '.join(FORMATS)}")])
+    if sloth_period is not None and format != "sloth":
+        raise SpecError([Problem(Location(format), "a Sloth period applies to Sloth specs only")])
+    importer = IMPORTERS[format]
+    if sloth_period is not None:
+        importer = partial(import_sloth, period=sloth_period)
     result = Imported()
     refused: list[Problem] = []
     for path in paths:
@@ -68,7 +76,7 @@ def import_files(
             refused.append(Problem(Location(str(path)), f"cannot read file: {error}"))
             continue
         try:
-            IMPORTERS[format](str(path), text, result, team)
+            importer(str(path), text, result, team)
         except SpecError as error:
             refused.extend(error.problems)
     for finish in result.finishing.values():
