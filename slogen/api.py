@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slogen import tools
 from slogen import write as tree
@@ -32,6 +33,9 @@ from slogen.spec.yaml_source import read_yaml
 from slogen.status import SLOStatus
 from slogen.status import status as read_status
 from slogen.write import Staleness
+
+if TYPE_CHECKING:
+    from slogen.testgen.plan import Coverage
 
 Generator = Callable[[Model], dict[str, bytes]]
 
@@ -93,17 +97,18 @@ class Bundle:
         shown = verify.prefix(shown_as) + CONFIG_PATH
         return verify.alertmanager(self.model, self.files, self.files[CONFIG_PATH], shown)
 
-    def gaps(self) -> list[str]:
-        """What the generated alert proofs could not cover, as the test files say it."""
-        from slogen.testgen.files import TESTS_DIR
+    def coverage(self) -> tuple[Coverage, ...]:
+        """What the generated alert proofs prove of each SLO, in spec order: from its raw
+        series, or from its 5m recordings on (and why its queries are not), and the
+        scenarios that could not be built."""
+        from slogen.testgen.plan import coverage
 
-        found = []
-        for path, content in self.files.items():
-            if path.startswith(f"{TESTS_DIR}/"):
-                for line in content.decode("utf-8").splitlines():
-                    if line.startswith("# ") and ": not covered: " in line:
-                        found.append(f"{path.split('/')[1].split('.')[0]}/{line[2:]}")
-        return sorted(set(found))
+        return coverage(self.model)
+
+    def gaps(self) -> list[str]:
+        """The scenarios the generated alert proofs could not build, as
+        ``service/slo: not covered: what: why``."""
+        return [f"{c.service}/{c.slo}: {gap}" for c in self.coverage() for gap in c.gaps]
 
     def prove(self, shown_as: str = "") -> list[tools.ToolResult]:
         """Run the generated promtool unit tests: every alert behaves as specified."""

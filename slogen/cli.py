@@ -114,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
         "check", help="run promtool on the rules and the alert unit tests the specs produce"
     )
     spec_args(check)
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when an SLO's alerts are not all proven from its raw series",
+    )
     merge = commands.add_parser(
         "merge-alertmanager",
         help="merge the generated routing into your own alertmanager.yml",
@@ -157,6 +162,11 @@ def _parser() -> argparse.ArgumentParser:
     imports.add_argument("--team", help="team of every imported service (else from labels)")
     imports.add_argument(
         "--force", action="store_true", help="replace spec files that already exist in DIR"
+    )
+    imports.add_argument(
+        "--sloth-period",
+        metavar="DURATION",
+        help="the --default-slo-period Sloth ran with (sloth only; default 30d)",
     )
     explain = commands.add_parser(
         "explain", help="what each alert means: thresholds, detection and reset times"
@@ -247,7 +257,13 @@ def _run(args: argparse.Namespace) -> int:
         results = bundle.check() + bundle.prove()
         for result in results:
             print(result)
-        return EXIT_OK if all(r.ok for r in results) else EXIT_STALE
+        unproven = _proof_summary(bundle)
+        if not all(r.ok for r in results):
+            return EXIT_STALE
+        if unproven and args.strict:
+            print(f"check --strict: {_count(unproven, 'SLO')} not fully proven", file=sys.stderr)
+            return EXIT_STALE
+        return EXIT_OK
     output = Path(args.output)
     if args.check:
         staleness = bundle.compare(output)
@@ -265,11 +281,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_STALE
     changes = bundle.write(output)
     print(f"wrote {output}: {len(bundle.files)} files, {_counted(changes)}")
-    gaps = bundle.gaps()
-    if gaps:
-        print(f"note: {len(gaps)} alert proofs could not be generated:", file=sys.stderr)
-        for gap in gaps:
-            print(f"  {gap}", file=sys.stderr)
+    _proof_summary(bundle)
     if args.fail_on_change and changes.stale:
         print(f"{output} was out of date and has been regenerated:", file=sys.stderr)
         print(changes.report(str(output), total_lines=0, written=True), file=sys.stderr)
@@ -277,6 +289,26 @@ def _run(args: argparse.Namespace) -> int:
             print(f"stage it (git add {output}) and commit again", file=sys.stderr)
         return EXIT_STALE
     return EXIT_OK
+
+
+def _proof_summary(bundle: slogen.Bundle) -> int:
+    """Say which SLOs the generated proofs leave partly unproven, and which scenarios
+    they could not build; returns the number of SLOs not fully proven."""
+    coverage = bundle.coverage()
+    unproven = [c for c in coverage if not c.proven]
+    if unproven:
+        print(
+            f"proofs: {len(unproven)} of {_count(len(coverage), 'SLO')} not fully proven:",
+            file=sys.stderr,
+        )
+        for found in unproven:
+            print(f"  {found.summary()}", file=sys.stderr)
+    gaps = bundle.gaps()
+    if gaps:
+        print(f"note: {len(gaps)} alert proofs could not be generated:", file=sys.stderr)
+        for gap in gaps:
+            print(f"  {gap}", file=sys.stderr)
+    return len(unproven)
 
 
 def _in_git_work_tree(path: Path) -> bool:
@@ -366,11 +398,25 @@ def _lint(args: argparse.Namespace, specs: slogen.Specs) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from slogen.importers import defined_elsewhere, import_files, spec_files, summary
+    from slogen.importers.sloth import check_period
 
+    if args.sloth_period is not None:
+        if args.format != "sloth":
+            print("slogen: --sloth-period applies to sloth imports only", file=sys.stderr)
+            return EXIT_INPUT
+        try:
+            check_period(args.sloth_period)
+        except ValueError as error:
+            print(f"slogen: --sloth-period {args.sloth_period!r}: {error}", file=sys.stderr)
+            return EXIT_INPUT
     output = Path(args.output)
     beside = output / "defaults.yaml"
     result, refused = import_files(
-        args.format, args.files, team=args.team, defaults=beside if beside.is_file() else None
+        args.format,
+        args.files,
+        team=args.team,
+        defaults=beside if beside.is_file() else None,
+        sloth_period=args.sloth_period,
     )
     files = spec_files(result)
     twice = defined_elsewhere(result, output)

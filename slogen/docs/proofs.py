@@ -1,21 +1,17 @@
 """Which generated promtool tests prove an SLO's alerts, and what they leave out.
 
-The scenarios and gaps come from :mod:`slogen.testgen`, as the test files are written;
-this module only says which file (one per evaluation step) holds each scenario. A test
-holds the two in step: every file named here is generated, and every gap named here is
-one that ``Bundle.gaps`` reads from the test files.
+The scenarios, gaps and the proofs' starting point come from
+:func:`slogen.testgen.plan.plan`, the same plan the test files are written from; this
+module only groups the scenarios by the file (one per evaluation step) that holds them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slogen.durations import format_duration
 from slogen.model import SLO
-from slogen.testgen.files import TESTS_DIR
-from slogen.testgen.labels import NotSynthesisable
-from slogen.testgen.scenarios import scenarios
-from slogen.testgen.series import group_labels, shape
+from slogen.testgen.files import proof_file
+from slogen.testgen.plan import plan
 
 
 @dataclass(frozen=True)
@@ -24,23 +20,18 @@ class Proofs:
 
     files: tuple[tuple[str, tuple[str, ...]], ...]
     gaps: tuple[str, ...]
-
-
-def proof_file(service: str, step: int) -> str:
-    """Where testgen writes the tests of one service and evaluation step."""
-    return f"{TESTS_DIR}/{service}.{format_duration(step)}.test.yml"
+    unproven: str | None
+    """Why the raw queries are not proven, when the proofs start at the 5m recordings."""
 
 
 def proofs(slo: SLO) -> Proofs:
     """The scenarios proving this SLO's alerts, by file, in the order testgen runs them."""
-    try:
-        form = shape(slo)
-        group_labels(slo, form)
-    except NotSynthesisable as reason:
-        return Proofs((), (f"not covered: {reason}",))
-    made, gaps = scenarios(slo, form)
+    found = plan(slo)
     by_step: dict[int, list[str]] = {}
-    for scenario in made:
+    for scenario in found.scenarios:
         by_step.setdefault(scenario.step, []).append(scenario.name.split(": ", 1)[0])
-    files = tuple((proof_file(slo.service, step), tuple(by_step[step])) for step in sorted(by_step))
-    return Proofs(files, tuple(gaps))
+    files = tuple(
+        (proof_file(slo.service, step, found.from_recordings), tuple(by_step[step]))
+        for step in sorted(by_step)
+    )
+    return Proofs(files, found.gaps, found.unproven)

@@ -107,6 +107,14 @@ def _proofs(slo: SLO) -> list[str]:
         "that each alert fires, stays quiet and resets as above:",
         md.bullets(items) if items else "No scenario could be built for this SLO.",
     ]
+    if found.unproven is not None:
+        blocks.append(
+            "These proofs feed the SLO's two 5m recordings to the rules that read them, "
+            "so every window, burn rate, budget and alert is proven, but not the queries "
+            "that make the recordings: "
+            + md.text(found.unproven)
+            + ". Check those on live data with `slogen lint --prometheus URL`."
+        )
     if found.gaps:
         gaps = [gap.removeprefix("not covered: ") for gap in found.gaps]
         blocks += ["Not covered:", md.bullets([md.text(gap) for gap in gaps])]

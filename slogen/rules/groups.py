@@ -9,6 +9,8 @@ proofs evaluate them in that order):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from slogen import naming, promql
 from slogen.model import SLO, Service
 from slogen.rules.alerts import budget_alert, burn_alerts, no_data_alert, vanished_alert
@@ -21,9 +23,11 @@ FAST_INTERVAL = 60
 """Seconds between evaluations of the recording and burn-alert groups."""
 
 
-def slo_groups(slo: SLO) -> tuple[RuleGroup, ...]:
+def slo_groups(slo: SLO, *, from_recordings: bool = False) -> tuple[RuleGroup, ...]:
+    """The SLO's groups; ``from_recordings`` leaves out the two rules that read the raw
+    series, for proofs that feed those recordings themselves (``slogen.testgen``)."""
     recordings: tuple[Rule, ...] = (
-        *sli_recordings(slo),
+        *(() if from_recordings else sli_recordings(slo)),
         first_seen_recording(slo),
         *window_recordings(slo),
         *constant_recordings(slo),
@@ -56,18 +60,18 @@ def service_groups(service: Service) -> tuple[RuleGroup, ...]:
     return tuple(group for slo in service.slos for group in slo_groups(slo))
 
 
-def group_names(service: Service) -> tuple[str, ...]:
-    """The names of ``service_groups``, in order, without building any rule: the proof
+def group_names(slos: Iterable[SLO]) -> tuple[str, ...]:
+    """The names of the SLOs' groups, in order, without building any rule: the proof
     files name the groups (for promtool's evaluation order) once per step file."""
     return tuple(
         naming.group_name(slo.service, slo.name, kind)
-        for slo in service.slos
+        for slo in slos
         for kind in ("sli", "period", "alerts")
-        if kind != "alerts" or _alerts(slo)
+        if kind != "alerts" or has_alerts(slo)
     )
 
 
-def _alerts(slo: SLO) -> bool:
+def has_alerts(slo: SLO) -> bool:
     """Whether the SLO has an alerts group: any alert at all."""
     alerting = slo.alerting
     others = (alerting.no_data, alerting.vanished)

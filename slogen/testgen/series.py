@@ -16,26 +16,26 @@ from fractions import Fraction
 import promql_parser
 
 from slogen import model as m
-from slogen import promql
+from slogen import naming, promql
 from slogen.model import SLO
 from slogen.promql import Selector
+from slogen.rules.series import recorded
 from slogen.spec.promql_input import selector_of, window_query
 from slogen.testgen.labels import NotSynthesisable, label_set
 
 TARGET_LABEL = "synthetic_target"
 """Distinguishes the targets of a gauge SLI; never used by a spec's selectors."""
 
-NATIVE_GAP = (
-    "promtool 2.42's test series notation has no native histogram samples; the rules "
-    "after the two 5m recordings are the same as a classic latency SLO's"
-)
-"""Why a native latency SLI has no generated alert proofs (a promtool limit, not ours)."""
+NATIVE_GAP = "promtool 2.42's test series notation has no native histogram samples"
+"""Why a native latency SLI's two 5m recordings are not proven (a promtool limit)."""
 
 GAUGE_TARGETS_MAX = 200
 COUNT_INTERVAL = 60
 """The finest input interval of a proof: whole counts per minute are whole at 5m too."""
 EXACT_COUNTS = 2**53
 """Below this every whole number is a float, and promtool's sums of them are exact."""
+RECORDED_ROLES = {"recorded errors": "errors", "recorded total": "total"}
+"""The roles of the two 5m recordings when a proof feeds them, and what each counts."""
 GROUP_VALUE = "test"
 OTHER_GROUP_VALUE = "other"
 
@@ -69,6 +69,11 @@ class Shape:
     def is_gauge(self) -> bool:
         return self.gauge is not None
 
+    @property
+    def is_recorded(self) -> bool:
+        """The series are the SLO's 5m recordings, not its raw series."""
+        return any(role in RECORDED_ROLES for _, role in self.counters)
+
 
 def shape(slo: SLO) -> Shape:
     """The series an SLO reads; raises NotSynthesisable with the reason."""
@@ -94,6 +99,18 @@ def shape(slo: SLO) -> Shape:
     if unit != total_unit:
         raise NotSynthesisable("the errors and total queries count in different units")
     return _counter_shape(slo, total, errors, good, unit)
+
+
+def recorded_shape(slo: SLO) -> Shape:
+    """The SLO's two 5m recordings as the proof's input: where slogen cannot synthesise
+    raw series for a query, everything from these recordings on is still proven, and
+    only the two rules that read the raw query are not."""
+    return Shape(
+        counters=(
+            (_with_groups(slo, recorded(naming.ERRORS_RATE5M, slo)), "recorded errors"),
+            (_with_groups(slo, recorded(naming.TOTAL_RATE5M, slo)), "recorded total"),
+        )
+    )
 
 
 def _single_counter(template: str) -> tuple[Selector, int]:
@@ -232,7 +249,8 @@ class CounterValues:
         key = (tuple(phases), interval, role)
         spelled = self._spelled.get(key)
         if spelled is None:
-            spelled = self._spelled[key] = _counter_values(phases, interval, role)
+            spell = _recorded_values if role in RECORDED_ROLES else _counter_values
+            spelled = self._spelled[key] = spell(phases, interval, role)
         return spelled
 
 
@@ -245,7 +263,7 @@ def series_layout(slo: SLO, form: Shape) -> Layout | None:
     None for a gauge, whose number of series depends on the phases."""
     if form.gauge is not None:
         return None
-    if isinstance(slo.sli, m.LatencySLI):
+    if isinstance(slo.sli, m.LatencySLI) and not form.is_recorded:
         return _histogram_layout(slo, slo.sli, form.counters[0][0])
     return tuple((selector.render(), role) for selector, role in form.counters)
 
@@ -320,6 +338,19 @@ def _counter_values(phases: Sequence[Phase], interval: int, role: str) -> str:
         start = reached + float(step)
         parts.append(f"{promql.number(start)}+{promql.number(step)}x{samples - 1}")
         reached = _promtool_sum(start, float(step), samples - 1)
+    return " ".join(parts)
+
+
+def _recorded_values(phases: Sequence[Phase], interval: int, role: str) -> str:
+    """A 5m recording's values: none at time 0 (a 5m rate needs two samples), then each
+    phase's rate for its samples. Gauges repeat a value rather than add to it, so no
+    float sum is involved."""
+    parts = ["_"]
+    for phase in phases:
+        if phase.traffic is None:
+            break
+        share = phase.error_ratio if RECORDED_ROLES[role] == "errors" else Fraction(1)
+        parts.append(f"{promql.number(phase.traffic * share)}x{phase.seconds // interval - 1}")
     return " ".join(parts)
 
 
