@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from slogen.model import SLO, Alerting
-from slogen.testgen.series import Shape
+from slogen.testgen.series import Shape, other_group
 
 HEALTHY_SHARE = Fraction(1, 4)
 
@@ -29,7 +29,9 @@ class Profile:
     unit: int
     """The total recording's value per event per second (300 for increase queries)."""
     grouped: bool = False
-    """The SLO has ``group_by`` labels, so its proofs run a second group beside."""
+    """The proofs run a second group beside: the SLO has ``group_by`` labels and its
+    selectors leave them free to take a second value (a selector that pins one, as
+    ``api=~"get|put"`` does, leaves a single group, with nothing else reporting)."""
 
     @classmethod
     def of(cls, slo: SLO, form: Shape) -> Profile:
@@ -40,7 +42,7 @@ class Profile:
             slo.counts_traffic,
             form.is_gauge,
             form.unit,
-            bool(slo.group_by),
+            other_group(slo, form) is not None,
         )
 
     @property
