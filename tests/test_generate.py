@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import shutil
 import subprocess
 import sys
@@ -230,9 +231,11 @@ def test_dashboard_links_need_a_grafana_url(tmp_path: Path) -> None:
     assert all(a["annotations"]["runbook_url"].startswith("https://") for a in alerts)
 
 
-def test_proof_files_name_the_rule_groups_in_rule_file_order(tmp_path: Path) -> None:
-    """The proof files list the groups without building the rules; the list must be the
-    rule file's, including for an SLO with no alerts group at all."""
+def test_each_slos_proofs_run_its_own_deployed_groups_in_order(tmp_path: Path) -> None:
+    """An SLO's proofs evaluate that SLO's groups alone (a service's whole rule file at
+    every step of every test costs the square of its SLO count), and those groups are
+    the deployed ones: the service's rule file itself, or a copy of its groups for the
+    SLO, equal to them, in the rule file's order."""
     silent = MINIMAL_SPEC.replace("availability", "silent") + (
         "    alerting:\n"
         "      page: {enabled: false}\n"
@@ -242,12 +245,24 @@ def test_proof_files_name_the_rule_groups_in_rule_file_order(tmp_path: Path) -> 
     write_spec(tmp_path, "specs/shop.yaml", MINIMAL_SPEC + silent.split("slos:\n")[1])
     for specs in (tmp_path / "specs", SPECS):
         files = slogen.compile(slogen.load(specs)).files
-        for path, content in files.items():
-            if path.startswith("tests/"):
-                service = path.split("/")[1].split(".")[0]
-                rules = yaml.safe_load(files[f"prometheus/{service}.rules.yml"])["groups"]
-                order = yaml.safe_load(content)["group_eval_order"]
-                assert order == [group["name"] for group in rules], path
-                if specs != SPECS:
-                    assert "slogen:shop:silent:sli" in order
-                    assert "slogen:shop:silent:alerts" not in order
+        for path, content in sorted(files.items()):
+            if not path.endswith(".test.yml"):
+                continue
+            service, slo = path.split("/")[1:3]
+            deployed = yaml.safe_load(files[f"prometheus/{service}.rules.yml"])["groups"]
+            mine = [
+                g
+                for g in deployed
+                if g["name"].startswith(f"slogen:{service}:{slo.split('.')[0]}:")
+            ]
+            proof = yaml.safe_load(content)
+            [rules] = proof["rule_files"]
+            ran = yaml.safe_load(
+                files[posixpath.normpath(posixpath.join(posixpath.dirname(path), rules))]
+            )
+            assert proof["group_eval_order"] == [group["name"] for group in ran["groups"]], path
+            if ".from-5m." not in path:
+                assert ran["groups"] == mine, path
+        if specs != SPECS:  # an SLO without alerts has nothing to prove: no file
+            assert "tests/shop/availability.rules.yml" in files
+            assert not [path for path in files if path.startswith("tests/shop/silent")]

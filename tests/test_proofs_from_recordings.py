@@ -46,7 +46,7 @@ slos:
         threshold: 250ms
         native: true
 """
-RECORDED_RULES = "tests/api.from-5m.rules.yml"
+RECORDED_RULES = "tests/api/hosts.from-5m.rules.yml"
 
 
 @pytest.fixture(scope="module")
@@ -68,19 +68,20 @@ def test_the_proofs_from_recordings_pass(bundle: slogen.Bundle, promtool: str) -
 
 def test_the_proof_rules_are_the_real_rules_less_the_two_raw_readers(bundle: slogen.Bundle) -> None:
     real = yaml.safe_load(bundle.files["prometheus/api.rules.yml"])["groups"]
-    proof = yaml.safe_load(bundle.files[RECORDED_RULES])["groups"]
-    recorded = {"slogen:api:hosts:", "slogen:api:native:"}
-    expected = []
-    for group in real:
-        if not group["name"].startswith(tuple(recorded)):
-            continue
-        if group["name"].endswith(":sli"):
-            records = [rule.get("record") for rule in group["rules"][:2]]
-            assert records == ["slo:sli_total:rate5m", "slo:sli_errors:rate5m"]
-            group = {**group, "rules": group["rules"][2:]}
-        expected.append(group)
-    assert proof == expected
-    assert "do not deploy" in bundle.files[RECORDED_RULES].decode()
+    for slo in ("hosts", "native"):
+        path = f"tests/api/{slo}.from-5m.rules.yml"
+        proof = yaml.safe_load(bundle.files[path])["groups"]
+        expected = []
+        for group in real:
+            if not group["name"].startswith(f"slogen:api:{slo}:"):
+                continue
+            if group["name"].endswith(":sli"):
+                records = [rule.get("record") for rule in group["rules"][:2]]
+                assert records == ["slo:sli_total:rate5m", "slo:sli_errors:rate5m"]
+                group = {**group, "rules": group["rules"][2:]}
+            expected.append(group)
+        assert proof == expected, slo
+        assert "do not deploy" in bundle.files[path].decode()
 
 
 def test_each_slo_says_where_its_proofs_start(bundle: slogen.Bundle) -> None:
@@ -90,8 +91,8 @@ def test_each_slo_says_where_its_proofs_start(bundle: slogen.Bundle) -> None:
     assert coverage["native"].unproven == NATIVE_GAP
     for name in ("hosts", "native"):
         assert coverage[name].scenarios > 0 and not coverage[name].proven
-    header = bundle.files["tests/api.from-5m.1m.test.yml"].decode()
-    assert "native: not proven: " + NATIVE_GAP in header
+    header = bundle.files["tests/api/native.from-5m.1m.test.yml"].decode()
+    assert "# not proven: " + NATIVE_GAP in header
     assert "the\n# queries that make the two recordings are not" in header
 
 
@@ -127,7 +128,7 @@ def test_no_proof_file_is_without_a_test(bundle: slogen.Bundle) -> None:
         dict(bundle.files),
         {
             p.relative_to(GENERATED).as_posix(): p.read_bytes()
-            for p in GENERATED.rglob("tests/*.test.yml")
+            for p in GENERATED.rglob("tests/**/*.test.yml")
         },
     ]
     for files in trees:

@@ -206,7 +206,7 @@ def test_proofs_name_the_test_files_and_their_gaps(bundle: slogen.Bundle) -> Non
     for path, scenarios in listed:
         header = bundle.files[path].decode("utf-8")
         for scenario in re.sub(r"\\(.)", r"\1", scenarios).split("; "):
-            assert f": {scenario}" in header, (path, scenario)
+            assert f"\n# {scenario}" in header, (path, scenario)
 
 
 def test_dashboard_links_open_the_panel_the_alerts_open(bundle: slogen.Bundle) -> None:

@@ -2,7 +2,8 @@
 
 The scenarios, gaps and the proofs' starting point come from
 :func:`slogen.testgen.plan.plan`, the same plan the test files are written from; this
-module only groups the scenarios by the file (one per evaluation step) that holds them.
+module only groups the scenarios by the file (one per SLO and evaluation step) that
+holds them.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def proofs(slo: SLO) -> Proofs:
     for scenario in found.scenarios:
         by_step.setdefault(scenario.step, []).append(scenario.name.split(": ", 1)[0])
     files = tuple(
-        (proof_file(slo.service, step, found.from_recordings), tuple(by_step[step]))
+        (proof_file(slo.service, slo.name, step, found.from_recordings), tuple(by_step[step]))
         for step in sorted(by_step)
     )
     return Proofs(files, found.gaps, found.unproven)

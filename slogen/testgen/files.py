@@ -1,8 +1,13 @@
-"""promtool test files, one per service and evaluation step.
+"""promtool test files, one per SLO and evaluation step.
 
 promtool takes one evaluation interval per file, and long windows need a coarse
-step to stay fast, so each service gets a file per step its scenarios use:
-``tests/<service>.<step>.test.yml``, beside ``prometheus/<service>.rules.yml``.
+step to stay fast, so each SLO gets a file per step its scenarios use:
+``tests/<service>/<slo>.<step>.test.yml``. promtool evaluates every rule of a file's
+``rule_files`` at every step of every test, so proofs that named a service's whole
+rule file would cost the square of its SLO count (a 42-SLO service: over an hour of
+CPU). Each SLO's proofs therefore run on that SLO's groups alone: the service's rule
+file itself where it holds only that SLO, else ``tests/<service>/<slo>.rules.yml``,
+the same groups as ``prometheus/<service>.rules.yml`` writes for the SLO.
 """
 
 from __future__ import annotations
@@ -36,78 +41,81 @@ FROM_RECORDINGS = "from-5m"
 """The name part of the proofs that start at the 5m recordings, and of their rule file."""
 
 
-def proof_file(service: str, step: int, from_recordings: bool = False) -> str:
-    """Where a service's proofs at one evaluation step are written."""
-    stem = f"{service}.{FROM_RECORDINGS}" if from_recordings else service
-    return f"{TESTS_DIR}/{stem}.{format_duration(step)}.test.yml"
+def _stem(service: str, slo: str, from_recordings: bool) -> str:
+    return f"{TESTS_DIR}/{service}/{slo}" + (f".{FROM_RECORDINGS}" if from_recordings else "")
 
 
-def recorded_rule_file(service: str) -> str:
-    """The rules the from-recordings proofs run: the service's own, less the two rules
-    per SLO that read raw series, so that the proofs can feed those recordings."""
-    return f"{TESTS_DIR}/{service}.{FROM_RECORDINGS}.rules.yml"
+def proof_file(service: str, slo: str, step: int, from_recordings: bool = False) -> str:
+    """Where an SLO's proofs at one evaluation step are written."""
+    return f"{_stem(service, slo, from_recordings)}.{format_duration(step)}.test.yml"
+
+
+def proof_rule_file(service: str, slo: str, from_recordings: bool = False) -> str:
+    """The rules an SLO's proofs run when the service's rule file holds other SLOs too,
+    or when the proofs feed the 5m recordings (then without the two rules that read
+    raw series, so that the proofs can feed those recordings)."""
+    return f"{_stem(service, slo, from_recordings)}.rules.yml"
 
 
 def test_files(model: Model) -> dict[str, bytes]:
     files = {}
     values = CounterValues()
     for service in model.services:
-        files.update(_service_files(service, values))
+        for slo in service.slos:
+            files.update(_slo_files(service, plan(slo), values))
     return files
 
 
-def _service_files(service: Service, values: CounterValues) -> dict[str, bytes]:
-    plans = [plan(slo) for slo in service.slos]
-    raw = [p for p in plans if not p.from_recordings]
-    recorded = [p for p in plans if p.from_recordings]
-    files = _proof_files(service, raw, f"../{rule_file(service.name)}", values)
-    if recorded:
-        files[recorded_rule_file(service.name)] = _recorded_rules(service, recorded)
-        rules = recorded_rule_file(service.name).rsplit("/", 1)[1]
-        files.update(_proof_files(service, recorded, rules, values))
+def _slo_files(service: Service, found: Plan, values: CounterValues) -> dict[str, bytes]:
+    """The SLO's proof files and, where its proofs need one, their own rule file;
+    nothing without a scenario, since promtool passes a file with no test."""
+    if not found.scenarios:
+        return {}
+    slo = found.slo
+    files = {}
+    if found.from_recordings or len(service.slos) > 1:
+        rules_path = proof_rule_file(service.name, slo.name, found.from_recordings)
+        files[rules_path] = _slo_rules(service, slo, found.from_recordings)
+        rules = rules_path.rsplit("/", 1)[1]
+    else:
+        rules = f"../../{rule_file(service.name)}"
+    files.update(_proof_files(service, found, rules, values))
     return files
 
 
 def _proof_files(
-    service: Service, plans: list[Plan], rules: str, values: CounterValues
+    service: Service, found: Plan, rules: str, values: CounterValues
 ) -> dict[str, bytes]:
-    """One file per evaluation step the plans' scenarios use; none without a scenario,
-    since promtool passes a file with no test."""
-    by_step: dict[int, list[dict[str, Any]]] = {}
-    lines: dict[int, list[str]] = {}
-    for found in plans:
-        slo, form = found.slo, found.form
-        beside = _beside(slo, form)
-        laid = (form, series_layout(slo, form))
-        alerts = _AlertSelectors(slo, dict(found.groups))
-        for scenario in found.scenarios:
-            by_step.setdefault(scenario.step, []).append(
-                _group(slo, laid, alerts, scenario, beside, values)
-            )
-            lines.setdefault(scenario.step, []).append(f"{slo.name}: {scenario.name}")
-    notes = [f"{p.slo.name}: {gap}" for p in plans for gap in p.gaps]
-    recorded = any(p.from_recordings for p in plans)
-    if recorded:
-        notes += [f"{p.slo.name}: not proven: {p.unproven}" for p in plans]
+    """One file per evaluation step the SLO's scenarios use."""
+    slo, form = found.slo, found.form
+    beside = _beside(slo, form)
+    laid = (form, series_layout(slo, form))
+    alerts = _AlertSelectors(slo, dict(found.groups))
+    by_step: dict[int, list[Scenario]] = {}
+    for scenario in found.scenarios:
+        by_step.setdefault(scenario.step, []).append(scenario)
+    notes = [*found.gaps, *([f"not proven: {found.unproven}"] if found.from_recordings else [])]
     files = {}
-    for step in sorted(by_step):
+    for step, made in sorted(by_step.items()):
         document = {
             "rule_files": [rules],
             "evaluation_interval": format_duration(step),
             # promtool evaluates groups in an arbitrary order unless told; at steps
             # longer than the 5m lookback an alert must see this step's recordings.
-            "group_eval_order": list(group_names(p.slo for p in plans)),
-            "tests": by_step[step],
+            "group_eval_order": list(group_names([slo])),
+            "tests": [_group(slo, laid, alerts, scenario, beside, values) for scenario in made],
         }
         header = (
-            f"promtool unit tests of the alerts of {service.name}, evaluated every "
-            f"{format_duration(step)}.\nGenerated by slogen from {service.source}; do not edit. "
-            "Run: promtool test rules <this file>\n"
-            + (_FROM_RECORDINGS_NOTE if recorded else "")
+            f"promtool unit tests of the alerts of {service.name}/{slo.name}, evaluated "
+            f"every {format_duration(step)}.\nGenerated by slogen from {service.source}; "
+            "do not edit. Run: promtool test rules <this file>\n"
+            + (_FROM_RECORDINGS_NOTE if found.from_recordings else "")
             + "\n"
-            + "\n".join(_ordered(lines[step], notes, service))
+            + "\n".join([*(scenario.name for scenario in made), *notes])
         )
-        files[proof_file(service.name, step, recorded)] = dump_yaml(document, header)
+        files[proof_file(service.name, slo.name, step, found.from_recordings)] = dump_yaml(
+            document, header
+        )
     return files
 
 
@@ -119,20 +127,19 @@ _FROM_RECORDINGS_NOTE = (
 )
 
 
-def _recorded_rules(service: Service, plans: list[Plan]) -> bytes:
-    groups = [group.as_dict() for p in plans for group in slo_groups(p.slo, from_recordings=True)]
+def _slo_rules(service: Service, slo: SLO, from_recordings: bool) -> bytes:
+    groups = [group.as_dict() for group in slo_groups(slo, from_recordings=from_recordings)]
+    where = rule_file(service.name)
+    what = (
+        f"in {where}, less the two rules that read raw series"
+        if from_recordings
+        else f"exactly as {where} deploys them"
+    )
     header = (
-        f"The rules of {rule_file(service.name)} for the SLOs proven from their 5m "
-        "recordings,\nwithout the two rules per SLO that read raw series: "
+        f"The rule groups of {slo.name}, {what}:\n"
         "promtool's proofs only; do not deploy.\n" + rule_header(service)
     )
     return dump_yaml({"groups": groups}, header)
-
-
-def _ordered(lines: list[str], notes: list[str], service: Service) -> list[str]:
-    """This file's scenarios and the notes of its SLOs, SLO by SLO in spec order."""
-    order = {slo.name: index for index, slo in enumerate(service.slos)}
-    return sorted([*lines, *notes], key=lambda line: order.get(line.split(":", 1)[0], len(order)))
 
 
 Laid = tuple[Shape, Layout | None]
