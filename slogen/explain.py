@@ -15,6 +15,7 @@ from fractions import Fraction
 from slogen import naming, promql
 from slogen.durations import format_duration
 from slogen.model import SLO, VANISHED_LOOKBACK
+from slogen.readable import percent, readable
 
 HEADINGS = (
     "severity",
@@ -51,17 +52,6 @@ def seconds(value: Fraction | int | None) -> str:
         return "never"
     whole = round(value)
     return format_duration(whole) if whole > 0 else "0s"
-
-
-def readable(value: Fraction) -> str:
-    """A number for people: exact when short (``13.44``), else 4 significant digits
-    (``0.9333`` rather than ``0.9333333333333333``)."""
-    exact = promql.number(value)
-    return exact if len(exact) <= 8 else f"{float(value):.4g}"
-
-
-def percent(value: Fraction) -> str:
-    return f"{readable(value * 100)}%"
 
 
 def burn_rows(slo: SLO) -> list[tuple[str, ...]]:

@@ -9,8 +9,9 @@ from slogen import naming, promql
 from slogen.docs import budget, delivery, links
 from slogen.docs import markdown as md
 from slogen.durations import format_duration
-from slogen.explain import FIGURES_NOTE, HEADINGS, burn_rows, percent, readable, seconds
+from slogen.explain import FIGURES_NOTE, HEADINGS, burn_rows, seconds
 from slogen.model import SLO, VANISHED_LOOKBACK, BurnAlert, Model
+from slogen.readable import percent, readable
 
 PANEL_TITLES = {"burn_series": "burn rates", "budget_series": "budget", "sli_series": "SLI"}
 """The dashboard panel each kind of alert links to (as its ``dashboard_url`` does)."""

@@ -8,8 +8,8 @@ from slogen.docs import budget, delivery, links
 from slogen.docs import markdown as md
 from slogen.docs.slo_section import slo_section
 from slogen.durations import format_duration
-from slogen.explain import percent
 from slogen.model import SEVERITY_KEYS, Model, Service
+from slogen.readable import percent
 from slogen.rules.files import rule_file
 
 

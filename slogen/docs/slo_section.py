@@ -12,8 +12,9 @@ from slogen.docs.alerts import alerts_block
 from slogen.docs.proofs import proofs
 from slogen.docs.sli import describe, promql_block
 from slogen.durations import format_duration
-from slogen.explain import percent, seconds
+from slogen.explain import seconds
 from slogen.model import SLO, Model
+from slogen.readable import percent
 from slogen.rules.files import rule_file
 
 

@@ -15,6 +15,7 @@ from slogen import naming, promql
 from slogen.detection import lived_firing_seconds
 from slogen.durations import format_duration
 from slogen.model import SLO, BudgetAlert, BurnAlert
+from slogen.readable import percent, readable
 from slogen.rules import templates
 from slogen.rules.series import recorded
 from slogen.rules.types import AlertRule
@@ -70,8 +71,8 @@ def burn_alerts(slo: SLO) -> tuple[AlertRule, ...]:
         if len(pairs) == 1:
             expr = _burn_pair(slo, pairs[0])
         windows = " or ".join(
-            f"{promql.number(p.budget_spent * 100)}% of the budget in "
-            f"{format_duration(p.long)} (burn rate {promql.number(p.factor)})"
+            f"{percent(p.budget_spent)} of the budget in "
+            f"{format_duration(p.long)} (burn rate {readable(p.factor)})"
             for p in pairs
         )
         description = (
