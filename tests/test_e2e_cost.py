@@ -1,6 +1,6 @@
 """What each generated rule reads, counted by the real Prometheus: a cost regression test.
 
-README, "Why these rules": only the two 5m recordings read raw series; every longer
+docs/generated.md, "Why these rules": only the two 5m recordings read raw series; every longer
 window is summed from those one-series-per-SLO recordings. Timing queries would be
 noise; the number of samples a query reads is not. Each rule's expression runs as an
 instant query with ``stats=all`` at its own group's evaluation time on the backfilled
@@ -38,7 +38,7 @@ def expected_samples(history: History) -> dict[tuple[str, str], int]:
         ("slo:burn_rate:ratio_rate5m", ""): 1,
         # Its own earlier value (10m of 1m samples, 24 hourly and 7 daily steps), the
         # earliest total (60 minutely, 24 hourly and 8 daily steps), and the total
-        # twice: a few dozen samples however long the period (README, "Young history").
+        # twice: a few dozen samples however long the period (docs/generated.md, "Young history").
         ("slo:sli_first_seen:timestamp", ""): 135,
         # The own-value look-up again, from the period group's grid (one end out).
         ("slo:sli_coverage:ratio_period", ""): 41,

@@ -1,6 +1,6 @@
 """The generated recordings, run by the real Prometheus over a backfilled week, give
 exactly the values the synthetic history implies. This proves two claims of the
-README's "Why these rules" on the real server: ratios are traffic-weighted (not an
+docs/generated.md's "Why these rules" on the real server: ratios are traffic-weighted (not an
 average of 5m ratios, Sloth issue #241), and a stretch with no traffic adds nothing
 instead of a NaN (Sloth issue #531).
 
@@ -71,7 +71,7 @@ def _expected_ratio(week: Backfilled, at_ms: int, window_s: int) -> Fraction | N
 
 def _covered(week: Backfilled, at_ms: int, window_s: int) -> Fraction:
     """The share of a window the rules count as covered at ``at_ms``: the time since
-    the recorded first-seen timestamp plus one interval, clamped to 1 (README, "Young
+    the recorded first-seen timestamp plus one interval, clamped to 1 (docs/generated.md, "Young
     history"). A traffic SLI's 5m window is its current recording: always 1."""
     if window_s == 300:
         return Fraction(1)

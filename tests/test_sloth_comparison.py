@@ -9,7 +9,7 @@ directory is absent.
 
 What is compared is meaning, not text: slogen's rules are shaped differently on
 purpose (traffic-weighted windows over recorded 5-minute rates, constants inlined;
-see the README's comparison with Sloth), so the SLI queries are compared as parsed
+see the comparison with Sloth in docs/importers.md), so the SLI queries are compared as parsed
 PromQL, and factors as numbers.
 """
 
