@@ -20,14 +20,11 @@ from pathlib import Path
 from typing import NoReturn
 
 import slogen
+from slogen import exit_codes
 from slogen.errors import SpecError, ToolError
 from slogen.prometheus_api import PrometheusError
 from slogen.tools import ToolResult
 from slogen.write import MANIFEST, check_output_location, write_atomically
-
-EXIT_OK, EXIT_STALE, EXIT_INPUT, EXIT_TOOL = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130
-"""As a shell reports a command stopped by Ctrl-C (128 + SIGINT)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -202,18 +199,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:
-        return EXIT_INPUT if exit_.code not in (0, None) else EXIT_OK
+        return exit_codes.BAD_INPUT if exit_.code not in (0, None) else exit_codes.OK
     try:
         return int(_run(args))
     except SpecError as error:
         print(error.render("nothing was written" if _writes(args) else ""), file=sys.stderr)
-        return EXIT_INPUT
+        return exit_codes.BAD_INPUT
     except (ToolError, PrometheusError) as error:
         print(f"slogen: {error}", file=sys.stderr)
-        return EXIT_TOOL
+        return exit_codes.TOOL_MISSING
     except KeyboardInterrupt:
         print("slogen: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return exit_codes.INTERRUPTED
 
 
 def _writes(args: argparse.Namespace) -> bool:
@@ -228,7 +225,7 @@ def _writes(args: argparse.Namespace) -> bool:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "schema":
         print(json.dumps(schema(args.kind), indent=2, sort_keys=True))
-        return EXIT_OK
+        return exit_codes.OK
     if args.command == "explain":
         return _explain(args)
     if args.command == "import":
@@ -250,7 +247,7 @@ def _run(args: argparse.Namespace) -> int:
         slos = sum(len(s.slos) for s in model.services)
         print(f"ok: {_count(len(model.services), 'service')}, {_count(slos, 'SLO')}")
         _notes(model)
-        return EXIT_OK
+        return exit_codes.OK
     bundle = slogen.compile(specs)
     _notes(bundle.model)
     if args.command == "check":
@@ -259,26 +256,26 @@ def _run(args: argparse.Namespace) -> int:
             print(result)
         unproven = _proof_summary(bundle)
         if not all(r.ok for r in results):
-            return EXIT_STALE
+            return exit_codes.REJECTED
         if unproven and args.strict:
             print(f"check --strict: {_count(unproven, 'SLO')} not fully proven", file=sys.stderr)
-            return EXIT_STALE
-        return EXIT_OK
+            return exit_codes.PROBLEM_FOUND
+        return exit_codes.OK
     output = Path(args.output)
     if args.check:
         staleness = bundle.compare(output)
         if staleness.stale:
             print(f"{output} is stale; run `slogen generate` to update it:", file=sys.stderr)
             print(staleness.report(str(output)), file=sys.stderr)
-            return EXIT_STALE
+            return exit_codes.STALE
         print(f"{output} is up to date ({len(bundle.files)} files)")
-        return EXIT_OK
+        return exit_codes.OK
     checks = (
         partial(bundle.check_rules, str(output)),
         partial(bundle.check_alertmanager, str(output)),
     )
     if args.verify and not _verified(checks, f"{output} was not changed"):
-        return EXIT_STALE
+        return exit_codes.REJECTED
     changes = bundle.write(output)
     print(f"wrote {output}: {len(bundle.files)} files, {_counted(changes)}")
     _proof_summary(bundle)
@@ -287,8 +284,8 @@ def _run(args: argparse.Namespace) -> int:
         print(changes.report(str(output), total_lines=0, written=True), file=sys.stderr)
         if _in_git_work_tree(output):
             print(f"stage it (git add {output}) and commit again", file=sys.stderr)
-        return EXIT_STALE
-    return EXIT_OK
+        return exit_codes.STALE
+    return exit_codes.OK
 
 
 def _proof_summary(bundle: slogen.Bundle) -> int:
@@ -361,17 +358,17 @@ def _verified(checks: Sequence[Callable[[], list[ToolResult]]], outcome: str) ->
 def _merge(args: argparse.Namespace, specs: slogen.Specs) -> int:
     merged = slogen.merge_alertmanager(args.base, specs)
     if args.verify and not _verified([merged.check], "nothing was written"):
-        return EXIT_STALE
+        return exit_codes.REJECTED
     if args.output == "-":
         sys.stdout.write(merged.content.decode("utf-8"))
-        return EXIT_OK
+        return exit_codes.OK
     target = Path(args.output)
     if target.is_file() and target.read_bytes() == merged.content:
         print(f"{args.output} is unchanged", file=sys.stderr)
-        return EXIT_OK
+        return exit_codes.OK
     write_atomically(target, merged.content, parents=False)
     print(f"wrote {args.output}", file=sys.stderr)
-    return EXIT_OK
+    return exit_codes.OK
 
 
 def _lint(args: argparse.Namespace, specs: slogen.Specs) -> int:
@@ -393,7 +390,7 @@ def _lint(args: argparse.Namespace, specs: slogen.Specs) -> int:
     problems = sum(not f.ok for f in latency)
     if problems:
         print(f"{problems} of {len(latency)} latency SLOs have problems", file=sys.stderr)
-    return EXIT_STALE if problems or short else EXIT_OK
+    return exit_codes.PROBLEM_FOUND if problems or short else exit_codes.OK
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -403,12 +400,12 @@ def _import(args: argparse.Namespace) -> int:
     if args.sloth_period is not None:
         if args.format != "sloth":
             print("slogen: --sloth-period applies to sloth imports only", file=sys.stderr)
-            return EXIT_INPUT
+            return exit_codes.BAD_INPUT
         try:
             check_period(args.sloth_period)
         except ValueError as error:
             print(f"slogen: --sloth-period {args.sloth_period!r}: {error}", file=sys.stderr)
-            return EXIT_INPUT
+            return exit_codes.BAD_INPUT
     output = Path(args.output)
     beside = output / "defaults.yaml"
     result, refused = import_files(
@@ -423,7 +420,7 @@ def _import(args: argparse.Namespace) -> int:
     if twice:
         for problem in twice:
             print(f"{problem}; nothing written", file=sys.stderr)
-        return EXIT_INPUT
+        return exit_codes.BAD_INPUT
     if refused:  # a partial import would leave the user to sort out which half landed
         for line in result.report():
             print(f"not carried over: {line}", file=sys.stderr)
@@ -433,14 +430,14 @@ def _import(args: argparse.Namespace) -> int:
             f"{len(refused)} problem{'s' if len(refused) != 1 else ''} found; nothing was written",
             file=sys.stderr,
         )
-        return EXIT_INPUT
+        return exit_codes.BAD_INPUT
     existing = sorted(str(output / name) for name in files if (output / name).exists())
     if existing and not args.force:
         print(f"slogen: would replace {', '.join(existing)}; nothing written", file=sys.stderr)
         print(
             "  (the imported specs are yours once written; --force replaces them)", file=sys.stderr
         )
-        return EXIT_INPUT
+        return exit_codes.BAD_INPUT
     for name, content in files.items():
         write_atomically(output / name, content)
         service = name.removesuffix(".yaml")
@@ -452,7 +449,7 @@ def _import(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     for line in result.report():
         print(f"not carried over: {line}", file=sys.stderr)
-    return EXIT_OK
+    return exit_codes.OK
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -469,9 +466,9 @@ def _explain(args: argparse.Namespace) -> int:
     if not chosen:
         known = ", ".join(f"{s.service}/{s.name}" for s in model.slos())
         print(f"slogen: no SLO matches {args.target!r}; known: {known}", file=sys.stderr)
-        return EXIT_INPUT
+        return exit_codes.BAD_INPUT
     print(explain(chosen), end="")
-    return EXIT_OK
+    return exit_codes.OK
 
 
 def schema(kind: str) -> dict[str, object]:

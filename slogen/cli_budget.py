@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import slogen
+from slogen import exit_codes
 from slogen.errors import Location, Problem, SpecError
 from slogen.gate import Decision, override_record, slo_label
 from slogen.prometheus_api import (
@@ -31,9 +32,6 @@ from slogen.prometheus_api import (
 )
 from slogen.status import SLOStatus
 from slogen.status_report import LABEL_WIDTH, as_json, history, table
-
-GATE_CLOSED = 1
-"""``gate``'s exit code when a budget is spent: the pipeline step fails."""
 
 
 def add_commands(
@@ -223,7 +221,7 @@ def run_status(args: argparse.Namespace, specs: slogen.Specs) -> int:
     )
     now = datetime.now(UTC)
     print(as_json(statuses, now) if args.json else table(statuses, now))
-    return 0
+    return exit_codes.OK
 
 
 def run_gate(args: argparse.Namespace, specs: slogen.Specs) -> int:
@@ -238,12 +236,12 @@ def run_gate(args: argparse.Namespace, specs: slogen.Specs) -> int:
     _explain(decision)
     if decision.open:
         print(f"gate open: {', '.join(decision.services)} may release")
-        return 0
+        return exit_codes.OK
     if not args.override:
         closed = sorted({status.service for status in decision.closing})
         print(f"gate closed: {', '.join(closed)} may not release", file=sys.stderr)
         print("  (--override REASON opens it for an exception the policy allows)", file=sys.stderr)
-        return GATE_CLOSED
+        return exit_codes.GATE_CLOSED
     record = override_record(decision, args.override, _who(), datetime.now(UTC))
     if args.override_log:
         try:
@@ -253,9 +251,9 @@ def run_gate(args: argparse.Namespace, specs: slogen.Specs) -> int:
             print(
                 f"slogen: cannot log the override: {error}; the gate stays closed", file=sys.stderr
             )
-            return 2
+            return exit_codes.BAD_INPUT
     print(f"gate overridden: {record}", file=sys.stderr)
-    return 0
+    return exit_codes.OK
 
 
 def _explain(decision: Decision) -> None:
