@@ -5,7 +5,8 @@ in continuous time. The two differ by the 5m smoothing and the evaluation grid, 
 verdict counts only when it holds with a margin, over every moment that could still
 influence the alert at the time checked (``for``, evaluation lag, the 5m rate), and
 for windows 5m longer as well. Where the verdict is not robust the generated test
-makes no claim.
+makes no claim. The look-backs and margins are ``slogen.testgen.timing``'s, shared
+with the scenarios that size their timelines by them.
 """
 
 from __future__ import annotations
@@ -14,15 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from slogen.model import BurnAlert
+from slogen.model import BASE_WINDOW, BurnAlert
 from slogen.testgen.profile import Profile
 from slogen.testgen.series import Phase
+from slogen.testgen.timing import BUDGET_MARGIN, MARGIN, alert_lag, quiet_lookback
 
-MARGIN = 0.1
-"""Relative distance from a threshold that a robust verdict needs."""
-BUDGET_MARGIN = 0.05
-"""Absolute distance, in shares of the budget, for budget-remaining verdicts."""
-RATE_WINDOW = 300
 GRID = 60
 SAMPLE_INTERVAL = 60
 
@@ -113,7 +110,7 @@ def _moments(t: float, lookback: float, step: int) -> Iterator[float]:
 
 
 def _variants(window: int) -> tuple[int, int]:
-    return window, window + RATE_WINDOW
+    return window, window + BASE_WINDOW
 
 
 @dataclass(frozen=True)
@@ -154,7 +151,7 @@ class Oracle:
         }
 
     def _weighed(self, window: int) -> bool:
-        return not (window == RATE_WINDOW and self.profile.counts_traffic)
+        return not (window == BASE_WINDOW and self.profile.counts_traffic)
 
     def _burn_ratio(self, t: float, span: int, nominal: int, weighed: bool) -> float | None:
         """The window's error ratio as the alert compares it: weighted by coverage."""
@@ -217,7 +214,7 @@ class Oracle:
         for ``for`` plus evaluation and rate lag. A smaller ``margin`` suits steady
         states, where every window sees one constant ratio and the rules' smoothing
         cannot matter."""
-        lag = self._for_seconds[severity] + 2 * step + RATE_WINDOW
+        lag = alert_lag(self._for_seconds[severity], step)
         pairs = self._pairs_of(severity)
         return all(
             any(self._on(pair, moment, margin) for pair in pairs)
@@ -227,7 +224,7 @@ class Oracle:
     def alone(self, alert: BurnAlert, t: float, step: int, margin: float = MARGIN) -> bool:
         """Every other pair of the pair's severity is surely off around ``t``, so a
         firing alert at ``t`` can only be this pair's doing."""
-        lag = self._for_seconds[alert.severity] + 2 * step + RATE_WINDOW
+        lag = alert_lag(self._for_seconds[alert.severity], step)
         others = [p for p in self._pairs_of(alert.severity) if p.alert != alert]
         return all(
             self._off(other, moment, margin)
@@ -240,7 +237,7 @@ class Oracle:
         pairs = self._pairs_of(severity)
         return all(
             all(self._off(pair, moment, margin) for pair in pairs)
-            for moment in _moments(t, step + RATE_WINDOW, step)
+            for moment in _moments(t, quiet_lookback(step), step)
         )
 
     @cached_property
@@ -257,11 +254,10 @@ class Oracle:
 
     def budget_below(self, below: float, for_seconds: int, t: float, step: int) -> bool | None:
         """True/False when the budget is robustly below/above ``below`` at ``t``."""
-        firing_lag = for_seconds + 2 * step + RATE_WINDOW
-        values = [self.budget_remaining(m) for m in _moments(t, firing_lag, step)]
+        values = [self.budget_remaining(m) for m in _moments(t, alert_lag(for_seconds, step), step)]
         if all(v is not None and v < below - BUDGET_MARGIN for v in values):
             return True
-        recent = [self.budget_remaining(m) for m in _moments(t, step + RATE_WINDOW, step)]
+        recent = [self.budget_remaining(m) for m in _moments(t, quiet_lookback(step), step)]
         if all(v is None or v > below + BUDGET_MARGIN for v in recent):
             return False
         return None

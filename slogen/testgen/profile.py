@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from slogen.model import SLO, Alerting
+from slogen.model import SLO, Alerting, error_budget
 from slogen.testgen.series import Shape, other_group
 
 HEALTHY_SHARE = Fraction(1, 4)
@@ -47,7 +47,7 @@ class Profile:
 
     @property
     def budget(self) -> Fraction:
-        return 1 - self.objective
+        return error_budget(self.objective)
 
     def healthy_ratio(self) -> Fraction:
         """A quarter of the budget's rate, below every factor; none for whole-target SLIs."""
