@@ -64,7 +64,7 @@ def burn_rows(slo: SLO) -> list[tuple[str, ...]]:
             rows.append(
                 (
                     severity,
-                    f"{format_duration(pair.long)}/{format_duration(pair.short)}",
+                    pair.windows,
                     readable(pair.factor),
                     percent(figures.threshold),
                     f"{percent(figures.budget_spent)} "
@@ -91,8 +91,10 @@ def summary(slo: SLO) -> list[str]:
     if slo.description:
         lines.append(slo.description)
     for policy in slo.alerting.budget:
-        name = naming.BUDGET_EXHAUSTED_ALERT if policy.below == 0 else naming.BUDGET_LOW_ALERT
-        lines.append(f"{name} ({policy.severity}): budget remaining below {percent(policy.below)}")
+        lines.append(
+            f"{policy.alert_name} ({policy.severity}): budget remaining below "
+            f"{percent(policy.below)}"
+        )
     if slo.alerting.no_data:
         lines.append(
             f"{naming.NO_DATA_ALERT} ({slo.alerting.no_data.severity}): no total series for "

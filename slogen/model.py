@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 from fractions import Fraction
 
 from slogen import latency_units, naming
+from slogen.durations import format_duration
 from slogen.promql import Selector
 from slogen.spec.routing import ReceiverSpec
 from slogen.spec.time_intervals import TimeIntervalSpec
@@ -40,6 +42,71 @@ def budget_share(factor: Fraction, period: int, long_window: int) -> Fraction:
     return factor * long_window / period
 
 
+def error_budget(objective: Fraction) -> Fraction:
+    """The share of events allowed to be bad. A function as well as :attr:`SLO.budget`,
+    because resolving needs it before there is an SLO to ask."""
+    return 1 - objective
+
+
+def fastest_burn(objective: Fraction) -> Fraction:
+    """The highest burn factor an SLO can ever see: every event bad. A burn alert at
+    this factor or above needs an error ratio over 100% and can never fire."""
+    return 1 / error_budget(objective)
+
+
+class BurnFault(Enum):
+    """Why a burn policy cannot work for an SLO, as a fact about its numbers; the words
+    for people are resolving's, which also knows where the policy was written."""
+
+    NOTHING_SPENT = "nothing spent"
+    LONG_NOT_IN_PERIOD = "long window not inside the period"
+    SHORT_NOT_IN_LONG = "short window not inside the long window"
+    SHORT_BELOW_BASE = "short window below the base rates"
+    MORE_THAN_BUDGET = "spends more than the whole budget"
+    PAGE_SLOWER_THAN_ACCRUAL = "page fires while the budget accrues faster than it burns"
+    NEVER_FIRES = "needs an error ratio over 100%"
+
+    @property
+    def caused_by_objective(self) -> bool:
+        """The objective rules the policy out: the windows and share alone would work,
+        so a built-in policy hit by it can be left out rather than refused."""
+        return self is BurnFault.NEVER_FIRES
+
+
+def burn_fault(
+    severity: str,
+    budget_spent: Fraction,
+    long_window: int,
+    short_window: int,
+    period: int,
+    objective: Fraction | None,
+) -> BurnFault | None:
+    """The first limit a burn policy breaks for one SLO, or None when it can work.
+
+    Windows must nest inside the period and each other, and none can be shorter than
+    the 5m rates they are built from. Without an objective (None: the SLO is refused
+    for that already) only what holds whatever the objective is checked, so one
+    mistake is not reported twice over."""
+    if budget_spent <= 0:
+        return BurnFault.NOTHING_SPENT
+    if long_window >= period:
+        return BurnFault.LONG_NOT_IN_PERIOD
+    if short_window >= long_window:
+        return BurnFault.SHORT_NOT_IN_LONG
+    if short_window < BASE_WINDOW:
+        return BurnFault.SHORT_BELOW_BASE
+    if budget_spent > 1:
+        return BurnFault.MORE_THAN_BUDGET
+    if objective is None:
+        return None
+    factor = burn_factor(budget_spent, period, long_window)
+    if severity == "page" and factor < 1:
+        return BurnFault.PAGE_SLOWER_THAN_ACCRUAL
+    if factor * error_budget(objective) >= 1:
+        return BurnFault.NEVER_FIRES
+    return None
+
+
 @dataclass(frozen=True)
 class Severity:
     """A severity key (``page``, ``ticket``), its label value and shared settings."""
@@ -59,6 +126,18 @@ class BurnAlert:
     long: int
     short: int
     factor: Fraction
+
+    @property
+    def windows(self) -> str:
+        """The pair as people name it (``1h/5m``): one spelling in rules, explain, docs
+        and import reports, so a reader can match them up."""
+        return f"{format_duration(self.long)}/{format_duration(self.short)}"
+
+    @property
+    def exhaustion_seconds(self) -> Fraction:
+        """How soon a burn at this factor spends the whole budget: ``period / factor``,
+        which is the long window over the share it spends, so no period is needed."""
+        return self.long / self.budget_spent
 
     def detection_seconds(self, error_ratio: Fraction, budget: Fraction) -> Fraction:
         """The SRE Workbook's detection time: when the long window's *true* error ratio
@@ -126,6 +205,16 @@ class BudgetAlert:
 
     severity: str
     below: Fraction
+
+    @property
+    def exhausted(self) -> bool:
+        """A 0% threshold is the budget being gone, not running low: another alert,
+        with other words, that inhibits the low one."""
+        return self.below == 0
+
+    @property
+    def alert_name(self) -> str:
+        return naming.BUDGET_EXHAUSTED_ALERT if self.exhausted else naming.BUDGET_LOW_ALERT
 
 
 @dataclass(frozen=True)
@@ -267,7 +356,7 @@ class SLO:
     @property
     def budget(self) -> Fraction:
         """The error budget: the share of events allowed to be bad."""
-        return 1 - self.objective
+        return error_budget(self.objective)
 
     @property
     def objective_percent(self) -> Fraction:

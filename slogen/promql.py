@@ -18,8 +18,10 @@ from fractions import Fraction
 
 from slogen.durations import format_duration
 
-LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+"""Prometheus' label names; match whole names with :func:`is_label_name` (``$`` would
+let a trailing newline through)."""
+METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 MATCH_OPS = ("=", "!=", "=~", "!~")
 
 
@@ -38,9 +40,14 @@ def escape_string(value: str) -> str:
     return '"' + ESCAPED.sub(_escape_char, value) + '"'
 
 
+def is_label_name(name: str) -> bool:
+    """The one test of a label name, for specs, routing and every importer."""
+    return LABEL_NAME.fullmatch(name) is not None
+
+
 def label_name(name: str) -> str:
     """Return a label name unchanged if PromQL accepts it, else raise ValueError."""
-    if not LABEL_NAME.match(name):
+    if not is_label_name(name):
         raise ValueError(f"{name!r} is not a valid label name")
     return name
 
@@ -90,7 +97,7 @@ class Selector:
     matchers: tuple[Matcher, ...] = ()
 
     def __post_init__(self) -> None:
-        if not METRIC_NAME.match(self.metric):
+        if not METRIC_NAME.fullmatch(self.metric):
             raise ValueError(f"{self.metric!r} is not a valid metric name")
 
     def render(self) -> str:

@@ -69,6 +69,17 @@ def test_label_names_are_checked() -> None:
         promql.sum_by(("ok", "not ok"), "x")
 
 
+@pytest.mark.parametrize("name", ["job\n", "job\nx", "", "1job"])
+def test_a_name_with_a_trailing_newline_is_no_name(name: str) -> None:
+    """``$`` matches before a final newline: names are matched whole, so no newline
+    reaches a rule's text as part of a label or metric name."""
+    assert not promql.is_label_name(name)
+    with pytest.raises(ValueError):
+        promql.Matcher(name, "=", "x")
+    with pytest.raises(ValueError):
+        promql.Selector(name)
+
+
 # How each bound is printed as an `le` value (see promql.number_pattern for the
 # sources): Go client_golang text format, Go OpenMetrics, Python prometheus_client,
 # Java client (Double.toString), and what Prometheus 3 stores after normalising.

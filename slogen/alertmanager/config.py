@@ -180,7 +180,7 @@ def _exhausted_silences_low(model: m.Model) -> list[dict[str, Any]]:
     """A spent budget silences the "budget low" alert of the same SLO (and group), of
     any severity: it says the same and more."""
     both = any(
-        {policy.below == 0 for policy in slo.alerting.budget} == {True, False}
+        {policy.exhausted for policy in slo.alerting.budget} == {True, False}
         for slo in model.slos()
     )
     if not both:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slogen import naming, promql
-from slogen.docs import budget, delivery, links
+from slogen.docs import delivery, links
 from slogen.docs import markdown as md
 from slogen.durations import format_duration
 from slogen.explain import FIGURES_NOTE, HEADINGS, burn_rows, seconds
@@ -31,20 +31,18 @@ class AlertLine:
 def alert_lines(slo: SLO) -> list[AlertLine]:
     """Every alert rule the SLO has, in the order the rule files list them."""
     lines = [
-        AlertLine(
-            naming.BURN_ALERT, key, _burn_condition(slo, pairs), _for(slo, key), "burn_series"
-        )
+        AlertLine(naming.BURN_ALERT, key, _burn_condition(pairs), _for(slo, key), "burn_series")
         for key, pairs in slo.alerting.burn_by_severity().items()
     ]
     for policy in slo.alerting.budget:
         when = (
             "the error budget is spent (remaining below 0%)"
-            if policy.below == 0
+            if policy.exhausted
             else f"less than {percent(policy.below)} of the error budget remains"
         )
         lines.append(
             AlertLine(
-                budget.alert_name(policy),
+                policy.alert_name,
                 policy.severity,
                 when,
                 seconds(0),  # budget alerts have no ``for`` (slogen.rules.alerts)
@@ -79,11 +77,11 @@ def alert_lines(slo: SLO) -> list[AlertLine]:
     return lines
 
 
-def _burn_condition(slo: SLO, pairs: tuple[BurnAlert, ...]) -> str:
+def _burn_condition(pairs: tuple[BurnAlert, ...]) -> str:
     parts = [
         f"{percent(pair.budget_spent)} of the budget spent in {format_duration(pair.long)} "
         f"(burn rate {readable(pair.factor)}, budget gone in "
-        f"{seconds(slo.period / pair.factor)}) and still burning over the last "
+        f"{seconds(pair.exhaustion_seconds)}) and still burning over the last "
         f"{format_duration(pair.short)}"
         for pair in pairs
     ]

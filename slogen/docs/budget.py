@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from slogen import budget_policy, naming
+from slogen import budget_policy
 from slogen.model import SLO, BudgetAlert
 
 MAX_EXACT_DECIMALS = 6
@@ -70,10 +70,6 @@ POLICY_STATES = (
 )
 """The states of :mod:`slogen.budget_policy`, which dashboards colour by and
 ``slogen status`` reports, as ranges of budget remaining."""
-
-
-def alert_name(policy: BudgetAlert) -> str:
-    return naming.BUDGET_EXHAUSTED_ALERT if policy.below == 0 else naming.BUDGET_LOW_ALERT
 
 
 def alerts_in(state: PolicyState, slo: SLO) -> list[tuple[BudgetAlert, bool]]:

@@ -82,7 +82,7 @@ def _policy(slo: SLO) -> list[str]:
     rows = []
     for state in budget.POLICY_STATES:
         fired = [
-            f"{budget.alert_name(policy)} ({slo.severity_label(policy.severity)})"
+            f"{policy.alert_name} ({slo.severity_label(policy.severity)})"
             + ("" if whole else f" below {percent(policy.below)}")
             for policy, whole in budget.alerts_in(state, slo)
         ]

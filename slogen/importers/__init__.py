@@ -169,10 +169,7 @@ def alerting_summary(slo: SLO) -> str:
     window that cannot fire, per-host alerting that became fleet-wide)."""
     parts = [f"{format_duration(slo.period)} period"]
     for severity, pairs in slo.alerting.burn_by_severity().items():
-        windows = ", ".join(
-            f"{format_duration(p.long)}/{format_duration(p.short)} x{float(p.factor):g}"
-            for p in pairs
-        )
+        windows = ", ".join(f"{p.windows} x{float(p.factor):g}" for p in pairs)
         parts.append(f"{severity} {windows}")
     if not slo.alerting.burn:
         parts.append("no burn alert")

@@ -28,6 +28,7 @@ from typing import Any
 from slogen.durations import format_duration
 from slogen.importers import burn_policies
 from slogen.importers.openslo_values import Unmappable, percent_text, shorthand
+from slogen.model import budget_share, burn_factor
 from slogen.spec.models import percent_fraction
 
 Finder = Callable[[str, Any], "dict[str, Any] | None"]
@@ -147,7 +148,7 @@ def _condition(
         raise Unmappable(f"{where}.condition.lookbackWindow", calendar)
     short = max(_MIN_SHORT, round(long / 12 / 60) * 60)
     key, label, unknown = _severity(spec.get("severity"))
-    spent, exact = percent_text(Fraction(repr(threshold)) * long / period)
+    spent, exact = percent_text(budget_share(Fraction(repr(threshold)), period, long))
     policy = {
         "severity": key,
         "budget_spent": spent,
@@ -162,7 +163,7 @@ def _condition(
             (f"{where}.severity", f"{label!r} is not a known severity; imported as a ticket")
         )
     if not exact:
-        factor = percent_fraction(spent) * period / long
+        factor = burn_factor(percent_fraction(spent), period, long)
         found.notes.append(
             (
                 f"{where}.condition.threshold",

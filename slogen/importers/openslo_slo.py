@@ -13,7 +13,6 @@ are left out.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -31,11 +30,11 @@ from slogen.importers.openslo_values import (
     slug,
 )
 from slogen.naming import is_reserved_label
+from slogen.promql import is_label_name
 
 Lose = Callable[[str, str], None]
 """(field, message): report something that was not carried over."""
 DEFAULT_PERIOD = 30 * 86400
-_LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _RUNBOOK_KEYS = {"runbook", "runbook_url", "runbook-url", "runbookurl"}
 
 
@@ -262,7 +261,7 @@ def labels_of(
             continue
         if len(values) > 1:
             lose(f"{field}.{key}", f"several values {values}; joined as {','.join(values)!r}")
-        if is_reserved_label(str(key)) or not _LABEL.match(str(key)):
+        if is_reserved_label(str(key)) or not is_label_name(str(key)):
             lose(f"{field}.{key}", "not a label name slogen can use; dropped")
             continue
         labels[str(key)] = ",".join(values)

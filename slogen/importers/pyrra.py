@@ -41,7 +41,7 @@ from slogen.importers.pyrra_alerting import alerting_settings
 from slogen.importers.pyrra_indicators import Lose, Skip, indicator_sli
 from slogen.importers.report import Imported
 from slogen.naming import is_reserved_label
-from slogen.promql import LABEL_NAME
+from slogen.promql import is_label_name
 
 API_VERSION = "pyrra.dev/v1alpha1"
 KIND = "ServiceLevelObjective"
@@ -287,7 +287,7 @@ def _rule_labels(
             continue
         if not key.startswith(PREFIX):
             others.append(key)
-        elif not LABEL_NAME.match(name) or is_reserved_label(name) or name in group_by:
+        elif not is_label_name(name) or is_reserved_label(name) or name in group_by:
             lose(
                 f"metadata.labels.{key}",
                 f"{name!r} is a label slogen reserves, groups by or cannot use; dropped",

@@ -241,7 +241,7 @@ def _tier_policy(
     why = burn_policies.problem(policy, period, objective)
     if why is not None:
         lose(
-            "spec.target" if why.objective else "spec.window",
+            "spec.target" if why.caused_by_objective else "spec.window",
             f"Pyrra's {tier.describe(period)} left out: {why.message}",
         )
         return None

@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from slogen import latency_units, promql
 from slogen.durations import parse_seconds
 from slogen.naming import is_reserved_label
-from slogen.promql import LABEL_NAME, Matcher, Selector, number_pattern
+from slogen.promql import Matcher, Selector, is_label_name, number_pattern
 from slogen.spec.models import LatencySLI
 from slogen.spec.promql_input import parse_selector
 
@@ -233,7 +233,7 @@ def _group_by(grouping: Any, where: str, kind: str, lose: Lose) -> list[str]:
         return []
     kept: list[str] = []
     for label in grouping:
-        if not isinstance(label, str) or not LABEL_NAME.match(label):
+        if not isinstance(label, str) or not is_label_name(label):
             lose(where, f"{label!r} is not a Prometheus label name; dropped")
         elif is_reserved_label(label) or (label == "le" and kind == "latency"):
             lose(where, f"{label!r} is a label slogen reserves; dropped, so its groups merge")

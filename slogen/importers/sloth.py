@@ -35,6 +35,7 @@ from slogen.importers.names import NAME, slug
 from slogen.importers.report import Imported
 from slogen.importers.sloth_sli import convert
 from slogen.naming import is_reserved_label
+from slogen.promql import is_label_name
 from slogen.spec.models import MAX_PERIOD, MIN_PERIOD
 
 SLOTH_PERIOD = "30d"
@@ -199,7 +200,7 @@ def _service(
         templated = _templated(key, value, grouped_by_all, "every SLO of this service")
         if templated:
             result.lose(path, f"labels.{key}", templated)
-        elif is_reserved_label(key) or not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", key):
+        elif is_reserved_label(key) or not is_label_name(key):
             result.lose(path, f"labels.{key}", "a label slogen reserves or cannot use; dropped")
         else:
             kept[key] = value
@@ -265,7 +266,7 @@ def _burn_rates(
     except (ValueError, ZeroDivisionError):
         return None
     kept, left_out = burn_policies.fitting(SLOTH_BURN_RATE, parse_duration(period), share)
-    never = [policy for policy, why in left_out if why.objective]
+    never = [policy for policy, why in left_out if why.caused_by_objective]
     if never:
         result.lose(
             path,
@@ -276,7 +277,7 @@ def _burn_rates(
             "never fire); left out",
         )
     for policy, why in left_out:
-        if not why.objective:
+        if not why.caused_by_objective:
             result.lose(
                 path,
                 where,

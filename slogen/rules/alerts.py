@@ -114,11 +114,9 @@ def budget_alert(slo: SLO, policy: BudgetAlert) -> AlertRule:
     """
     remaining = recorded(naming.BUDGET_REMAINING, slo).range(BUDGET_LOOKBACK)
     reporting = f"{promql.on(slo.group_by)} {recorded(naming.TOTAL_RATE5M, slo).render()}"
-    exhausted = policy.below == 0
-    name = naming.BUDGET_EXHAUSTED_ALERT if exhausted else naming.BUDGET_LOW_ALERT
-    state = "is exhausted" if exhausted else f"is below {promql.number(policy.below * 100)}%"
+    state = "is exhausted" if policy.exhausted else f"is below {promql.number(policy.below * 100)}%"
     return AlertRule(
-        alert=name,
+        alert=policy.alert_name,
         expr=f"last_over_time({remaining}) < {promql.number(policy.below)} and {reporting}",
         for_=None,
         labels=_labels(slo, policy.severity),

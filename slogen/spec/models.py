@@ -32,6 +32,7 @@ from slogen.durations import (
     parse_seconds,
     spell,
 )
+from slogen.promql import is_label_name
 from slogen.spec.promql_input import check_window_query, parse_selector
 
 NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
@@ -137,7 +138,7 @@ def _selector(text: str) -> str:
 
 
 def _label_name(name: str) -> str:
-    if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", name):
+    if not is_label_name(name):
         raise ValueError(
             f"{name!r} is not a valid Prometheus label name "
             "(letters, digits and underscores, not starting with a digit)"

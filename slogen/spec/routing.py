@@ -11,7 +11,6 @@ chat-webhook URL: :mod:`slogen.secrets` decides which.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, ClassVar, Literal, Self
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from slogen.promql import is_label_name
 from slogen.secrets import ALERTMANAGER_VERSION as ALERTMANAGER_VERSION
 from slogen.secrets import chat_webhook, url_secret_reason
 from slogen.spec.models import (
@@ -65,7 +65,7 @@ def _http_url(text: str) -> str:
 
 
 def _label_name(name: str) -> str:
-    if name != "..." and not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", name):
+    if name != "..." and not is_label_name(name):
         raise ValueError(f"{name!r} is not a label name (or '...' for every label)")
     return name
 
