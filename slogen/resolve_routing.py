@@ -17,7 +17,7 @@ from slogen.durations import format_duration, parse_duration
 from slogen.errors import Problem
 from slogen.spec.loader import RoutingFile, ServiceFile
 from slogen.spec.routing import MaintenanceSpec, ReceiverSpec, TimingSpec
-from slogen.spec.yaml_source import Path
+from slogen.spec.yaml_source import KeyPath
 
 BUILTIN_TIMING = m.Timing(
     group_by=(naming.SERVICE_LABEL, naming.SLO_LABEL, "alertname"),
@@ -182,7 +182,7 @@ def _email_senders(routing: RoutingFile) -> list[Problem]:
     section = base.get("global") if isinstance(base, dict) else None
     defaults: dict[str, object] = section if isinstance(section, dict) else {}
     spec = routing.spec
-    receivers: list[tuple[Path, ReceiverSpec | None]] = [(("default",), spec.default)]
+    receivers: list[tuple[KeyPath, ReceiverSpec | None]] = [(("default",), spec.default)]
     for name, team in sorted(spec.teams.items()):
         receivers += [(("teams", name, key), getattr(team, key)) for key in m.SEVERITY_KEYS]
     problems = []

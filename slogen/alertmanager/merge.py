@@ -33,7 +33,7 @@ from slogen.secrets import (
     looks_like_token,
     url_secret_reason,
 )
-from slogen.spec.yaml_source import Path, SourceDocument, format_path
+from slogen.spec.yaml_source import KeyPath, SourceDocument, format_path
 
 PARENT_MATCHER = present(naming.SERVICE_LABEL)
 
@@ -179,7 +179,7 @@ def _is_parent(route: Mapping[str, Any]) -> bool:
     )
 
 
-def _routes(route: Any, path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+def _routes(route: Any, path: KeyPath) -> Iterator[tuple[KeyPath, dict[str, Any]]]:
     if not isinstance(route, dict):
         return
     yield path, route
@@ -190,7 +190,7 @@ def _routes(route: Any, path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
 def _shape_problems(base: SourceDocument) -> list[Problem]:
     """Lists that merging edits must hold mappings; say where one does not."""
     data = base.data
-    listed: list[Path] = [("receivers",), ("time_intervals",), ("inhibit_rules",)]
+    listed: list[KeyPath] = [("receivers",), ("time_intervals",), ("inhibit_rules",)]
     listed += [(*path, "routes") for path, _ in _routes(data["route"], ("route",))]
     problems = []
     for path in listed:
@@ -210,7 +210,7 @@ def _shape_problems(base: SourceDocument) -> list[Problem]:
     return problems
 
 
-def _scalars(node: Any, path: Path) -> Iterator[tuple[Path, Any]]:
+def _scalars(node: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
     """Every non-empty scalar of a document with its path."""
     if isinstance(node, dict):
         for key, value in node.items():
@@ -272,7 +272,7 @@ def secret_problems(base: SourceDocument) -> list[Problem]:
     return problems
 
 
-def _integration(path: Path) -> str | None:
+def _integration(path: KeyPath) -> str | None:
     """``slack_configs`` for a path inside one, and so on; None outside any."""
     for part in reversed(path):
         if isinstance(part, str) and part.endswith("_configs"):
@@ -280,7 +280,7 @@ def _integration(path: Path) -> str | None:
     return None
 
 
-def _owner(data: Any, path: Path) -> str:
+def _owner(data: Any, path: KeyPath) -> str:
     """``receiver 'ops': `` for a path inside a receiver, else nothing."""
     if len(path) > 2 and path[0] == "receivers" and isinstance(path[1], int):
         receivers = data.get("receivers") if isinstance(data, dict) else None
@@ -292,7 +292,7 @@ def _owner(data: Any, path: Path) -> str:
     return ""
 
 
-def _replaced(data: Any, path: Path) -> bool:
+def _replaced(data: Any, path: KeyPath) -> bool:
     """True inside a receiver or time interval slogen wrote, which merging replaces
     (so what it holds is not copied)."""
     if len(path) < 2 or path[0] not in ("receivers", "time_intervals"):
@@ -331,7 +331,7 @@ def _url_hint(integration: str | None, url: str) -> str:
     )
 
 
-def _secret_looking_keys(node: Any, path: Path) -> Iterator[Path]:
+def _secret_looking_keys(node: Any, path: KeyPath) -> Iterator[KeyPath]:
     """Paths of the mappings that have a key looking like a URL or a token (a value
     pasted where a key belongs); the key itself is left out of the path."""
     if isinstance(node, dict):

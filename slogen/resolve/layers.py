@@ -14,7 +14,7 @@ from typing import Any
 
 from slogen.errors import Location
 from slogen.spec.models import AlertingSpec, DefaultsSpec, Tier, TierSpec
-from slogen.spec.yaml_source import Path, SourceDocument
+from slogen.spec.yaml_source import KeyPath, SourceDocument
 
 MERGED_BY_KEY = ("page", "ticket", "no_data", "vanished")
 """Settings whose keys merge one by one: an SLO that changes ``page.for`` keeps the
@@ -27,7 +27,7 @@ class Setting:
 
     value: Any
     source: SourceDocument
-    path: Path
+    path: KeyPath
 
     def where(self) -> Location:
         return self.source.locate(self.path)
@@ -43,7 +43,7 @@ class Layers:
     def __init__(self) -> None:
         self.values: dict[tuple[str, ...], Setting] = {}
 
-    def add(self, spec: AlertingSpec | None, source: SourceDocument, base: Path) -> None:
+    def add(self, spec: AlertingSpec | None, source: SourceDocument, base: KeyPath) -> None:
         if spec is None:
             return
         data = spec.model_dump(exclude_unset=True, by_alias=True)

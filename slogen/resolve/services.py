@@ -20,7 +20,7 @@ from slogen.resolve_routing import resolve_routing
 from slogen.spec.loader import ServiceFile, Specs
 from slogen.spec.models import SLOSpec
 from slogen.spec.promql_input import labels_dropped
-from slogen.spec.yaml_source import Path, SourceDocument
+from slogen.spec.yaml_source import KeyPath, SourceDocument
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -90,7 +90,7 @@ class _ServiceContext:
         self, index: int, spec: SLOSpec, service_layers: Layers, uid: str, problems: list[Problem]
     ) -> m.SLO | None:
         service, source = self.file.spec, self.file.source
-        here: Path = ("slos", index)
+        here: KeyPath = ("slos", index)
         found_before = len(problems)
         objective = self._objective(spec, here, problems)
         window = self._setting(spec.window, ("window",), service.window, self.defaults.window, here)
@@ -145,7 +145,12 @@ class _ServiceContext:
         )
 
     def _setting(
-        self, slo_value: Any, key: Path, service_value: Any, default: Setting | None, here: Path
+        self,
+        slo_value: Any,
+        key: KeyPath,
+        service_value: Any,
+        default: Setting | None,
+        here: KeyPath,
     ) -> Setting:
         source = self.file.source
         if slo_value is not None:
@@ -155,7 +160,7 @@ class _ServiceContext:
         assert default is not None, "built-in defaults set every key"
         return default
 
-    def _objective(self, spec: SLOSpec, here: Path, problems: list[Problem]) -> Fraction | None:
+    def _objective(self, spec: SLOSpec, here: KeyPath, problems: list[Problem]) -> Fraction | None:
         if spec.objective is not None:
             return Fraction(repr(spec.objective)) / 100
         tier = self.file.spec.tier
@@ -171,7 +176,7 @@ class _ServiceContext:
         )
         return None
 
-    def _runbook(self, spec: SLOSpec, here: Path, problems: list[Problem]) -> str | None:
+    def _runbook(self, spec: SLOSpec, here: KeyPath, problems: list[Problem]) -> str | None:
         setting = self._setting(
             spec.runbook,
             ("runbook",),
@@ -215,7 +220,7 @@ class _ServiceContext:
         return url
 
 
-def _ratio_grouping(spec: SLOSpec, source: SourceDocument, here: Path) -> list[Problem]:
+def _ratio_grouping(spec: SLOSpec, source: SourceDocument, here: KeyPath) -> list[Problem]:
     """Raw queries of a grouped SLO must keep the grouping labels in their result."""
     ratio = spec.sli.ratio
     if ratio is None or not spec.group_by:

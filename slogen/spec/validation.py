@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from slogen.errors import Location, Problem, SpecError
 from slogen.secrets import looks_like_token, secret_field, shorten, url_secret_reason
-from slogen.spec.yaml_source import Path, SourceDocument, format_path
+from slogen.spec.yaml_source import KeyPath, SourceDocument, format_path
 
 HIDDEN = "<not shown>"
 """What stands in a message for a value or key that could be a credential."""
@@ -46,7 +46,7 @@ def validate(model: type[Model], source: SourceDocument) -> Model:
 def _problems(
     model: type[BaseModel], source: SourceDocument, error: ValidationError
 ) -> list[Problem]:
-    by_path: dict[Path, list[tuple[str, str]]] = {}
+    by_path: dict[KeyPath, list[tuple[str, str]]] = {}
     for detail in error.errors(include_url=False):
         loc = tuple(detail["loc"])
         path = _real_path(source.data, loc)
@@ -65,7 +65,7 @@ def _problems(
     return problems
 
 
-def _location(source: SourceDocument, path: Path) -> Location:
+def _location(source: SourceDocument, path: KeyPath) -> Location:
     """Where ``path`` is, with any key that could be a credential left out of the
     field path (a URL pasted as a key, say): the line and column still point at it."""
     location = source.locate(path)
@@ -85,7 +85,7 @@ def _safe_key(key: str) -> str:
     return shorten(key, LONG)
 
 
-def _hidden(detail: Any, path: Path) -> bool:
+def _hidden(detail: Any, path: KeyPath) -> bool:
     """True when the error's input must not be repeated: the field may hold a
     credential, or the input looks like one."""
     names = [part for part in path if isinstance(part, str)]
@@ -117,7 +117,7 @@ def _scrub(message: str, value: Any, hidden: bool) -> str:
     return message
 
 
-def _real_path(data: Any, loc: tuple[Any, ...]) -> Path:
+def _real_path(data: Any, loc: tuple[Any, ...]) -> KeyPath:
     """Drop the parts of a pydantic location that are not keys of the user's data."""
     path: list[str | int] = []
     node = data
@@ -142,7 +142,7 @@ def path_is_tag(part: str) -> bool:
 
 
 def _reword(
-    model: type[BaseModel], detail: Any, loc: tuple[Any, ...], path: Path
+    model: type[BaseModel], detail: Any, loc: tuple[Any, ...], path: KeyPath
 ) -> tuple[str, str]:
     hidden = _hidden(detail, path)
     message, hint = _reword_raw(model, detail, loc, path, hidden)
@@ -150,7 +150,7 @@ def _reword(
 
 
 def _reword_raw(
-    model: type[BaseModel], detail: Any, loc: tuple[Any, ...], path: Path, hidden: bool
+    model: type[BaseModel], detail: Any, loc: tuple[Any, ...], path: KeyPath, hidden: bool
 ) -> tuple[str, str]:
     kind = detail["type"]
     message = str(detail["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
@@ -195,7 +195,7 @@ _TYPE_KINDS = frozenset(
 _LENGTH_KINDS = frozenset({"too_long", "too_short", "string_too_long", "string_too_short"})
 
 
-def _length(detail: Any, path: Path, hidden: bool) -> str:
+def _length(detail: Any, path: KeyPath, hidden: bool) -> str:
     """A length error that says what is too long or short, by how much, and in what
     (characters, entries), rather than pydantic's "at most 63 items"."""
     value = detail.get("input")

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 else:  # the C loader when PyYAML was built with libyaml: same result, much faster
     FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
+"""Where a value sits in a document: its keys and list indexes from the root
+(``("slos", 0, "objective")``), not a file path."""
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,9 @@ class SourceDocument:
     display: str
     relative: str
     data: Any
-    positions: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
+    positions: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
 
-    def locate(self, path: Path) -> Location:
+    def locate(self, path: KeyPath) -> Location:
         """The location of a field, or of its nearest ancestor the file has."""
         for end in range(len(path), -1, -1):
             position = self.positions.get(path[:end])
@@ -44,7 +46,7 @@ class SourceDocument:
         return Location(self.display, field=format_path(path))
 
 
-def format_path(path: Path) -> str:
+def format_path(path: KeyPath) -> str:
     """``("slos", 0, "sli")`` as ``slos[0].sli``, the way the user reads the file."""
     text = ""
     for part in path:
@@ -196,7 +198,7 @@ class _Builder:
         self.loader = loader
         self.display = display
         self.verbatim = verbatim
-        self.positions: dict[Path, tuple[int, int]] = {}
+        self.positions: dict[KeyPath, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.count = 0
         self.expanded = 0
@@ -219,7 +221,7 @@ class _Builder:
             "split it into one file per service",
         )
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
+    def build(self, node: yaml.Node, path: KeyPath) -> Any:
         self.positions.setdefault(path, _mark(node))
         where = Location(self.display, *_mark(node), format_path(path))
         self.count += 1
@@ -257,7 +259,7 @@ class _Builder:
             return PlainScalar(node.value, node.tag)
         return self.loader.construct_object(node, deep=True)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[Any, Any]:
         explicit = {id(key) for key, _ in node.value if key.tag != _MERGE_TAG}
         self.loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
@@ -266,7 +268,7 @@ class _Builder:
             key = self._key(key_node, path)
             if key is None:
                 continue
-            child: Path = (*path, key)
+            child: KeyPath = (*path, key)
             if key in result and key not in from_merge:
                 self.problems.append(
                     Problem(
@@ -282,7 +284,7 @@ class _Builder:
             result[key] = self.build(value_node, child)
         return result
 
-    def _key(self, key_node: yaml.Node, path: Path) -> str | int | None:
+    def _key(self, key_node: yaml.Node, path: KeyPath) -> str | int | None:
         key = self.loader.construct_object(key_node, deep=True)
         if isinstance(key, bool) or not isinstance(key, str | int):
             raw = getattr(key_node, "value", "")
