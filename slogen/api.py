@@ -140,14 +140,12 @@ def compile_model(specs: Specs) -> Model:
 def validate(specs: Specs) -> Model:
     """Resolve specs and run every check that can reject them, as ``slogen validate``.
 
-    Generators are pure functions that accept any resolved model, except the
-    Alertmanager config's, which refuses a ``base`` config without slogen's route. So
-    only that one runs (its output is dropped): the alert proofs and dashboards,
-    most of the cost of a ``generate``, are not built, and grafanalib is not
-    imported. Raises SpecError as ``compile`` would."""
-    model = resolve(specs)
-    alertmanager_files(model)
-    return model
+    Every check belongs to resolution, a base Alertmanager config's included, and
+    generators are pure functions that accept any resolved model: so nothing is
+    generated, the alert proofs and dashboards (most of the cost of a ``generate``)
+    are not built, and grafanalib is not imported. Raises SpecError as ``compile``
+    would."""
+    return resolve(specs)
 
 
 def compile(specs: Specs) -> Bundle:
