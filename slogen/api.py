@@ -108,7 +108,7 @@ class Bundle:
     def gaps(self) -> list[str]:
         """The scenarios the generated alert proofs could not build, as
         ``service/slo: not covered: what: why``."""
-        return [f"{c.service}/{c.slo}: {gap}" for c in self.coverage() for gap in c.gaps]
+        return [gap for found in self.coverage() for gap in found.named_gaps()]
 
     def prove(self, shown_as: str = "") -> list[tools.ToolResult]:
         """Run the generated promtool unit tests: every alert behaves as specified."""

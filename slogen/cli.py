@@ -300,7 +300,7 @@ def _proof_summary(bundle: slogen.Bundle) -> int:
         )
         for found in unproven:
             print(f"  {found.summary()}", file=sys.stderr)
-    gaps = bundle.gaps()
+    gaps = [gap for found in coverage for gap in found.named_gaps()]  # not searched again
     if gaps:
         print(f"note: {len(gaps)} alert proofs could not be generated:", file=sys.stderr)
         for gap in gaps:

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import promql_parser
 
 from slogen.promql import Selector, duration
-from slogen.spec.promql_input import selector_of, window_query
+from slogen.spec.promql_input import KEEPS_LABELS, selector_of, window_query
 
 _WINDOW = timedelta(seconds=3_333_333)
 """Parsed in place of ``$window``: a range nobody writes, so that a ``[5m]`` written by
@@ -31,9 +31,6 @@ length cancels), which is what slogen's ``events`` SLI computes from 5m rates.""
 _ADDITIVE = COUNTING | {"sum_over_time", "count_over_time"}
 """Functions whose value over a window is the sum (or, for rate, the mean) of their
 values over its 5-minute parts, so slogen's sum of 5m recordings keeps their meaning."""
-_SELECTING = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})
-"""Aggregations that pick series and keep their labels, as ``labels_dropped`` (in
-``slogen.spec.promql_input``) treats them."""
 
 
 def parse(query: str) -> object:
@@ -164,7 +161,7 @@ def _outermost(expr: object) -> Iterator[_Part]:
     """Each path's first aggregation (or raw series), outside in."""
     if isinstance(expr, promql_parser.AggregateExpr):
         op = str(expr.op)
-        if op in _SELECTING:
+        if op in KEEPS_LABELS:
             yield from _outermost(expr.expr)
             return
         by = _by(expr.modifier)

@@ -142,7 +142,8 @@ def _has_comment(query: str) -> bool:
     return _in_code(query, "#")
 
 
-_KEEPS_LABELS = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})
+KEEPS_LABELS = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})
+"""Aggregations that pick series and keep their labels, so no grouping label is lost."""
 
 
 def labels_dropped(template: str, labels: tuple[str, ...]) -> list[str]:
@@ -157,7 +158,7 @@ def labels_dropped(template: str, labels: tuple[str, ...]) -> list[str]:
 
     def visit(expr: object) -> None:
         if isinstance(expr, promql_parser.AggregateExpr):
-            if expr.op and str(expr.op).lower() in _KEEPS_LABELS:
+            if expr.op and str(expr.op).lower() in KEEPS_LABELS:
                 visit(expr.expr)
                 return
             modifier = expr.modifier

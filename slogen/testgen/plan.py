@@ -74,6 +74,10 @@ class Coverage:
         scenario gaps are listed but do not make an SLO unproven."""
         return not self.alerts or (self.unproven is None and self.scenarios > 0)
 
+    def named_gaps(self) -> tuple[str, ...]:
+        """The gaps as ``service/slo: not covered: what: why``, one line each."""
+        return tuple(f"{self.service}/{self.slo}: {gap}" for gap in self.gaps)
+
     def summary(self) -> str:
         """One line for the run's summary, naming the SLO and what is unproven."""
         name = f"{self.service}/{self.slo}"
