@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -102,12 +104,18 @@ def _gives_runbook(defaults: Path) -> bool:
 
 def _inherit_runbooks(result: Imported) -> None:
     """No ``runbook: false`` where the defaults give one: it would switch theirs off."""
-    for service in result.services.values():
-        if service.get("runbook") is False:
-            del service["runbook"]
-        for slo in service.get("slos", []):
-            if slo.get("runbook") is False:
-                del slo["runbook"]
+    for service in list(result.built.values()):
+        result.put(
+            replace(
+                service,
+                settings=_without_false_runbook(service.settings),
+                slos=tuple(_without_false_runbook(slo) for slo in service.slos),
+            )
+        )
+
+
+def _without_false_runbook(spec: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in spec.items() if not (key == "runbook" and value is False)}
 
 
 def spec_files(result: Imported) -> dict[str, bytes]:

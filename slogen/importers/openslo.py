@@ -17,16 +17,16 @@ objectives, windows and alert policies map is described in ``openslo_sli``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-import yaml
-
 from slogen.errors import Location, Problem, SpecError
+from slogen.importers.documents import read_documents
 from slogen.importers.names import is_name
 from slogen.importers.openslo_slo import ConvertedSLO, convert_slo, labels_of
 from slogen.importers.openslo_values import Unmappable
 from slogen.importers.report import Imported, Loss
+from slogen.importers.services import Service, duplicates, new_service
 
 API_VERSIONS = ("openslo/v1", "openslo/v1alpha")
 KINDS = (
@@ -79,16 +79,16 @@ def import_openslo(path: str, text: str, result: Imported, team: str | None = No
 
 
 def _objects(path: str, text: str, result: Imported) -> list[_Object]:
-    try:
-        documents = [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError as error:
-        raise SpecError([Problem(Location(path), f"invalid YAML: {error}")]) from None
+    """The file's objects: its documents, the items of a document that is a list one by
+    one; anything else is reported and skipped."""
+    documents = read_documents(path, text)
     found = []
-    for number, document in enumerate(documents, 1):
-        items = document if isinstance(document, list) else [document]
+    for document in documents:
+        data = document.data
+        items = data if isinstance(data, list) else [data]
         for index, item in enumerate(items):
-            where = f"document {number}" if len(documents) > 1 else "document"
-            where += f"[{index}]" if isinstance(document, list) else ""
+            where = document.where(len(documents))
+            where += f"[{index}]" if isinstance(data, list) else ""
             if not isinstance(item, dict) or item.get("apiVersion") not in API_VERSIONS:
                 seen = item.get("apiVersion") if isinstance(item, dict) else None
                 said = f"apiVersion {seen!r}" if seen is not None else "no apiVersion"
@@ -135,7 +135,8 @@ class _Run:
                 )
                 refused.add(obj.file)
         converted, used = self._convert(index, result)
-        services: dict[str, list[tuple[str, ConvertedSLO]]] = {}
+        services: dict[str, Service] = {}
+        teams: dict[str, list[str]] = {}
         for path in self.files:
             slos = converted.get(path, ([], []))
             if path in refused:
@@ -148,9 +149,13 @@ class _Run:
                 problems.extend(clashes)
                 continue
             for slo in slos[0]:
-                services.setdefault(slo.service, []).append((path, slo))
-        for name, entries in services.items():
-            self._service(name, entries, index, result)
+                service = services.get(slo.service) or new_service(
+                    slo.service, {"service": slo.service}, path
+                )
+                services[slo.service] = service.join(path, [slo.slo], [path])
+                teams.setdefault(slo.service, []).extend(slo.teams)
+        for service in services.values():
+            self._service(service, teams[service.name], index, result)
         return problems
 
     def _convert(
@@ -205,64 +210,64 @@ class _Run:
         )
 
     def _clashes(
-        self,
-        path: str,
-        slos: list[ConvertedSLO],
-        services: dict[str, list[tuple[str, ConvertedSLO]]],
+        self, path: str, slos: list[ConvertedSLO], services: dict[str, Service]
     ) -> list[Problem]:
+        """The file's SLOs whose names their services have from earlier files."""
         problems = []
         for slo in slos:
-            for other, earlier in services.get(slo.service, []):
-                if earlier.slo["name"] == slo.slo["name"]:
-                    problems.append(
-                        Problem(
-                            Location(path, field=f"SLO {slo.slo['name']}"),
-                            f"service {slo.service!r} already has an SLO "
-                            f"{slo.slo['name']!r}, from {other}",
-                            "SLOs of one service from several files need distinct names",
-                        )
+            for taken in duplicates(services.get(slo.service), [(slo.slo["name"], path)]):
+                problems.append(
+                    Problem(
+                        Location(path, field=f"SLO {taken.slo}"),
+                        f"service {slo.service!r} already has an SLO "
+                        f"{taken.slo!r}, from {taken.earlier_in_service}",
+                        "SLOs of one service from several files need distinct names",
                     )
+                )
         return problems
 
     def _service(
         self,
-        name: str,
-        entries: list[tuple[str, ConvertedSLO]],
+        gathered: Service,
+        teams: list[str],
         index: dict[tuple[str, str], _Object],
         result: Imported,
     ) -> None:
-        files = sorted({path for path, _ in entries})
-        service: dict[str, Any] = {
+        """The service with its team and description, its files listed sorted: its
+        objects refer to each other across files, so their order says nothing."""
+        name = gathered.name
+        files = tuple(sorted(gathered.sources))
+        settings: dict[str, Any] = {
             "service": name,
-            "team": self._team(name, entries, index, result),
+            "team": self._team(name, teams, gathered.origins[0], index, result),
         }
         described = index.get(("Service", name))
         if described is not None and (described.body.get("spec") or {}).get("description"):
-            service["description"] = str(described.body["spec"]["description"])
-        service["slos"] = [slo.slo for _, slo in entries]
-        if name in result.services:
+            settings["description"] = str(described.body["spec"]["description"])
+        if result.service(name) is not None:
             raise SpecError([Problem(Location(files[0]), f"service {name!r} was imported twice")])
-        result.services[name] = service
-        result.sources[name] = ", ".join(files)
+        result.put(replace(gathered, settings=settings, sources=files))
 
     def _team(
         self,
         name: str,
-        entries: list[tuple[str, ConvertedSLO]],
+        teams: list[str],
+        first: str,
         index: dict[tuple[str, str], _Object],
         result: Imported,
     ) -> str:
+        """``--team``, else the first team its SLOs or its Service object name."""
         if self.team:
             return self.team
-        candidates = [team for _, slo in entries for team in slo.teams if is_name(team)]
+        candidates = [team for team in teams if is_name(team)]
         described = index.get(("Service", name))
         if described is not None:
-            _, teams = labels_of(described.body.get("metadata") or {}, "", lambda *_: None)
-            candidates += [team for team in teams if is_name(team)]
+            _, named = labels_of(described.body.get("metadata") or {}, "", lambda *_: None)
+            candidates += [team for team in named if is_name(team)]
         if not candidates:
             _lose(
                 result,
-                entries[0][0],
+                first,
                 f"service {name}",
                 "no team or owner label; team set to 'unowned' (use --team)",
             )
@@ -271,7 +276,7 @@ class _Run:
         if others:
             _lose(
                 result,
-                entries[0][0],
+                first,
                 f"service {name}",
                 f"team {candidates[0]!r} kept; {others} also named",
             )

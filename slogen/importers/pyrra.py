@@ -32,14 +32,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-import yaml
-
 from slogen.durations import parse_duration
 from slogen.errors import Location, Problem, SpecError
+from slogen.importers.documents import read_documents
 from slogen.importers.names import NAME, slug
 from slogen.importers.pyrra_alerting import alerting_settings
 from slogen.importers.pyrra_indicators import Lose, Skip, indicator_sli
 from slogen.importers.report import Imported
+from slogen.importers.services import duplicates, new_service
 from slogen.naming import is_reserved_label
 from slogen.promql import is_label_name
 
@@ -70,29 +70,21 @@ class _Objective:
     slo: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class _Document:
-    """One object of the file and the line it starts on."""
-
-    line: int
-    data: Any
-
-
 def import_pyrra(path: str, text: str, result: Imported, team: str | None = None) -> None:
     """Add the SLOs of one Pyrra file to ``result``, grouped by service; SpecError if
     it has none slogen can compile. Nothing of a refused file is added."""
     objectives: list[_Objective] = []
     skipped: list[str] = []
-    for document in _documents(path, text):
-        at = Location(path, document.line)
-        if not _is_slo(document.data):
+    for line, data in _documents(path, text):
+        at = Location(path, line)
+        if not _is_slo(data):
             result.lose(str(at), "document", f"not a {API_VERSION} {KIND}; skipped")
             continue
         try:
-            objectives.append(_objective(at, document.data, team, result))
+            objectives.append(_objective(at, data, team, result))
         except Skip as skip:
             result.lose(str(at), skip.field, f"{skip.message}; SLO skipped")
-            skipped.append(f"{_display_name(document.data)}: {skip.field}: {skip.message}")
+            skipped.append(f"{_display_name(data)}: {skip.field}: {skip.message}")
     if not objectives:
         reason = "; ".join(skipped) or f"it has no {API_VERSION} {KIND}"
         raise SpecError(
@@ -101,30 +93,18 @@ def import_pyrra(path: str, text: str, result: Imported, team: str | None = None
     _add(path, objectives, result)
 
 
-def _documents(path: str, text: str) -> list[_Document]:
-    """Every object in the file, the items of a ``List`` one by one."""
-    loader = yaml.SafeLoader(text)
-    documents: list[_Document] = []
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            data = loader.construct_document(node)
-            items = data.get("items") if isinstance(data, dict) and _is_list(data) else None
-            if isinstance(items, list) and isinstance(node, yaml.MappingNode):
-                item_nodes = next(v.value for k, v in node.value if k.value == "items")
-                documents += [
-                    _Document(n.start_mark.line + 1, item)
-                    for n, item in zip(item_nodes, items, strict=True)
-                ]
-            elif data is not None:
-                documents.append(_Document(node.start_mark.line + 1, data))
-    except yaml.YAMLError as error:
-        raise SpecError([Problem(Location(path), f"invalid YAML: {error}")]) from None
-    finally:
-        loader.dispose()
-    return documents
+def _documents(path: str, text: str) -> list[tuple[int, Any]]:
+    """Every object in the file and the line it starts on, the items of a ``List``
+    one by one."""
+    objects: list[tuple[int, Any]] = []
+    for document in read_documents(path, text):
+        data = document.data
+        items = data.get("items") if isinstance(data, dict) and _is_list(data) else None
+        if isinstance(items, list):
+            objects += zip(document.item_lines("items"), items, strict=True)
+        else:
+            objects.append((document.line, data))
+    return objects
 
 
 def _is_list(data: dict[str, Any]) -> bool:
@@ -335,21 +315,22 @@ _RULE_OUTPUT = {
 
 def _add(path: str, objectives: list[_Objective], result: Imported) -> None:
     """Join the file's SLOs to their services; a name taken in a service refuses the file."""
-    problems = []
-    seen: dict[tuple[str, str], Location] = {}
+    by_service: dict[str, list[_Objective]] = {}
     for objective in objectives:
-        key = (objective.service, objective.slo["name"])
-        taken = result.services.get(objective.service, {}).get("slos", [])
-        if key in seen or any(s["name"] == key[1] for s in taken):
-            earlier = str(seen[key]) if key in seen else result.sources[objective.service]
-            problems.append(
-                Problem(
-                    Location(path, objective.at.line, field="metadata.name"),
-                    f"service {key[0]!r} already has an SLO {key[1]!r} (from {earlier})",
-                    "rename one, or give them different service labels or namespaces",
-                )
+        by_service.setdefault(objective.service, []).append(objective)
+    taken: dict[int, Problem] = {}
+    for name, members in by_service.items():
+        service = result.service(name)
+        incoming = [(objective.slo["name"], str(objective.at)) for objective in members]
+        for duplicate in duplicates(service, incoming):
+            refused = members[duplicate.index]
+            earlier = duplicate.earlier_here or (service.from_files if service else "")
+            taken[id(refused)] = Problem(
+                Location(path, refused.at.line, field="metadata.name"),
+                f"service {name!r} already has an SLO {duplicate.slo!r} (from {earlier})",
+                "rename one, or give them different service labels or namespaces",
             )
-        seen[key] = objective.at
+    problems = [taken[id(o)] for o in objectives if id(o) in taken]
     if problems:
         raise SpecError(problems)
     for objective in objectives:
@@ -358,7 +339,7 @@ def _add(path: str, objectives: list[_Objective], result: Imported) -> None:
 
 def _join(path: str, objective: _Objective, result: Imported) -> None:
     name = objective.service
-    service = result.services.get(name)
+    service = result.service(name)
     if service is None:
         owner = objective.team
         if owner is None:
@@ -369,16 +350,12 @@ def _join(path: str, objective: _Objective, result: Imported) -> None:
                 f"no {', '.join(TEAM_LABELS)} label; service {name!r} gets team 'unowned' "
                 "(use --team)",
             )
-        service = result.services[name] = {"service": name, "team": owner, "slos": []}
-        result.sources[name] = path
-    elif objective.team not in (None, service["team"]):
+        service = new_service(name, {"service": name, "team": owner}, path)
+    elif objective.team not in (None, service.team):
         result.lose(
             str(objective.at),
             "metadata.labels",
-            f"team {objective.team!r} differs from the team {service['team']!r} of "
+            f"team {objective.team!r} differs from the team {service.team!r} of "
             f"service {name!r}; kept that",
         )
-    sources = result.sources[name].split(", ")
-    if path not in sources:
-        result.sources[name] = ", ".join([*sources, path])
-    service["slos"].append(objective.slo)
+    result.put(service.join(path, [objective.slo], [str(objective.at)]))

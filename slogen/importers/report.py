@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slogen.errors import Problem
+from slogen.importers.services import Service
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,15 @@ class Loss:
 
 @dataclass
 class Imported:
-    """Service specs (name -> spec data, as a slogen YAML file holds it) and the losses."""
+    """What one import run gathers: the services (each a frozen :class:`Service` that
+    importers replace, never edit), the losses and notes, and the finishing steps.
 
-    services: dict[str, dict[str, Any]] = field(default_factory=dict)
+    It is the one mutable thing of a run, handed from file to file, so that SLOs of one
+    service in several files meet."""
+
+    built: dict[str, Service] = field(default_factory=dict)
+    """Service name -> the service as imported so far."""
     losses: list[Loss] = field(default_factory=list)
-    sources: dict[str, str] = field(default_factory=dict)
-    """Service name -> the file it came from."""
     finishing: dict[str, Callable[[Imported], list[Problem]]] = field(default_factory=dict)
     """Steps that need every file of the run (an OpenSLO SLO may name an SLI in another
     file), by format; ``import_files`` runs each once after the last file and treats
@@ -39,6 +43,23 @@ class Imported:
     notes: dict[str, str] = field(default_factory=dict)
     """What the import decided that the user may not expect, by subject, each said once
     however many objects it concerns (several SLOs put into one service, say)."""
+
+    @property
+    def services(self) -> dict[str, dict[str, Any]]:
+        """Service name -> spec data, as a slogen YAML file holds it (a fresh copy)."""
+        return {name: service.spec() for name, service in self.built.items()}
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Service name -> the files its SLOs came from, as the spec file's header says."""
+        return {name: service.from_files for name, service in self.built.items()}
+
+    def service(self, name: str) -> Service | None:
+        return self.built.get(name)
+
+    def put(self, service: Service) -> None:
+        """Add ``service``, or replace the one of its name with what joined it."""
+        self.built[service.name] = service
 
     def report(self, shown: int = 4) -> list[str]:
         """The losses as lines, one per distinct message in first-seen order: a
