@@ -10,24 +10,58 @@ is a deadline for a whole request (connection, headers and body), an answer is r
 up to :data:`MAX_ANSWER_BYTES`, and every part of it is checked before use, so each
 of these ends in a :class:`PrometheusError` that says what happened, not a traceback.
 Credentials go in a header only, never in a URL, a message or a ``repr``.
+
+This module is the transport and the checks of what a caller gives it (URL, timeout);
+what a message may show is :mod:`slogen.prometheus_messages`, the credentials
+:mod:`slogen.prometheus_credentials`, and the taking apart of answers
+:mod:`slogen.prometheus_answers`. Their names are re-exported here, where the rest of
+slogen has always found them.
 """
 
 from __future__ import annotations
 
-import base64
 import http.client
-import json
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TypeVar
 
 from slogen.bounded_http import MAX_ANSWER_BYTES, CutOff, Deadline, TooLarge, opener, read_bounded
-from slogen.errors import SlogenError
+from slogen.prometheus_answers import (
+    Malformed,
+    Sample,
+    envelope,
+    label_sets,
+    retention,
+    samples,
+    strings,
+)
+from slogen.prometheus_credentials import BasicAuth, BearerToken, Credentials
+from slogen.prometheus_messages import CONTROL, PrometheusError, printable, redact
+
+__all__ = [
+    "CREDENTIALS_HINT",
+    "DEFAULT_TIMEOUT",
+    "MAX_ANSWER_BYTES",
+    "MAX_TIMEOUT",
+    "BasicAuth",
+    "BearerToken",
+    "Credentials",
+    "Prometheus",
+    "PrometheusError",
+    "Sample",
+    "check_timeout",
+    "check_url",
+    "envelope",
+    "label_sets",
+    "printable",
+    "redact",
+    "retention",
+    "samples",
+    "strings",
+]
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds to wait for one answer: long enough for a loaded server, short enough for CI."""
@@ -35,49 +69,6 @@ MAX_TIMEOUT = 3600.0
 """The longest ``--timeout``: an hour is more than any query of slogen's needs, and a
 bound keeps a mistyped ``1e12`` from reaching the socket layer (which overflows)."""
 _T = TypeVar("_T")
-_SHOWN = 120
-"""Characters of server-sent text quoted in a message, at most."""
-
-
-class PrometheusError(SlogenError):
-    """The server could not be reached, did not answer in time, refused the query or
-    answered with something that is not a Prometheus API answer."""
-
-
-class _Malformed(PrometheusError):
-    """Part of an answer is not what the API promises; the message says which part."""
-
-
-# --- what a message may show -------------------------------------------------------
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str, limit: int = _SHOWN) -> str:
-    """Server-sent text made safe for a terminal: control and bidi characters escaped
-    (a label value cannot move the cursor or rewrite a line), and cut to ``limit``
-    characters (a huge error string does not flood the log)."""
-    shown = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
-    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
-
-
-def redact(url: str) -> str:
-    """``url`` as a message may show it: without userinfo (``user:password@``), query
-    string or fragment, which may hold credentials.
-
-    A password may itself hold ``/``, ``?`` or ``#``, so where the userinfo ends is
-    not certain: only what follows the last ``@`` is kept, and no host at all when a
-    ``?`` or ``#`` comes before that ``@``."""
-    scheme, separator, rest = url.partition("://")
-    prefix = f"{scheme}://" if separator else ""
-    if not separator:
-        rest = url
-    if "@" in rest:
-        before, _, after = rest.rpartition("@")
-        host = "" if re.search(r"[?#]", before) else re.split(r"[/?#]", after)[0]
-        return printable(f"{prefix}***@{host}")
-    head = re.split(r"[?#]", rest)[0]
-    return printable(prefix + head + ("?***" if head != rest else ""))
 
 
 CREDENTIALS_HINT = (
@@ -103,7 +94,7 @@ def check_url(url: str) -> str:
             f"{shown}: the base URL of Prometheus takes no query string or fragment, "
             f"for example http://localhost:9090 or https://host/prometheus; {CREDENTIALS_HINT}"
         )
-    if _CONTROL.search(url) or any(c.isspace() for c in url):
+    if CONTROL.search(url) or any(c.isspace() for c in url):
         raise PrometheusError(f"{shown}: a URL cannot hold spaces or control characters")
     try:
         parts = urllib.parse.urlsplit(url)
@@ -124,191 +115,6 @@ def check_timeout(seconds: float) -> float:
             f"the timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds, not {seconds!r}"
         )
     return float(seconds)
-
-
-# --- credentials ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BasicAuth:
-    """HTTP basic authentication. The password is kept out of ``repr``, so it shows in
-    no message, log line or traceback that prints the object."""
-
-    user: str
-    password: str = field(repr=False)
-
-    def __post_init__(self) -> None:
-        if not self.user or ":" in self.user or _CONTROL.search(self.user):
-            raise ValueError(
-                "the basic auth user must be non-empty, without ':' or control characters"
-            )
-        if not self.password:
-            raise ValueError("the basic auth password is empty")
-
-    def header(self) -> str:
-        pair = f"{self.user}:{self.password}".encode()
-        return "Basic " + base64.b64encode(pair).decode("ascii")
-
-
-_TOKEN = re.compile(r"[\x21-\x7e]+")
-"""Visible ASCII: what a header can carry as it is (RFC 6750 tokens are a subset)."""
-
-
-@dataclass(frozen=True)
-class BearerToken:
-    """A bearer token (``Authorization: Bearer ...``), kept out of ``repr``."""
-
-    token: str = field(repr=False)
-
-    def __post_init__(self) -> None:
-        if not _TOKEN.fullmatch(self.token):
-            raise ValueError(
-                "the bearer token is empty or has characters a header cannot carry "
-                "(spaces, line breaks, non-ASCII)"
-            )
-
-    def header(self) -> str:
-        return f"Bearer {self.token}"
-
-
-Credentials = BasicAuth | BearerToken
-
-
-# --- answers -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One series of an instant vector: its labels and its value."""
-
-    labels: tuple[tuple[str, str], ...]
-    value: float
-
-    @cached_property
-    def _by_name(self) -> dict[str, str]:
-        return dict(self.labels)
-
-    def label(self, name: str) -> str:
-        return self._by_name.get(name, "")
-
-
-def _quote(value: object) -> str:
-    return printable(repr(value), 60)
-
-
-def _number(value: object, where: str) -> float:
-    """A sample value: Prometheus sends a string (``"0.5"``, ``"+Inf"``, ``"NaN"``)."""
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        try:
-            return float(value)
-        except (ValueError, OverflowError):
-            pass
-    raise _Malformed(f"{where} is {_quote(value)}, not a number")
-
-
-def _point(value: object, where: str) -> float:
-    """``[timestamp, "value"]`` as the API writes an instant sample or a scalar."""
-    if not isinstance(value, list) or len(value) != 2:
-        raise _Malformed(f"{where} is {_quote(value)}, not [timestamp, value]")
-    _number(value[0], f"{where}[0] (the timestamp)")
-    return _number(value[1], f"{where}[1]")
-
-
-def _labels(value: object, where: str) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise _Malformed(f"{where} is {_quote(value)}, not an object of labels")
-    for name, label in value.items():
-        if not isinstance(label, str):
-            raise _Malformed(f"{where}.{printable(name, 60)} is {_quote(label)}, not a string")
-    return value
-
-
-def _sample(item: object, where: str) -> Sample:
-    if not isinstance(item, dict):
-        raise _Malformed(f"{where} is {_quote(item)}, not a sample object")
-    if "metric" not in item:
-        raise _Malformed(f"{where} has no metric")
-    if "value" not in item:
-        raise _Malformed(f"{where} has no value (a histogram sample?)")
-    labels = _labels(item["metric"], f"{where}.metric")
-    return Sample(tuple(sorted(labels.items())), _point(item["value"], f"{where}.value"))
-
-
-def samples(data: object) -> list[Sample]:
-    """The samples of an instant query's ``data``: a vector, or a scalar as one sample
-    without labels. PrometheusError for anything else."""
-    if not isinstance(data, dict):
-        raise _Malformed(f"data is {_quote(data)}, not an object")
-    kind, result = data.get("resultType"), data.get("result")
-    if kind == "vector":
-        if not isinstance(result, list):
-            raise _Malformed(f"the vector result is {_quote(result)}, not a list")
-        return [_sample(item, f"result[{i}]") for i, item in enumerate(result)]
-    if kind == "scalar":
-        return [Sample((), _point(result, "the scalar result"))]
-    raise _Malformed(f"resultType is {_quote(kind)}, not vector or scalar")
-
-
-def strings(data: object) -> list[str]:
-    """A list of strings, as the label values API answers (``null`` for none)."""
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        raise _Malformed(f"data is {_quote(data)}, not a list of label values")
-    for i, value in enumerate(data):
-        if not isinstance(value, str):
-            raise _Malformed(f"data[{i}] is {_quote(value)}, not a string")
-    return data
-
-
-def label_sets(data: object) -> list[dict[str, str]]:
-    """A list of label sets, as the series API answers (``null`` for none)."""
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        raise _Malformed(f"data is {_quote(data)}, not a list of series")
-    return [_labels(item, f"data[{i}]") for i, item in enumerate(data)]
-
-
-def retention(data: object) -> str:
-    """``storageRetention`` of a runtime info answer, or "" when the server does not
-    report one."""
-    if data is None:
-        return ""
-    if not isinstance(data, dict):
-        raise _Malformed(f"data is {_quote(data)}, not an object")
-    value = data.get("storageRetention")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise _Malformed(f"storageRetention is {_quote(value)}, not a string")
-    return value
-
-
-def envelope(body: bytes) -> object:
-    """The ``data`` of a successful answer. A refusal (``"status": "error"``) raises
-    PrometheusError with the server's reason; anything that is not the API's envelope
-    raises :class:`_Malformed`."""
-    try:
-        answer = json.loads(body)
-    except RecursionError:
-        raise _Malformed("JSON nested too deeply") from None
-    except ValueError as error:  # not JSON, not UTF-8, an integer of 5,000 digits
-        start = printable(body[:40].decode("utf-8", "replace"), 40)
-        raise _Malformed(f"not JSON ({printable(str(error), 80)}; it starts {start!r})") from None
-    if not isinstance(answer, dict):
-        raise _Malformed(f"the answer is {_quote(answer)}, not a JSON object")
-    status = answer.get("status")
-    if status == "success":
-        if "data" not in answer:
-            raise _Malformed("a success without data")
-        return answer["data"]
-    if status == "error" and isinstance(answer.get("error"), str):
-        raise PrometheusError(f"refused: {printable(answer['error'], 300)}")
-    raise _Malformed(f"status is {_quote(status)}, not success or error")
-
-
-# --- the server ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -359,7 +165,7 @@ class Prometheus:
         body = self._get(path, params, missing_ok=missing_ok)
         try:
             return parse(None if body is None else envelope(body))
-        except _Malformed as error:
+        except Malformed as error:
             raise PrometheusError(
                 f"{self.url}{path}: not a Prometheus API answer: {error}; is {self.url} "
                 "the base URL of a Prometheus (http://host:9090)?"
@@ -453,7 +259,7 @@ class Prometheus:
             return PrometheusError(f"Prometheus at {self.url} refused {path}: {status}; {advice}")
         try:
             envelope(body)
-        except _Malformed:
+        except Malformed:
             pass
         except PrometheusError as reason:
             return PrometheusError(f"Prometheus at {self.url} {reason} ({path}, {status})")
