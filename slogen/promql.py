@@ -1,121 +1,99 @@
 """The one place where PromQL text is built.
 
-Generators describe what they want (a selector, an aggregation, a window) and this
-module turns it into text: label values are escaped as PromQL string literals, label
-names are checked, numbers print as the shortest decimal that reads back as the same
-float, and durations print in Prometheus units. Nothing else in slogen pastes user
-text into a query.
+Generators describe what they want as a tree of typed nodes (a selector, a call, an
+aggregation, a binary operation; :mod:`slogen.promql_nodes`), and the tree renders to
+text once, with parentheses wherever precedence needs them: label values are escaped
+as PromQL string literals, label names are checked, numbers print as the shortest
+decimal that reads back as the same float, and durations print in Prometheus units.
+Nothing else in slogen pastes user text into a query.
+
+The builders below take nodes and return nodes. Given text instead (importers and
+dashboards that hold PromQL as strings), they wrap it as :class:`Verbatim` and return
+the rendered text, so the text they produce comes from the same renderer.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
+from typing import overload
 
-from slogen.durations import format_duration
+from slogen.promql_nodes import (
+    Aggregation,
+    Binary,
+    Call,
+    Expr,
+    Matcher,
+    Matching,
+    Number,
+    Paren,
+    RangeSelector,
+    Selector,
+    String,
+    Subquery,
+    Verbatim,
+    chain,
+    render,
+)
+from slogen.promql_text import (
+    ESCAPED,
+    ESCAPES,
+    LABEL_NAME,
+    MATCH_OPS,
+    METRIC_NAME,
+    Window,
+    duration,
+    escape_string,
+    grouping,
+    is_label_name,
+    label_name,
+    number,
+)
 
-LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
-"""Prometheus' label names; match whole names with :func:`is_label_name` (``$`` would
-let a trailing newline through)."""
-METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
-MATCH_OPS = ("=", "!=", "=~", "!~")
-
-
-ESCAPED = re.compile(r'[\\"\x00-\x1f\x7f]')
-"""The characters a PromQL string literal cannot hold as they are."""
-ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    char = match.group()
-    return ESCAPES.get(char) or f"\\x{ord(char):02x}"
-
-
-def escape_string(value: str) -> str:
-    """Quote a value as a PromQL double-quoted string literal (Go escaping rules)."""
-    return '"' + ESCAPED.sub(_escape_char, value) + '"'
-
-
-def is_label_name(name: str) -> bool:
-    """The one test of a label name, for specs, routing and every importer."""
-    return LABEL_NAME.fullmatch(name) is not None
-
-
-def label_name(name: str) -> str:
-    """Return a label name unchanged if PromQL accepts it, else raise ValueError."""
-    if not is_label_name(name):
-        raise ValueError(f"{name!r} is not a valid label name")
-    return name
-
-
-def number(value: Fraction | float | int) -> str:
-    """Print a number as the shortest plain decimal that reads back as the same float.
-
-    ``1 - 0.999`` prints as ``0.001``, not ``0.0009999999999999432``, because the value
-    is kept as an exact fraction until here; ``1e-05`` prints as ``0.00001``.
-    """
-    as_float = float(value)
-    if not math.isfinite(as_float):
-        raise ValueError(f"cannot print {value!r} as a PromQL number")
-    text = format(Decimal(repr(as_float)), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
-def duration(seconds: int) -> str:
-    """Print a window as a PromQL duration (``5m``, ``1h30m``, ``28d``)."""
-    return format_duration(seconds)
-
-
-@dataclass(frozen=True)
-class Matcher:
-    """One label matcher; the value is kept unescaped and escaped when rendered."""
-
-    name: str
-    op: str
-    value: str
-
-    def __post_init__(self) -> None:
-        label_name(self.name)
-        if self.op not in MATCH_OPS:
-            raise ValueError(f"unknown matcher operator {self.op!r}")
-
-    def render(self) -> str:
-        return f"{self.name}{self.op}{escape_string(self.value)}"
-
-
-@dataclass(frozen=True)
-class Selector:
-    """An instant-vector selector: a metric name and label matchers."""
-
-    metric: str
-    matchers: tuple[Matcher, ...] = ()
-
-    def __post_init__(self) -> None:
-        if not METRIC_NAME.fullmatch(self.metric):
-            raise ValueError(f"{self.metric!r} is not a valid metric name")
-
-    def render(self) -> str:
-        if not self.matchers:
-            return self.metric
-        return self.metric + "{" + ", ".join(m.render() for m in self.matchers) + "}"
-
-    def named(self, metric: str) -> Selector:
-        return replace(self, metric=metric)
-
-    def having(self, *matchers: Matcher) -> Selector:
-        return replace(self, matchers=self.matchers + tuple(matchers))
-
-    def range(self, seconds: int) -> str:
-        return f"{self.render()}[{duration(seconds)}]"
-
-    def label_names(self) -> frozenset[str]:
-        return frozenset(m.name for m in self.matchers)
+__all__ = [
+    "COMPARISONS",
+    "ESCAPED",
+    "ESCAPES",
+    "LABEL_NAME",
+    "MATCH_OPS",
+    "METRIC_NAME",
+    "Aggregation",
+    "Binary",
+    "Call",
+    "Expr",
+    "Matcher",
+    "Matching",
+    "Number",
+    "Paren",
+    "RangeSelector",
+    "Selector",
+    "String",
+    "Subquery",
+    "Verbatim",
+    "Window",
+    "aggregate",
+    "call",
+    "chain",
+    "compare_bool",
+    "complement",
+    "count_by",
+    "duration",
+    "equals",
+    "escape_string",
+    "grouping",
+    "ignoring",
+    "is_label_name",
+    "label_name",
+    "max_by",
+    "number",
+    "number_pattern",
+    "on",
+    "ones_like",
+    "over_range",
+    "render",
+    "sum_by",
+]
 
 
 def equals(labels: Iterable[tuple[str, str]]) -> tuple[Matcher, ...]:
@@ -123,33 +101,61 @@ def equals(labels: Iterable[tuple[str, str]]) -> tuple[Matcher, ...]:
     return tuple(Matcher(name, "=", value) for name, value in labels)
 
 
-def grouping(labels: Iterable[str]) -> str:
-    """The label list of a ``by``/``on`` clause, checked: ``(cluster, region)``."""
-    return "(" + ", ".join(label_name(name) for name in labels) + ")"
+def _node(expr: Expr | str) -> Expr:
+    return Verbatim(expr) if isinstance(expr, str) else expr
 
 
-def aggregate(op: str, labels: tuple[str, ...], expr: str) -> str:
+def call(function: str, *args: Expr | Fraction | float | int) -> Call:
+    """``function(args)``; numbers become :class:`Number` literals."""
+    return Call(function, tuple(a if isinstance(a, Expr) else Number(a) for a in args))
+
+
+@overload
+def aggregate(op: str, labels: tuple[str, ...], expr: Expr) -> Aggregation: ...
+@overload
+def aggregate(op: str, labels: tuple[str, ...], expr: str) -> str: ...
+def aggregate(op: str, labels: tuple[str, ...], expr: Expr | str) -> Aggregation | str:
     """``op by (labels) (expr)``; plain ``op(expr)`` when there is nothing to group by."""
-    if not labels:
-        return f"{op}({expr})"
-    return f"{op} by {grouping(labels)} ({expr})"
+    node = Aggregation(op, _node(expr), labels)
+    return node.render() if isinstance(expr, str) else node
 
 
-def sum_by(labels: tuple[str, ...], expr: str) -> str:
-    return aggregate("sum", labels, expr)
+@overload
+def sum_by(labels: tuple[str, ...], expr: Expr) -> Aggregation: ...
+@overload
+def sum_by(labels: tuple[str, ...], expr: str) -> str: ...
+def sum_by(labels: tuple[str, ...], expr: Expr | str) -> Aggregation | str:
+    node = Aggregation("sum", _node(expr), labels)
+    return node.render() if isinstance(expr, str) else node
 
 
-def max_by(labels: tuple[str, ...], expr: str) -> str:
-    return aggregate("max", labels, expr)
+@overload
+def max_by(labels: tuple[str, ...], expr: Expr) -> Aggregation: ...
+@overload
+def max_by(labels: tuple[str, ...], expr: str) -> str: ...
+def max_by(labels: tuple[str, ...], expr: Expr | str) -> Aggregation | str:
+    node = Aggregation("max", _node(expr), labels)
+    return node.render() if isinstance(expr, str) else node
 
 
-def count_by(labels: tuple[str, ...], expr: str) -> str:
-    return aggregate("count", labels, expr)
+@overload
+def count_by(labels: tuple[str, ...], expr: Expr) -> Aggregation: ...
+@overload
+def count_by(labels: tuple[str, ...], expr: str) -> str: ...
+def count_by(labels: tuple[str, ...], expr: Expr | str) -> Aggregation | str:
+    node = Aggregation("count", _node(expr), labels)
+    return node.render() if isinstance(expr, str) else node
 
 
-def on(labels: tuple[str, ...]) -> str:
-    """The ``on (...)`` matching clause; ``on ()`` matches single series on both sides."""
-    return f"on {grouping(labels)}"
+def on(labels: tuple[str, ...]) -> Matching:
+    """The ``on (...)`` matching of a binary operation; ``on ()`` matches single
+    series on both sides."""
+    return Matching(labels)
+
+
+def ignoring(labels: tuple[str, ...]) -> Matching:
+    """The ``ignoring (...)`` matching of a binary operation."""
+    return Matching(labels, ignoring=True)
 
 
 def number_pattern(value: Fraction) -> str:
@@ -199,29 +205,57 @@ COMPARISONS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 """Comparison operators by the names specs in other formats use for them."""
 
 
-def over_range(function: str, expr: str, window: str, step: int | None = None) -> str:
+@overload
+def over_range(function: str, expr: Expr, window: Window, step: int | None = None) -> Call: ...
+@overload
+def over_range(function: str, expr: str, window: Window, step: int | None = None) -> str: ...
+def over_range(
+    function: str, expr: Expr | str, window: Window, step: int | None = None
+) -> Call | str:
     """``function(expr[window])`` for a selector, or with ``step`` a subquery that samples
     any instant expression every ``step``: ``function((expr)[window:step])``.
 
-    ``window`` is text so that it may be a placeholder such as ``$window``."""
-    if step is None:
-        return f"{function}({expr}[{window}])"
-    return f"{function}(({expr})[{window}:{duration(step)}])"
+    ``window`` is seconds or text such as the placeholder ``$window``. Without ``step``
+    the expression must be a selector (a :class:`Selector`, or a selector's text)."""
+    node = _node(expr)
+    if step is not None:
+        inner: Expr = Subquery(node, window, step)
+    elif isinstance(node, Selector | Verbatim):
+        inner = RangeSelector(node, window)
+    else:
+        raise ValueError(f"only a selector takes a range, not {node.render()!r}")
+    result = Call(function, (inner,))
+    return result.render() if isinstance(expr, str) else result
 
 
-def compare_bool(expr: str, op: str, value: Fraction | float | int) -> str:
-    """``(expr) op bool value``: 1 where the comparison holds and 0 where it does not, so
+@overload
+def compare_bool(expr: Expr, op: str, value: Fraction | float | int) -> Binary: ...
+@overload
+def compare_bool(expr: str, op: str, value: Fraction | float | int) -> str: ...
+def compare_bool(expr: Expr | str, op: str, value: Fraction | float | int) -> Binary | str:
+    """``expr op bool value``: 1 where the comparison holds and 0 where it does not, so
     that summing it over time counts the samples that hold."""
     if op not in COMPARISONS.values():
         raise ValueError(f"unknown comparison {op!r}")
-    return f"({expr}) {op} bool {number(value)}"
+    node = Binary(op, _node(expr), Number(value), bool_=True)
+    return node.render() if isinstance(expr, str) else node
 
 
-def complement(expr: str) -> str:
-    """``1 - (expr)``: a failure ratio from a success ratio, keeping the labels."""
-    return f"1 - ({expr})"
+@overload
+def complement(expr: Expr) -> Binary: ...
+@overload
+def complement(expr: str) -> str: ...
+def complement(expr: Expr | str) -> Binary | str:
+    """``1 - expr``: a failure ratio from a success ratio, keeping the labels."""
+    node = Binary("-", Number(1), _node(expr))
+    return node.render() if isinstance(expr, str) else node
 
 
-def ones_like(expr: str) -> str:
-    """``(expr) * 0 + 1``: one per series of ``expr``, the total of a ready ratio."""
-    return f"({expr}) * 0 + 1"
+@overload
+def ones_like(expr: Expr) -> Binary: ...
+@overload
+def ones_like(expr: str) -> str: ...
+def ones_like(expr: Expr | str) -> Binary | str:
+    """``expr * 0 + 1``: one per series of ``expr``, the total of a ready ratio."""
+    node = Binary("+", Binary("*", _node(expr), Number(0)), Number(1))
+    return node.render() if isinstance(expr, str) else node

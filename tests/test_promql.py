@@ -1,4 +1,5 @@
-"""PromQL text: escaping, numbers, durations, and the histogram bound pattern."""
+"""PromQL text: escaping, numbers, durations, the histogram bound pattern, and the
+rendering of expression trees."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import subprocess
 from fractions import Fraction
 from pathlib import Path
 
+import promql_parser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from slogen import promql
+from slogen import promql, promql_nodes
 from slogen.durations import format_duration, parse_duration, parse_seconds
 
 
@@ -186,3 +190,138 @@ def test_bound_pattern_selects_the_same_series_in_prometheus(tmp_path: Path, pro
         [promtool, "test", "rules", "test.yml"], cwd=tmp_path, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# The node renderer: a tree prints with the parentheses its meaning needs, no fewer.
+
+a, b, c = (promql.Selector(name) for name in ("a", "b", "c"))
+
+
+def _bin(op: str, left: promql.Expr, right: promql.Expr, **kw: object) -> promql.Binary:
+    return promql.Binary(op, left, right, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("tree", "text"),
+    [
+        (_bin("/", promql.sum_by(("x",), a), b), "sum by (x) (a) / b"),
+        (_bin("/", _bin("-", a, b), c), "(a - b) / c"),
+        (_bin("-", a, _bin("/", b, c)), "a - b / c"),
+        (_bin("-", a, _bin("-", b, c)), "a - (b - c)"),
+        (_bin("-", _bin("-", a, b), c), "a - b - c"),
+        (_bin("*", _bin("+", a, b), _bin("+", b, c)), "(a + b) * (b + c)"),
+        (_bin("and", _bin("or", a, b), c), "(a or b) and c"),
+        (_bin("or", _bin("and", a, b), c), "a and b or c"),
+        (_bin("or", a, _bin("unless", b, c)), "a or b unless c"),
+        (_bin("and", a, _bin("unless", b, c)), "a and (b unless c)"),
+        (_bin("unless", _bin("and", a, b), c), "a and b unless c"),
+        (_bin(">", _bin("+", a, b), promql.Number(1)), "a + b > 1"),
+        (_bin("+", _bin(">", a, b), c), "(a > b) + c"),
+        (_bin("^", a, _bin("^", b, c)), "a ^ b ^ c"),
+        (_bin("^", _bin("^", a, b), c), "(a ^ b) ^ c"),
+        (_bin("^", promql.Number(-2), promql.Number(2)), "(-2) ^ 2"),
+        (_bin("*", a, promql.Number(-1)), "a * -1"),
+        (_bin("*", promql.Paren(_bin("*", a, b)), c), "(a * b) * c"),
+        (promql.complement(_bin("/", a, b)), "1 - a / b"),
+        (promql.complement(_bin("-", a, b)), "1 - (a - b)"),
+        (_bin("-", promql.Verbatim("x + y"), a), "(x + y) - a"),
+        (promql.sum_by((), promql.Verbatim("x + y")), "sum(x + y)"),
+    ],
+)
+def test_nodes_render_with_the_parentheses_precedence_needs(tree: promql.Expr, text: str) -> None:
+    assert tree.render() == text == str(tree)
+
+
+def test_vector_matching_and_bool_render_after_the_operator() -> None:
+    on = promql.on(("cluster", "region"))
+    assert _bin("or", a, b, matching=on).render() == "a or on (cluster, region) b"
+    assert _bin("*", a, b, matching=promql.on(())).render() == "a * on () b"
+    assert _bin("/", a, b, matching=promql.ignoring(("le",))).render() == "a / ignoring (le) b"
+    assert promql.compare_bool(a, "<", 0.5).render() == "a < bool 0.5"
+    assert (
+        _bin("-", a, _bin("or", b, c, matching=on), matching=on).render()
+        == "a - on (cluster, region) (b or on (cluster, region) c)"
+    )
+    with pytest.raises(ValueError):
+        promql.on(("not ok",))
+    with pytest.raises(ValueError):
+        _bin("+", a, b, bool_=True)
+
+
+def test_numbers_in_nodes_print_via_number() -> None:
+    assert promql.Number(1 - Fraction("0.999")).render() == "0.001"
+    assert promql.call("clamp_max", a, Fraction(1, 100000)).render() == "clamp_max(a, 0.00001)"
+    assert promql.call("vector", 1).render() == "vector(1)"
+    with pytest.raises(ValueError):
+        promql.Number(float("inf"))
+
+
+def test_calls_ranges_subqueries_and_aggregations() -> None:
+    selector = promql.Selector("m", (promql.Matcher("job", "=", 'a"b'),))
+    assert selector.range(300).render() == 'm{job="a\\"b"}[5m]'
+    assert promql.over_range("rate", selector, 300).render() == 'rate(m{job="a\\"b"}[5m])'
+    assert promql.over_range("max_over_time", _bin("+", a, b), 3600, 60).render() == (
+        "max_over_time((a + b)[1h:1m])"
+    )
+    assert promql.over_range("rate", "m", "$window") == "rate(m[$window])"
+    with pytest.raises(ValueError):
+        promql.over_range("rate", _bin("+", a, b), 300)
+    with pytest.raises(ValueError):
+        promql.over_range("rate", "m", "5 minutes")
+    assert promql.Aggregation("max", a, ("le",), without=True).render() == "max without (le) (a)"
+    assert promql.Aggregation("topk", a, ("x",), param=promql.Number(3)).render() == (
+        "topk by (x) (3, a)"
+    )
+    label = promql.Call("label_replace", (a, *map(promql.String, ("l", 'v"', "", ""))))
+    assert label.render() == 'label_replace(a, "l", "v\\"", "", "")'
+    lines = promql.chain("or", [promql.Paren(_bin("and", a, b)), c], break_lines=True)
+    assert lines.render() == "(a and b)\n or\nc"
+
+
+def test_text_helpers_keep_returning_text() -> None:
+    assert promql.sum_by(("x",), "rate(m[5m])") == "sum by (x) (rate(m[5m]))"
+    assert promql.complement("a or b") == "1 - (a or b)"
+    assert promql.ones_like("a") == "(a) * 0 + 1"
+    assert promql.compare_bool("a", ">=", 2) == "(a) >= bool 2"
+
+
+_OPS = sorted(set(promql_nodes.BINARY_OPS) - {"atan2"})
+_LEAVES = st.sampled_from([a, b, c, promql.Verbatim("x + y"), promql.Verbatim("x or y")])
+_TREES = st.recursive(
+    _LEAVES,
+    lambda inner: (
+        st.builds(_bin, st.sampled_from(_OPS), inner, inner)
+        | st.builds(promql.Paren, inner)
+        | st.builds(lambda e: promql.sum_by(("x",), e), inner)
+    ),
+    max_leaves=8,
+)
+
+
+def _shape_of_ast(expr: object) -> str:
+    """The operator tree promql_parser reads, with parentheses dropped."""
+    if isinstance(expr, promql_parser.ParenExpr):
+        return _shape_of_ast(expr.expr)
+    if isinstance(expr, promql_parser.BinaryExpr):
+        return f"[{expr.op} {_shape_of_ast(expr.lhs)} {_shape_of_ast(expr.rhs)}]"
+    if isinstance(expr, promql_parser.AggregateExpr):
+        return f"[{expr.op} {_shape_of_ast(expr.expr)}]"
+    return str(expr)
+
+
+def _shape_of_tree(expr: promql.Expr) -> str:
+    if isinstance(expr, promql.Paren):
+        return _shape_of_tree(expr.expr)
+    if isinstance(expr, promql.Verbatim):
+        return _shape_of_ast(promql_parser.parse(expr.text))
+    if isinstance(expr, promql.Binary):
+        return f"[{expr.op} {_shape_of_tree(expr.left)} {_shape_of_tree(expr.right)}]"
+    if isinstance(expr, promql.Aggregation):
+        return f"[{expr.op} {_shape_of_tree(expr.expr)}]"
+    return str(promql_parser.parse(expr.render()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TREES)
+def test_a_rendered_tree_parses_back_to_the_same_tree(tree: promql.Expr) -> None:
+    assert _shape_of_ast(promql_parser.parse(tree.render())) == _shape_of_tree(tree)

@@ -15,9 +15,10 @@ from slogen import naming, promql
 from slogen.detection import lived_firing_seconds
 from slogen.durations import format_duration
 from slogen.model import SLO, BudgetAlert, BurnAlert
+from slogen.promql import Binary, Call, Expr, Number, Paren
 from slogen.readable import percent, readable
+from slogen.recorded import recorded
 from slogen.rules import templates
-from slogen.rules.series import recorded
 from slogen.rules.types import AlertRule
 
 
@@ -37,15 +38,16 @@ def _for(slo: SLO, severity: str) -> str | None:
     return format_duration(seconds) if seconds else None
 
 
-def _burn_pair(slo: SLO, alert: BurnAlert) -> str:
-    factor = promql.number(alert.factor)
-    long = recorded(naming.burn_rate(alert.long), slo).render()
-    short = recorded(naming.burn_rate(alert.short), slo).render()
-    condition = f"{long} > {factor} and {short} > {factor}"
+def _burn_pair(slo: SLO, alert: BurnAlert) -> Expr:
+    factor = Number(alert.factor)
+    long = recorded(naming.burn_rate(alert.long), slo)
+    short = recorded(naming.burn_rate(alert.short), slo)
+    condition = Binary("and", Binary(">", long, factor), Binary(">", short, factor))
     if slo.counts_traffic and slo.alerting.min_request_rate > 0:
         total = recorded(naming.TOTAL_RATE5M, slo).range(alert.long)
-        minimum = promql.number(slo.alerting.min_request_rate)
-        condition += f" and avg_over_time({total}) >= {minimum}"
+        minimum = Number(slo.alerting.min_request_rate)
+        busy = Binary(">=", Call("avg_over_time", (total,)), minimum)
+        condition = Binary("and", condition, busy)
     return condition
 
 
@@ -67,9 +69,12 @@ def burn_alerts(slo: SLO) -> tuple[AlertRule, ...]:
     """One alert per severity with burn policies."""
     rules = []
     for severity, pairs in slo.alerting.burn_by_severity().items():
-        expr = "\n or\n".join(f"({_burn_pair(slo, pair)})" for pair in pairs)
         if len(pairs) == 1:
             expr = _burn_pair(slo, pairs[0])
+        else:
+            # One pair per line, each in parentheses that only make it read as a pair.
+            alternatives = [Paren(_burn_pair(slo, pair)) for pair in pairs]
+            expr = promql.chain("or", alternatives, break_lines=True)
         windows = " or ".join(
             f"{percent(p.budget_spent)} of the budget in "
             f"{format_duration(p.long)} (burn rate {readable(p.factor)})"
@@ -85,7 +90,7 @@ def burn_alerts(slo: SLO) -> tuple[AlertRule, ...]:
         rules.append(
             AlertRule(
                 alert=naming.BURN_ALERT,
-                expr=expr,
+                expr=expr.render(),
                 for_=_for(slo, severity),
                 labels=_labels(slo, severity),
                 annotations=(
@@ -113,11 +118,13 @@ def budget_alert(slo: SLO, policy: BudgetAlert) -> AlertRule:
     ``ALERTS`` for its length after every restart.
     """
     remaining = recorded(naming.BUDGET_REMAINING, slo).range(BUDGET_LOOKBACK)
-    reporting = f"{promql.on(slo.group_by)} {recorded(naming.TOTAL_RATE5M, slo).render()}"
+    below = Binary("<", Call("last_over_time", (remaining,)), Number(policy.below))
+    reporting = recorded(naming.TOTAL_RATE5M, slo)
+    expr = Binary("and", below, reporting, promql.on(slo.group_by))
     state = "is exhausted" if policy.exhausted else f"is below {promql.number(policy.below * 100)}%"
     return AlertRule(
         alert=policy.alert_name,
-        expr=f"last_over_time({remaining}) < {promql.number(policy.below)} and {reporting}",
+        expr=expr.render(),
         for_=None,
         labels=_labels(slo, policy.severity),
         annotations=(
@@ -140,10 +147,13 @@ def vanished_alert(slo: SLO) -> AlertRule | None:
         return None
     total = recorded(naming.TOTAL_RATE5M, slo)
     lookback = format_duration(m.VANISHED_LOOKBACK)
-    had_traffic = promql.max_by(slo.group_by, f"max_over_time({total.range(m.VANISHED_LOOKBACK)})")
+    had_traffic = promql.max_by(
+        slo.group_by, promql.over_range("max_over_time", total, m.VANISHED_LOOKBACK)
+    )
+    gone = Binary("unless", Binary(">", had_traffic, Number(0)), total, promql.on(slo.group_by))
     return AlertRule(
         alert=naming.VANISHED_ALERT,
-        expr=f"{had_traffic} > 0 unless {promql.on(slo.group_by)} {total.render()}",
+        expr=gone.render(),
         for_=_for(slo, vanished.severity),
         labels=_labels(slo, vanished.severity),
         annotations=(
@@ -166,11 +176,11 @@ def no_data_alert(slo: SLO) -> AlertRule | None:
     no_data = slo.alerting.no_data
     if no_data is None:
         return None
-    total = recorded(naming.TOTAL_RATE5M, slo).render()
+    total = recorded(naming.TOTAL_RATE5M, slo)
     after = format_duration(no_data.after)
     return AlertRule(
         alert=naming.NO_DATA_ALERT,
-        expr=f"absent({total})",
+        expr=Call("absent", (total,)).render(),
         for_=after,
         labels=_labels(slo, no_data.severity),
         annotations=(

@@ -28,7 +28,8 @@ from __future__ import annotations
 from slogen import model as m
 from slogen import naming, promql
 from slogen.model import SLO
-from slogen.rules.series import recorded
+from slogen.promql import Binary, Call, Expr, Number, String
+from slogen.recorded import recorded
 
 SAMPLE_INTERVAL = 60
 LOOKUP_LABEL = "slogen_lookup"
@@ -47,41 +48,53 @@ earlier value of its own (besides the period at a daily step): to the minute wit
 the hour, to the hour within the day."""
 
 
-def first_seen_lookup(slo: SLO) -> str:
+def first_seen_lookup(slo: SLO) -> Expr:
     """The recorded first-seen times of each group within the period (a union: take
     the ``min`` by group)."""
+    return promql.chain("or", _first_seen_reads(slo))
+
+
+def _first_seen_reads(slo: SLO) -> list[Expr]:
     series = recorded(naming.FIRST_SEEN, slo)
-    reads = [
-        promql.over_range("last_over_time", series.render(), promql.duration(window), step)
+    reads: list[Expr] = [
+        promql.over_range("last_over_time", series, window, step)
         for window, step in (*_LADDER, (slo.period, 86400))
     ]
-    return _union(reads, "self")
+    return _labelled(reads, "self")
 
 
-def earliest_total(slo: SLO) -> str:
+def earliest_total(slo: SLO) -> Expr:
     """The earliest step at which each group had a total series, on a coarsening
     ladder over the period and a day more (so a group older than the period reads as
     covering all of it): to the minute for a group an hour old, to the day for one a
     month old. A rule backfilled by ``promtool tsdb create-blocks-from rules`` never
     sees its own output, so this is what first-seen falls back on there."""
-    total = promql.max_by(slo.group_by, recorded(naming.TOTAL_RATE5M, slo).render())
-    reads = [
-        promql.over_range("min_over_time", f"timestamp({total})", promql.duration(window), step)
+    return promql.chain("or", _earliest_total_reads(slo))
+
+
+def _earliest_total_reads(slo: SLO) -> list[Expr]:
+    total = promql.max_by(slo.group_by, recorded(naming.TOTAL_RATE5M, slo))
+    stamp = Call("timestamp", (total,))
+    reads: list[Expr] = [
+        promql.over_range("min_over_time", stamp, window, step)
         for window, step in (*_SEEN_STEPS, (slo.period + 86400, 86400))
     ]
-    return _union(reads, "total")
+    return _labelled(reads, "total")
 
 
-def _union(reads: list[str], source: str) -> str:
+def _labelled(reads: list[Expr], source: str) -> list[Expr]:
     """Every look-up's answer, for ``min by`` to choose from. ``or`` keeps only the
     first of equal label sets, so each look-up is told apart by a label of its own."""
-    return " or ".join(
-        f'label_replace({read}, "{LOOKUP_LABEL}", "{source}{index}", "", "")'
+    return [
+        Call(
+            "label_replace",
+            (read, String(LOOKUP_LABEL), String(f"{source}{index}"), String(""), String("")),
+        )
         for index, read in enumerate(reads)
-    )
+    ]
 
 
-def first_seen(slo: SLO) -> str:
+def first_seen(slo: SLO) -> Expr:
     """When each reporting group was first seen: its own earlier value, else the
     earliest total series on record, else now.
 
@@ -89,25 +102,24 @@ def first_seen(slo: SLO) -> str:
     the group reports; the coarser look-up at the total only fills in where there is
     none (a backfill). Recorded only for groups that report now, so a group that comes
     back after being gone for a whole period starts afresh, as its history does."""
-    by = slo.group_by
-    total = promql.max_by(by, recorded(naming.TOTAL_RATE5M, slo).render())
-    now = f"time() + 0 * {total}"
-    seen = promql.aggregate(
-        "min", by, f"{first_seen_lookup(slo)} or {earliest_total(slo)} or {promql.on(by)} {now}"
-    )
-    return f"{seen} and {promql.on(by)} {total}"
+    on = promql.on(slo.group_by)
+    total = promql.max_by(slo.group_by, recorded(naming.TOTAL_RATE5M, slo))
+    now = Binary("+", Call("time"), Binary("*", Number(0), total))
+    union = promql.chain("or", [*_first_seen_reads(slo), *_earliest_total_reads(slo)])
+    seen = promql.aggregate("min", slo.group_by, Binary("or", union, now, on))
+    return Binary("and", seen, total, on)
 
 
-def covered(slo: SLO, window: int) -> str | None:
+def covered(slo: SLO, window: int) -> Expr | None:
     """The share (0 to 1) of ``window`` that each group's data covers; None where it is
     always 1 (a traffic SLI's 5m window is its current recording)."""
     if window == m.BASE_WINDOW and slo.counts_traffic:
         return None
-    return since_first_seen(slo, recorded(naming.FIRST_SEEN, slo).render(), window)
+    return since_first_seen(slo, recorded(naming.FIRST_SEEN, slo), window)
 
 
-def since_first_seen(slo: SLO, first: str, window: int) -> str:
+def since_first_seen(slo: SLO, first: Expr, window: int) -> Expr:
     """``(time() - first seen + one interval) / window``, clamped to 1."""
     seen = promql.aggregate("min", slo.group_by, first)
-    span = f"time() - {seen} + {SAMPLE_INTERVAL}"
-    return f"clamp_max(({span}) / {promql.number(window)}, 1)"
+    span = Binary("+", Binary("-", Call("time"), seen), Number(SAMPLE_INTERVAL))
+    return promql.call("clamp_max", Binary("/", span, Number(window)), 1)

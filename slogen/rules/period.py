@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from slogen import naming, promql
 from slogen.model import SLO
+from slogen.promql import Binary, Number
+from slogen.recorded import recorded, series_labels
 from slogen.rules.coverage import first_seen_lookup, since_first_seen
-from slogen.rules.series import recorded, series_labels
 from slogen.rules.types import Recording, Rule
 from slogen.rules.windows import traffic_weighted_ratio
 
@@ -28,15 +29,15 @@ PERIOD_INTERVAL = 300
 
 def period_rules(slo: SLO) -> tuple[Rule, ...]:
     labels = series_labels(slo)
-    ratio = recorded(naming.ERROR_RATIO_PERIOD, slo).render()
-    covered = recorded(naming.PERIOD_COVERAGE, slo).render()
-    spent = f"{ratio} * {promql.on(slo.group_by)} {covered} / {promql.number(slo.budget)}"
+    ratio = recorded(naming.ERROR_RATIO_PERIOD, slo)
+    covered = recorded(naming.PERIOD_COVERAGE, slo)
+    weighted = Binary("*", ratio, covered, promql.on(slo.group_by))
+    spent = Binary("/", weighted, Number(slo.budget))
+    coverage = since_first_seen(slo, first_seen_lookup(slo), slo.period)
     return (
-        Recording(naming.ERROR_RATIO_PERIOD, traffic_weighted_ratio(slo, slo.period), labels),
         Recording(
-            naming.PERIOD_COVERAGE,
-            since_first_seen(slo, first_seen_lookup(slo), slo.period),
-            labels,
+            naming.ERROR_RATIO_PERIOD, traffic_weighted_ratio(slo, slo.period).render(), labels
         ),
-        Recording(naming.BUDGET_REMAINING, f"1 - {spent}", labels),
+        Recording(naming.PERIOD_COVERAGE, coverage.render(), labels),
+        Recording(naming.BUDGET_REMAINING, promql.complement(spent).render(), labels),
     )

@@ -11,12 +11,13 @@ from slogen import model as m
 from slogen import naming, promql
 from slogen.durations import format_duration
 from slogen.model import SLO
+from slogen.promql import Binary, Expr, Number
+from slogen.recorded import recorded, series_labels
 from slogen.rules import coverage
-from slogen.rules.series import recorded, series_labels
 from slogen.rules.types import Recording
 
 
-def traffic_weighted_ratio(slo: SLO, window: int) -> str:
+def traffic_weighted_ratio(slo: SLO, window: int) -> Expr:
     """``errors / total`` over a window, from the 5m recordings only.
 
     Each side is summed by the SLO's groups, so history recorded under other label
@@ -29,10 +30,11 @@ def traffic_weighted_ratio(slo: SLO, window: int) -> str:
     errors = recorded(naming.ERRORS_RATE5M, slo)
     total = recorded(naming.TOTAL_RATE5M, slo)
     if window == m.BASE_WINDOW and slo.counts_traffic:
-        return f"{promql.sum_by(by, errors.render())} / {promql.sum_by(by, total.render())}"
-    return (
-        f"{promql.sum_by(by, f'sum_over_time({errors.range(window)})')}"
-        f" / {promql.sum_by(by, f'sum_over_time({total.range(window)})')}"
+        return Binary("/", promql.sum_by(by, errors), promql.sum_by(by, total))
+    return Binary(
+        "/",
+        promql.sum_by(by, promql.over_range("sum_over_time", errors, window)),
+        promql.sum_by(by, promql.over_range("sum_over_time", total, window)),
     )
 
 
@@ -42,26 +44,28 @@ def window_recordings(slo: SLO) -> tuple[Recording, ...]:
     rules: list[Recording] = []
     for window in slo.alert_windows:
         rules.append(
-            Recording(naming.error_ratio(window), traffic_weighted_ratio(slo, window), labels)
+            Recording(
+                naming.error_ratio(window), traffic_weighted_ratio(slo, window).render(), labels
+            )
         )
     for window in slo.alert_windows:
-        rules.append(Recording(naming.burn_rate(window), burn_rate(slo, window), labels))
+        rules.append(Recording(naming.burn_rate(window), burn_rate(slo, window).render(), labels))
     return tuple(rules)
 
 
-def burn_rate(slo: SLO, window: int) -> str:
+def burn_rate(slo: SLO, window: int) -> Expr:
     """The window's error ratio over the budget, weighted by the share of the window
     the data covers (``slogen.rules.coverage``): the rate at which the budget is spent
     over the window's whole length, so a young window is judged by what it holds."""
-    ratio = recorded(naming.error_ratio(window), slo).render()
-    burn = f"{ratio} / {promql.number(slo.budget)}"
+    ratio = recorded(naming.error_ratio(window), slo)
+    burn = Binary("/", ratio, Number(slo.budget))
     share = coverage.covered(slo, window)
-    return burn if share is None else f"{burn} * {promql.on(slo.group_by)} {share}"
+    return burn if share is None else Binary("*", burn, share, promql.on(slo.group_by))
 
 
 def first_seen_recording(slo: SLO) -> Recording:
     """When each group was first seen, which the long windows' coverage reads."""
-    return Recording(naming.FIRST_SEEN, coverage.first_seen(slo), series_labels(slo))
+    return Recording(naming.FIRST_SEEN, coverage.first_seen(slo).render(), series_labels(slo))
 
 
 def constant_recordings(slo: SLO) -> tuple[Recording, ...]:
@@ -84,6 +88,6 @@ def constant_recordings(slo: SLO) -> tuple[Recording, ...]:
     if slo.group_by:
         info["slo_group_by"] = ",".join(slo.group_by)
     return (
-        Recording(naming.OBJECTIVE, f"vector({promql.number(slo.objective)})", labels),
-        Recording(naming.INFO, "vector(1)", tuple(sorted(info.items()))),
+        Recording(naming.OBJECTIVE, promql.call("vector", slo.objective).render(), labels),
+        Recording(naming.INFO, promql.call("vector", 1).render(), tuple(sorted(info.items()))),
     )
