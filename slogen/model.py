@@ -1,110 +1,49 @@
 """The resolved model: one immutable object per SLO, every default applied.
 
 Generators read only this. All arithmetic that the rules depend on (objective as a
-ratio, error budget, burn factors from budget share and windows) lives here, computed
-with exact fractions so that printed thresholds are the numbers a person would write.
+ratio, error budget, burn factors from budget share and windows) lives in the model,
+computed with exact fractions so that printed thresholds are the numbers a person
+would write. It is split by idea, and every name is re-exported here so that callers
+keep one import: the burn arithmetic (:mod:`slogen.model_burn`), receivers
+(:mod:`slogen.model_receivers`) and Alertmanager routing (:mod:`slogen.model_routing`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from enum import Enum
 from fractions import Fraction
 
 from slogen import latency_units, naming
 from slogen.durations import format_duration
+from slogen.model_burn import BASE_WINDOW as BASE_WINDOW
+from slogen.model_burn import BurnFault as BurnFault
+from slogen.model_burn import budget_share as budget_share
+from slogen.model_burn import burn_factor as burn_factor
+from slogen.model_burn import burn_fault as burn_fault
+from slogen.model_burn import error_budget as error_budget
+from slogen.model_burn import fastest_burn as fastest_burn
+from slogen.model_receivers import Authorization as Authorization
+from slogen.model_receivers import BasicAuth as BasicAuth
+from slogen.model_receivers import Email as Email
+from slogen.model_receivers import Integration as Integration
+from slogen.model_receivers import Opsgenie as Opsgenie
+from slogen.model_receivers import PagerDuty as PagerDuty
+from slogen.model_receivers import Receiver as Receiver
+from slogen.model_receivers import Responder as Responder
+from slogen.model_receivers import Slack as Slack
+from slogen.model_receivers import Webhook as Webhook
+from slogen.model_routing import AlertmanagerBase as AlertmanagerBase
+from slogen.model_routing import Maintenance as Maintenance
+from slogen.model_routing import Routing as Routing
+from slogen.model_routing import Team as Team
+from slogen.model_routing import TimeInterval as TimeInterval
+from slogen.model_routing import TimeRange as TimeRange
+from slogen.model_routing import Timing as Timing
 from slogen.promql import Selector
-from slogen.spec.routing import ReceiverSpec
-from slogen.spec.time_intervals import TimeIntervalSpec
-from slogen.spec.yaml_source import SourceDocument
 
 SEVERITY_KEYS = ("page", "ticket")
 """The two severities every alert has one of; labels may spell them otherwise."""
-
-BASE_WINDOW = 300
-"""Seconds of the only window read from raw series (the 5m rates)."""
-
-
-def burn_factor(budget_spent: Fraction, period: int, long_window: int) -> Fraction:
-    """How many times faster than sustainable the budget burns when ``budget_spent``
-    of it goes in ``long_window``: ``budget_spent * period / long_window``.
-
-    The SRE Workbook's 14.4 is 2% of a 30-day budget in one hour.
-    """
-    return budget_spent * period / long_window
-
-
-def budget_share(factor: Fraction, period: int, long_window: int) -> Fraction:
-    """The share of the budget a burn at ``factor`` spends in ``long_window``, the
-    inverse of :func:`burn_factor`: a policy written as a factor (Pyrra's 14x over 1h
-    of 28d is 1/48) becomes the same alert as one written as a share."""
-    return factor * long_window / period
-
-
-def error_budget(objective: Fraction) -> Fraction:
-    """The share of events allowed to be bad. A function as well as :attr:`SLO.budget`,
-    because resolving needs it before there is an SLO to ask."""
-    return 1 - objective
-
-
-def fastest_burn(objective: Fraction) -> Fraction:
-    """The highest burn factor an SLO can ever see: every event bad. A burn alert at
-    this factor or above needs an error ratio over 100% and can never fire."""
-    return 1 / error_budget(objective)
-
-
-class BurnFault(Enum):
-    """Why a burn policy cannot work for an SLO, as a fact about its numbers; the words
-    for people are resolving's, which also knows where the policy was written."""
-
-    NOTHING_SPENT = "nothing spent"
-    LONG_NOT_IN_PERIOD = "long window not inside the period"
-    SHORT_NOT_IN_LONG = "short window not inside the long window"
-    SHORT_BELOW_BASE = "short window below the base rates"
-    MORE_THAN_BUDGET = "spends more than the whole budget"
-    PAGE_SLOWER_THAN_ACCRUAL = "page fires while the budget accrues faster than it burns"
-    NEVER_FIRES = "needs an error ratio over 100%"
-
-    @property
-    def caused_by_objective(self) -> bool:
-        """The objective rules the policy out: the windows and share alone would work,
-        so a built-in policy hit by it can be left out rather than refused."""
-        return self is BurnFault.NEVER_FIRES
-
-
-def burn_fault(
-    severity: str,
-    budget_spent: Fraction,
-    long_window: int,
-    short_window: int,
-    period: int,
-    objective: Fraction | None,
-) -> BurnFault | None:
-    """The first limit a burn policy breaks for one SLO, or None when it can work.
-
-    Windows must nest inside the period and each other, and none can be shorter than
-    the 5m rates they are built from. Without an objective (None: the SLO is refused
-    for that already) only what holds whatever the objective is checked, so one
-    mistake is not reported twice over."""
-    if budget_spent <= 0:
-        return BurnFault.NOTHING_SPENT
-    if long_window >= period:
-        return BurnFault.LONG_NOT_IN_PERIOD
-    if short_window >= long_window:
-        return BurnFault.SHORT_NOT_IN_LONG
-    if short_window < BASE_WINDOW:
-        return BurnFault.SHORT_BELOW_BASE
-    if budget_spent > 1:
-        return BurnFault.MORE_THAN_BUDGET
-    if objective is None:
-        return None
-    factor = burn_factor(budget_spent, period, long_window)
-    if severity == "page" and factor < 1:
-        return BurnFault.PAGE_SLOWER_THAN_ACCRUAL
-    if factor * error_budget(objective) >= 1:
-        return BurnFault.NEVER_FIRES
-    return None
 
 
 @dataclass(frozen=True)
@@ -359,6 +298,17 @@ class SLO:
         return error_budget(self.objective)
 
     @property
+    def pages_for_burn(self) -> bool:
+        return any(burn.severity == "page" for burn in self.alerting.burn)
+
+    @property
+    def has_alerts(self) -> bool:
+        """Whether the SLO has any alert at all (and so an alerts group and proofs)."""
+        alerting = self.alerting
+        others = (alerting.no_data, alerting.vanished)
+        return bool(alerting.burn or alerting.budget) or any(a is not None for a in others)
+
+    @property
     def objective_percent(self) -> Fraction:
         return self.objective * 100
 
@@ -417,57 +367,6 @@ class Kubernetes:
 
 
 @dataclass(frozen=True)
-class Timing:
-    """How Alertmanager groups and repeats notifications on a route."""
-
-    group_by: tuple[str, ...]
-    group_wait: str
-    group_interval: str
-    repeat_interval: str
-
-
-@dataclass(frozen=True)
-class Receiver:
-    """An Alertmanager receiver: its name in the config and the integrations it uses."""
-
-    name: str
-    spec: ReceiverSpec
-
-
-@dataclass(frozen=True)
-class Maintenance:
-    """A named time interval and the severity keys muted while it is open."""
-
-    name: str
-    mute: tuple[str, ...]
-    intervals: tuple[TimeIntervalSpec, ...]
-
-
-@dataclass(frozen=True)
-class Team:
-    """A team's route: a receiver per severity key, timing, maintenance windows."""
-
-    name: str
-    timing: Timing
-    receivers: tuple[tuple[str, Receiver], ...]
-    maintenance: tuple[Maintenance, ...]
-
-
-@dataclass(frozen=True)
-class Routing:
-    """Alertmanager routing for every team, and the user's base config if merging."""
-
-    source: str
-    timing: Timing
-    default: Receiver
-    teams: tuple[Team, ...]
-    maintenance: tuple[Maintenance, ...]
-    base: SourceDocument | None = None
-    inhibit_equal: tuple[str, ...] = ()
-    """Labels every inhibition compares, beside its own (see routing.yaml)."""
-
-
-@dataclass(frozen=True)
 class Model:
     """Every service, sorted by name, and settings of the output as a whole."""
 
@@ -478,3 +377,25 @@ class Model:
     def slos(self) -> Iterator[SLO]:
         for service in self.services:
             yield from service.slos
+
+    def dependency_pages(self) -> list[tuple[Service, Service, set[str]]]:
+        """Each dependency among the compiled services, with the severity labels of the
+        needed service's burn pages (empty when it never pages for a burn): routing
+        inhibits with them and the SLO documents say whether they silence anything."""
+        by_name = {service.name: service for service in self.services}
+        found = []
+        for service in self.services:
+            for name in service.depends_on:
+                if name not in by_name:  # a spec not compiled this time (a file given alone)
+                    continue
+                needed = by_name[name]
+                paging = (
+                    s for s in needed.slos if any(b.severity == "page" for b in s.alerting.burn)
+                )
+                found.append((service, needed, severity_labels(paging, "page")))
+        return found
+
+
+def severity_labels(slos: Iterable[SLO], key: str) -> set[str]:
+    """The ``severity`` label values that alerts of severity ``key`` carry."""
+    return {slo.severity_label(key) for slo in slos if key in slo.alert_severities}

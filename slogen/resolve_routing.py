@@ -4,19 +4,39 @@ A team named in a service spec but missing from the routing file, or a severity 
 team's SLOs alert with but that the team has no receiver for, would leave alerts to
 the default receiver, which is how pages get lost. Both are errors here, naming the
 service file and the routing file.
+
+Receivers and maintenance windows are copied into the model's own types here (see
+:data:`MODEL_TYPES`), and the user's base config is checked here, so the Alertmanager
+generator reads no spec type and refuses nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from slogen import model as m
 from slogen import naming
-from slogen.alertmanager.merge import base_problems
 from slogen.durations import format_duration, parse_duration
 from slogen.errors import Problem
+from slogen.resolve_alertmanager_base import alertmanager_base, base_problems
 from slogen.spec.loader import RoutingFile, ServiceFile
-from slogen.spec.routing import MaintenanceSpec, ReceiverSpec, TimingSpec
+from slogen.spec.routing import (
+    AuthorizationSpec,
+    BasicAuthSpec,
+    EmailSpec,
+    MaintenanceSpec,
+    OpsgenieSpec,
+    PagerDutySpec,
+    ReceiverSpec,
+    ResponderSpec,
+    SlackSpec,
+    TimingSpec,
+    WebhookSpec,
+)
+from slogen.spec.time_intervals import TimeIntervalSpec, TimeRangeSpec
 from slogen.spec.yaml_source import KeyPath
 
 BUILTIN_TIMING = m.Timing(
@@ -79,13 +99,13 @@ def resolve_routing(
     return m.Routing(
         source=source.relative,
         timing=timing,
-        default=m.Receiver(naming.DEFAULT_RECEIVER, spec.default),
+        default=_receiver(naming.DEFAULT_RECEIVER, spec.default),
         teams=tuple(
             m.Team(
                 name=name,
                 timing=_timing(team, timing),
                 receivers=tuple(
-                    (key, m.Receiver(naming.receiver_name(name, key), receiver))
+                    (key, _receiver(naming.receiver_name(name, key), receiver))
                     for key in m.SEVERITY_KEYS
                     if isinstance(receiver := getattr(team, key), ReceiverSpec)
                 ),
@@ -94,7 +114,7 @@ def resolve_routing(
             for name, team in sorted(spec.teams.items())
         ),
         maintenance=_maintenance(spec.maintenance, None),
-        base=routing.base,
+        base=alertmanager_base(routing.base) if routing.base is not None else None,
         inhibit_equal=tuple(sorted(set(spec.inhibit_equal))),
     )
 
@@ -122,10 +142,58 @@ def _maintenance(specs: Sequence[MaintenanceSpec], team: str | None) -> tuple[m.
         m.Maintenance(
             name=naming.time_interval_name(spec.name, team),
             mute=tuple(key for key in m.SEVERITY_KEYS if key in spec.mute),
-            intervals=tuple(spec.time_intervals),
+            intervals=tuple(_model(m.TimeInterval, interval) for interval in spec.time_intervals),
         )
         for spec in specs
     )
+
+
+MODEL_TYPES: dict[type[BaseModel], type] = {
+    PagerDutySpec: m.PagerDuty,
+    ResponderSpec: m.Responder,
+    OpsgenieSpec: m.Opsgenie,
+    SlackSpec: m.Slack,
+    EmailSpec: m.Email,
+    AuthorizationSpec: m.Authorization,
+    BasicAuthSpec: m.BasicAuth,
+    WebhookSpec: m.Webhook,
+    TimeIntervalSpec: m.TimeInterval,
+    TimeRangeSpec: m.TimeRange,
+}
+"""The model's type for each validated spec type that the Alertmanager config copies
+field for field; the model's fields are the spec's, in the spec's order."""
+
+_Model = TypeVar("_Model")
+
+
+def _receiver(name: str, spec: ReceiverSpec) -> m.Receiver:
+    return m.Receiver(
+        name,
+        tuple(
+            (kind, tuple(_model(m.Integration, config) for config in configs))
+            for kind, configs in spec.integrations()
+        ),
+    )
+
+
+def _model(kind: type[_Model], spec: BaseModel) -> _Model:
+    """The model's copy of ``spec``: every field, lists as tuples. A spec field the
+    model lacks is a TypeError, so a new key in routing.yaml cannot be dropped
+    silently on its way to the config."""
+    made = MODEL_TYPES[type(spec)](
+        **{name: _copied(getattr(spec, name)) for name in type(spec).model_fields}
+    )
+    if not isinstance(made, kind):
+        raise TypeError(f"{type(spec).__name__} is copied as a {type(made).__name__}")
+    return made
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return _model(object, value)
+    if isinstance(value, list):
+        return tuple(_copied(item) for item in value)
+    return value
 
 
 def _duplicate_names(

@@ -562,3 +562,86 @@ def test_merge_replaces_the_inhibitions_earlier_versions_wrote(
     assert again.err.endswith(f"{live} is unchanged\n"), again.err
     checked = subprocess.run([amtool, "check-config", str(live)], capture_output=True)
     assert checked.returncode == 0, checked.stdout
+
+
+def test_the_model_copies_every_receiver_and_interval_field_in_spec_order() -> None:
+    """The config is written in the model's field order, which must stay the spec's."""
+    from dataclasses import fields
+
+    from slogen.resolve_routing import MODEL_TYPES
+
+    for spec, model in MODEL_TYPES.items():
+        assert list(spec.model_fields) == [f.name for f in fields(model)], spec
+
+
+RICH_RECEIVER = """\
+pagerduty:
+  - {routing_key_file: /s/a, url: "https://events.example.com/v2", severity: critical,
+     send_resolved: false}
+  - {service_key_file: /s/b}
+opsgenie:
+  api_key_file: /s/c
+  api_url: https://api.opsgenie.example.com
+  priority: P1
+  responders: [{type: team, name: sre}, {type: user, username: ann}]
+  tags: slo
+slack: {api_url_file: /s/d, channel: "#ops", username: bot, title: T, text: X}
+email: {to: a@example.com, from: b@example.com, smarthost: "smtp.example.com:587",
+        auth_username: b, auth_password_file: /s/e, require_tls: true}
+webhook:
+  - {url: "https://relay.example.com/a", authorization: {credentials_file: /s/f}}
+  - {url: "https://relay.example.com/b", basic_auth: {username: u, password_file: /s/g},
+     max_alerts: 3}
+"""
+
+RICH_INTERVAL = """\
+times: [{start_time: "22:00", end_time: "24:00"}]
+weekdays: [monday:friday]
+days_of_month: [1, "-3:-1"]
+months: [january:march, 6]
+years: [2026]
+location: Europe/Berlin
+"""
+
+
+def test_receivers_and_intervals_are_written_as_the_spec_dumps_them() -> None:
+    """Every field of every integration and of a time interval reaches the config as
+    pydantic's own dump of the spec would write it (the bytes before the model had
+    its own types), webhook authentication moved under ``http_config``."""
+    from typing import Any
+
+    from slogen import model as m
+    from slogen.alertmanager.config import parts, receiver_config
+    from slogen.resolve_routing import _model, _receiver
+    from slogen.spec.routing import ReceiverSpec, WebhookSpec
+    from slogen.spec.time_intervals import TimeIntervalSpec
+
+    spec = ReceiverSpec.model_validate(yaml.safe_load(RICH_RECEIVER))
+    expected: dict[str, Any] = {"name": "slogen/x"}
+    for kind, configs in spec.integrations():
+        dumped = []
+        for config in configs:
+            data = config.model_dump(exclude_none=True, by_alias=True)
+            http = {k: data.pop(k) for k in ("authorization", "basic_auth") if k in data}
+            if isinstance(config, WebhookSpec) and http:
+                data["http_config"] = http
+            dumped.append(data)
+        expected[f"{kind}_configs"] = dumped
+    assert list(expected) == [
+        "name",
+        *(f"{k}_configs" for k in ("pagerduty", "opsgenie", "slack", "email", "webhook")),
+    ]
+    written = receiver_config(_receiver("slogen/x", spec))
+    assert yaml.safe_dump(written, sort_keys=False) == yaml.safe_dump(expected, sort_keys=False)
+
+    interval = TimeIntervalSpec.model_validate(yaml.safe_load(RICH_INTERVAL))
+    timing = m.Timing(("alertname",), "30s", "5m", "4h")
+    window = m.Maintenance("slogen/w", ("page",), (_model(m.TimeInterval, interval),))
+    routing = m.Routing("r", timing, m.Receiver("slogen/default"), (), (window,))
+    written_intervals = parts(m.Model(()), routing).time_intervals
+    assert written_intervals == (
+        {"name": "slogen/w", "time_intervals": [interval.model_dump(exclude_none=True)]},
+    )
+    assert list(written_intervals[0]["time_intervals"][0]) == list(
+        interval.model_dump(exclude_none=True)
+    )

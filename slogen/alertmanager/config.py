@@ -24,13 +24,13 @@ burn during it must still be seen.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 from slogen import model as m
 from slogen import naming
 from slogen.alertmanager.matchers import any_of, equal, present
-from slogen.spec.routing import Integration, WebhookSpec
+from slogen.model_receivers import KEY
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def parts(model: m.Model, routing: m.Routing) -> Parts:
         time_intervals=tuple(
             {
                 "name": window.name,
-                "time_intervals": [i.model_dump(exclude_none=True) for i in window.intervals],
+                "time_intervals": [_plain(interval) for interval in window.intervals],
             }
             for window in maintenance
         ),
@@ -75,18 +75,13 @@ def timing(value: m.Timing) -> dict[str, Any]:
     }
 
 
-def severity_labels(slos: Iterable[m.SLO], key: str) -> set[str]:
-    """The ``severity`` label values that alerts of severity ``key`` carry."""
-    return {slo.severity_label(key) for slo in slos if key in slo.alert_severities}
-
-
 def _team_route(team: m.Team, routing: m.Routing, model: m.Model) -> dict[str, Any]:
     slos = [slo for slo in model.slos() if slo.team == team.name]
     windows = [*routing.maintenance, *team.maintenance]
     children = []
     for key, receiver in team.receivers:
         child: dict[str, Any] = {
-            "matchers": [any_of(naming.SEVERITY_LABEL, severity_labels(slos, key) or {key})],
+            "matchers": [any_of(naming.SEVERITY_LABEL, m.severity_labels(slos, key) or {key})],
             "receiver": receiver.name,
         }
         muted = [window.name for window in windows if key in window.mute]
@@ -114,20 +109,38 @@ def team_group_by(configured: Iterable[str], slos: Iterable[m.SLO]) -> list[str]
 
 
 def receiver_config(receiver: m.Receiver) -> dict[str, Any]:
-    """An Alertmanager receiver: ``<type>_configs`` lists from the spec's integrations."""
+    """An Alertmanager receiver: ``<type>_configs`` lists from its integrations."""
     out: dict[str, Any] = {"name": receiver.name}
-    for kind, configs in receiver.spec.integrations():
+    for kind, configs in receiver.integrations:
         out[f"{kind}_configs"] = [_integration(config) for config in configs]
     return out
 
 
-def _integration(config: Integration) -> dict[str, Any]:
-    data: dict[str, Any] = config.model_dump(exclude_none=True, by_alias=True)
-    if isinstance(config, WebhookSpec):
+def _integration(config: m.Integration) -> dict[str, Any]:
+    data = _plain(config)
+    if isinstance(config, m.Webhook):
         http = {key: data.pop(key) for key in ("authorization", "basic_auth") if key in data}
         if http:
             data["http_config"] = http
     return data
+
+
+def _plain(value: Any) -> dict[str, Any]:
+    """A model dataclass as the config writes it: Alertmanager's keys in field order,
+    unset (None) fields left out, nested dataclasses and tuples as mappings and lists."""
+    return {
+        field.metadata.get(KEY, field.name): _value(item)
+        for field in fields(value)
+        if (item := getattr(value, field.name)) is not None
+    }
+
+
+def _value(item: object) -> object:
+    if is_dataclass(item) and not isinstance(item, type):
+        return _plain(item)
+    if isinstance(item, tuple):
+        return [_value(element) for element in item]
+    return item
 
 
 def _group_labels(model: m.Model) -> list[str]:
@@ -238,7 +251,7 @@ def _dependencies(model: m.Model) -> list[dict[str, Any]]:
     always to equal values of routing.yaml's ``inhibit_equal`` labels.
     """
     rules = []
-    for service, needed, pages in dependency_pages(model):
+    for service, needed, pages in model.dependency_pages():
         if not pages:
             continue
         rule: dict[str, Any] = {
@@ -259,21 +272,6 @@ def _dependencies(model: m.Model) -> list[dict[str, Any]]:
     return rules
 
 
-def dependency_pages(model: m.Model) -> list[tuple[m.Service, m.Service, set[str]]]:
-    """Each dependency among the compiled services, with the severity labels of the
-    needed service's burn pages (empty when it never pages for a burn)."""
-    by_name = {service.name: service for service in model.services}
-    found = []
-    for service in model.services:
-        for name in service.depends_on:
-            if name not in by_name:  # a spec not compiled this time (a file given alone)
-                continue
-            needed = by_name[name]
-            paging = (s for s in needed.slos if any(b.severity == "page" for b in s.alerting.burn))
-            found.append((service, needed, severity_labels(paging, "page")))
-    return found
-
-
 def routing_notes(model: m.Model) -> list[str]:
     """What the specs ask for that the Alertmanager config will not do, and why."""
     if model.routing is None:
@@ -284,6 +282,6 @@ def routing_notes(model: m.Model) -> list[str]:
     return [
         f"{service.name} depends on {needed.name}, which never pages for a burn, so none "
         f"of {service.name}'s alerts are silenced for it"
-        for service, needed, pages in dependency_pages(model)
+        for service, needed, pages in model.dependency_pages()
         if not pages
     ]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import yaml
 
 from slogen import naming
+from slogen.layout import is_rule_file
 from slogen.model import SEVERITY_KEYS, SLO, Model
-from slogen.rules.files import RULES_DIR
 
 GROUP_VALUE = "example"
 """The value given to grouping labels, which come from the data at run time."""
@@ -53,7 +53,7 @@ def expectations(model: Model, files: Mapping[str, bytes]) -> list[Expectation]:
 
 def _alert_labels(files: Mapping[str, bytes]) -> Iterator[dict[str, str]]:
     for path, content in sorted(files.items()):
-        if not (path.startswith(f"{RULES_DIR}/") and path.endswith(".rules.yml")):
+        if not is_rule_file(path):
             continue
         for group in yaml.safe_load(content)["groups"]:
             for rule in group["rules"]:

@@ -1,46 +1,13 @@
-"""Alertmanager matcher text (``team="payments"``), quoted so no value can break out.
+"""Alertmanager matcher text, kept importable here for the tools that quote labels.
 
-Alertmanager parses a matcher's quoted value with Go-style escapes for backslash,
-double quote and newline; a regex value is also a Go RE2 expression, so literal
-values inside it are regex-escaped first. Label values from specs (a custom severity
-label, say) go through here and are never pasted.
+The functions live in :mod:`slogen.model_matchers`: resolving needs them too, and it
+may not import a generator.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-
-
-def quote(value: str) -> str:
-    """A value as Alertmanager's matcher parser reads it back unchanged."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
-
-
-def equal(label: str, value: str) -> str:
-    return f"{label}={quote(value)}"
-
-
-def any_of(label: str, values: Iterable[str]) -> str:
-    """``label="v"`` for one value, ``label=~"v1|v2"`` for several (sorted, escaped)."""
-    unique = sorted(set(values))
-    if len(unique) == 1:
-        return equal(label, unique[0])
-    return f"{label}=~{quote('|'.join(re.escape(v) for v in unique))}"
-
-
-def present(label: str) -> str:
-    """Matches alerts that carry ``label`` with any non-empty value."""
-    return f'{label}=~".+"'
-
-
-def normalise(matcher: str) -> str:
-    """A matcher without the spaces Alertmanager allows around its operator."""
-    found = re.fullmatch(r"\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(=~|!~|!=|=)\s*(.*?)\s*", matcher)
-    if not found:
-        return matcher.strip()
-    name, operator, value = found.groups()
-    if not (value.startswith('"') and value.endswith('"') and len(value) >= 2):
-        value = quote(value)
-    return f"{name}{operator}{value}"
+from slogen.model_matchers import any_of as any_of
+from slogen.model_matchers import equal as equal
+from slogen.model_matchers import normalise as normalise
+from slogen.model_matchers import present as present
+from slogen.model_matchers import quote as quote

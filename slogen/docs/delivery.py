@@ -26,7 +26,7 @@ def receiver(model: m.Model, team_name: str, key: str) -> m.Receiver | None:
 
 def integrations(receiver: m.Receiver) -> list[str]:
     """The kinds of integration a receiver notifies: ``pagerduty``, ``slack``..."""
-    return [kind for kind, _ in receiver.spec.integrations()]
+    return [kind for kind, _ in receiver.integrations]
 
 
 def muted_by(model: m.Model, team_name: str, key: str) -> list[str]:
