@@ -1,13 +1,13 @@
 """Compile throughput: time and peak memory to compile N SLOs to every artefact on disk.
 
-For each N, N synthetic SLOs (services of ten, alternating request-ratio and latency
-SLIs, each service with its own job) are written as specs to a scratch directory; a
-fresh interpreter then loads them, compiles every artefact (rules, alerts,
-Alertmanager routes, dashboards, docs, promtool tests) with ``slogen.compile`` and
-writes the tree with ``Bundle.write`` (no promtool run). Reported: seconds to load and
-compile, seconds to write, peak RSS of that interpreter (``ru_maxrss``, imports
-included), and seconds per 1,000 SLOs to show whether cost grows linearly.
-``--profile`` prints the top cProfile entries for the largest N.
+For each N, N synthetic SLOs (services of ten, cycling through events, latency, ``up``
+and ``freshness`` SLIs, a third of the first two grouped by cluster) are written as
+specs to a scratch directory; a fresh interpreter then loads them, compiles every
+artefact (rules, alerts, Alertmanager routes, dashboards, docs, promtool tests) with
+``slogen.compile`` and writes the tree with ``Bundle.write`` (no promtool run).
+Reported: seconds to load and compile, seconds to write, peak RSS of that interpreter
+(``ru_maxrss``, imports included), and seconds per 1,000 SLOs to show whether cost
+grows linearly. ``--profile`` prints the top cProfile entries for the largest N.
 
     python benchmarks/bench_compile.py [--slos 10,100,1000] [--profile]
 """
@@ -53,7 +53,9 @@ print(json.dumps({
 
 
 def service_spec(service: int, slos: int) -> str:
-    """One service with ``slos`` SLOs: even ones on request ratios, odd on latency."""
+    """One service with ``slos`` SLOs, cycling through four SLI kinds as a large
+    repository holds them: request events, latency, an ``up`` probe and a batch job's
+    ``freshness``; every third events or latency SLO is grouped by cluster."""
     lines = [
         f"service: svc-{service:05d}",
         f"team: team-{service % 50:02d}",
@@ -63,7 +65,8 @@ def service_spec(service: int, slos: int) -> str:
     for n in range(slos):
         job = f'job="svc-{service:05d}", handler="/api/{n}"'
         lines.append(f"  - name: slo-{n:02d}")
-        if n % 2 == 0:
+        kind = n % 4
+        if kind == 0:
             lines += [
                 "    objective: 99.9",
                 "    sli:",
@@ -71,7 +74,7 @@ def service_spec(service: int, slos: int) -> str:
                 f'        errors: http_requests_total{{{job}, code=~"5.."}}',
                 f"        total: http_requests_total{{{job}}}",
             ]
-        else:
+        elif kind == 1:
             lines += [
                 "    objective: 99",
                 "    sli:",
@@ -79,6 +82,23 @@ def service_spec(service: int, slos: int) -> str:
                 f"        histogram: http_request_duration_seconds{{{job}}}",
                 "        threshold: 250ms",
             ]
+        elif kind == 2:
+            lines += [
+                "    objective: 99.5",
+                "    sli:",
+                "      up:",
+                f'        metric: probe_success{{job="blackbox", instance="svc-{service}-{n}"}}',
+            ]
+        else:
+            lines += [
+                "    objective: 99",
+                "    sli:",
+                "      freshness:",
+                f'        timestamp: job_last_success_timestamp_seconds{{job="batch-{n}"}}',
+                "        max_age: 2h",
+            ]
+        if kind < 2 and (n // 4) % 3 == 0:
+            lines.insert(len(lines) - 5, "    group_by: [cluster]")  # after the name
     return "\n".join(lines) + "\n"
 
 

@@ -11,14 +11,15 @@ located messages the CLI prints.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from slogen import tools
 from slogen import write as tree
-from slogen.alertmanager.files import CONFIG_PATH, alertmanager_files, render_config
+from slogen.alertmanager.files import CONFIG_PATH, render_config
+from slogen.build import build, proof_coverage
+from slogen.coverage import Coverage
 from slogen.errors import Location, Problem, SpecError
 from slogen.gate import Decision, check_services, decide
 from slogen.lint import Finding
@@ -26,6 +27,7 @@ from slogen.lint import lint as lint_model
 from slogen.model import Model
 from slogen.prometheus_api import DEFAULT_TIMEOUT, Credentials, Prometheus
 from slogen.resolve import resolve
+from slogen.resolve_alertmanager_base import checked_base
 from slogen.spec.jsonnet_source import JsonnetLimits
 from slogen.spec.loader import Specs
 from slogen.spec.loader import load as load_specs
@@ -34,31 +36,6 @@ from slogen.status import SLOStatus
 from slogen.status import status as read_status
 from slogen.write import Staleness
 
-if TYPE_CHECKING:
-    from slogen.testgen.plan import Coverage
-
-Generator = Callable[[Model], dict[str, bytes]]
-
-# The rule, proof and dashboard generators and the tool runs are imported where they
-# are used: they are most of slogen's import time, and loading or validating specs
-# (a commit hook, an editor) needs none of them.
-
-
-def generators() -> tuple[Generator, ...]:
-    """Every artifact generator, each a pure function of the model returning path -> bytes."""
-    from slogen.docs.files import slo_documents
-    from slogen.grafana.files import grafana_files
-    from slogen.rules.files import rule_artifacts
-    from slogen.testgen.files import test_files
-
-    return (
-        rule_artifacts,
-        test_files,
-        slo_documents,
-        alertmanager_files,
-        grafana_files,
-    )
-
 
 @dataclass(frozen=True)
 class Bundle:
@@ -66,6 +43,8 @@ class Bundle:
 
     model: Model
     files: Mapping[str, bytes]
+    proven: tuple[Coverage, ...] | None = None
+    """What the proofs in ``files`` prove, when they were built with them."""
 
     def write(self, directory: str | Path) -> Staleness:
         """Make ``directory`` hold exactly these files; returns what changed."""
@@ -101,9 +80,9 @@ class Bundle:
         """What the generated alert proofs prove of each SLO, in spec order: from its raw
         series, or from its 5m recordings on (and why its queries are not), and the
         scenarios that could not be built."""
-        from slogen.testgen.plan import coverage
-
-        return coverage(self.model)
+        if self.proven is not None:
+            return self.proven
+        return proof_coverage(self.model)
 
     def gaps(self) -> list[str]:
         """The scenarios the generated alert proofs could not build, as
@@ -151,13 +130,8 @@ def validate(specs: Specs) -> Model:
 def compile(specs: Specs) -> Bundle:
     """Resolve specs into the model and run every generator on it."""
     model = resolve(specs)
-    files: dict[str, bytes] = {}
-    for generator in generators():
-        for path, content in generator(model).items():
-            if path in files:
-                raise AssertionError(f"two generators wrote {path}")
-            files[path] = content
-    return Bundle(model, dict(sorted(files.items())))
+    built = build(model)
+    return Bundle(model, built.files, built.coverage)
 
 
 def generate(
@@ -213,7 +187,7 @@ def merge_alertmanager(base: str | Path, specs: Specs) -> MergedConfig:
                 )
             ]
         )
-    source = read_yaml(str(base), str(base), Path(base).name, verbatim=True)
+    source = checked_base(read_yaml(str(base), str(base), Path(base).name, verbatim=True))
     return MergedConfig(bundle, str(base), render_config(bundle.model, routing, source))
 
 

@@ -24,16 +24,8 @@ def _refuse(node: Any) -> Any:
     raise TypeError(f"{type(node).__name__} is not JSON")
 
 
-def dumps_indented(
-    data: Any,
-    *,
-    default: Callable[[Any], Any] = _refuse,
-    rewrite: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-) -> str:
-    """``json.dumps(data, indent=2, sort_keys=True, default=default)``, byte for byte.
-
-    ``rewrite``, if given, sees every dict before it is written and returns the dict
-    to write instead; it must not change its argument."""
+def dumps_indented(data: Any, *, default: Callable[[Any], Any] = _refuse) -> str:
+    """``json.dumps(data, indent=2, sort_keys=True, default=default)``, byte for byte."""
     out: list[str] = []
 
     def write(node: Any, newline: str) -> None:
@@ -42,8 +34,6 @@ def dumps_indented(
         if kind is str:
             out.append(encode_basestring_ascii(node))
         elif kind is dict:
-            if rewrite is not None:
-                node = rewrite(node)
             if not node:
                 out.append("{}")
                 return

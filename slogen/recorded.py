@@ -1,4 +1,7 @@
-"""Selectors for the series slogen itself records, scoped to one SLO."""
+"""Selectors for the series slogen itself records, scoped to one SLO.
+
+The rules write these series, and the proofs and dashboards read them back; all three
+ask here, so none of them imports another to know a recording's labels."""
 
 from __future__ import annotations
 

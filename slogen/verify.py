@@ -17,10 +17,9 @@ import yaml
 
 from slogen import tools
 from slogen.alertmanager.expectations import Expectation, expectations
+from slogen.layout import is_manifest, is_proof, is_rule_file
 from slogen.model import Model
 from slogen.render import dump_yaml
-from slogen.rules.files import KUBERNETES_DIR, RULES_DIR
-from slogen.testgen.files import TESTS_DIR
 
 
 def prove(files: Mapping[str, bytes], shown_as: str = "") -> list[tools.ToolResult]:
@@ -29,7 +28,7 @@ def prove(files: Mapping[str, bytes], shown_as: str = "") -> list[tools.ToolResu
     Files run two at a time, one promtool each, and the results come back in path order.
     """
     shown_prefix = prefix(shown_as)
-    tests = sorted(p for p in files if p.startswith(f"{TESTS_DIR}/") and p.endswith(".test.yml"))
+    tests = sorted(p for p in files if is_proof(p))
     if not tests:
         return []
     with tempfile.TemporaryDirectory(prefix="slogen-prove-") as scratch:
@@ -61,10 +60,10 @@ def verify(files: Mapping[str, bytes], shown_as: str = "") -> list[tools.ToolRes
         names: dict[str, str] = {}
         rule_files = []
         for path, content in sorted(files.items()):
-            if path.startswith(f"{RULES_DIR}/") and path.endswith(".rules.yml"):
+            if is_rule_file(path):
                 target = _put(root / path, content)
                 names[str(target)] = shown_prefix + path
-            elif path.startswith(f"{KUBERNETES_DIR}/") and path.endswith(".yaml"):
+            elif is_manifest(path):
                 manifest = yaml.safe_load(content)
                 groups = {"groups": manifest["spec"]["groups"]}
                 target = _put(root / "manifests" / path, dump_yaml(groups))

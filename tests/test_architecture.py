@@ -75,3 +75,59 @@ def test_only_the_cli_imports_the_cli() -> None:
         if any(n == "slogen.cli" or n.startswith("slogen.cli.") for n in imports)
     }
     assert users <= {"slogen.__main__"}, users
+
+
+def _family_reaching(family: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
+    """Like :func:`_reaching`, but by plain name prefix on both sides: ``slogen.model``
+    covers ``slogen.model_routing`` and ``slogen.resolve`` covers
+    ``slogen.resolve_routing``, which a dotted prefix leaves out."""
+    return {
+        module: sorted(n for n in imports if n.startswith(forbidden))
+        for module, imports in MODULES.items()
+        if module.startswith(family) and any(n.startswith(forbidden) for n in imports)
+    }
+
+
+@pytest.mark.parametrize("family", ["slogen.model", "slogen.resolve"])
+def test_model_and_resolve_import_no_generator(family: str) -> None:
+    generators = tuple(f"slogen.{g}" for g in GENERATORS)
+    assert _family_reaching(family, generators) == {}
+
+
+def test_the_model_family_imports_nothing_built_from_it() -> None:
+    later = tuple(f"slogen.{g}" for g in GENERATORS) + LATER
+    assert _family_reaching("slogen.model", later) == {}
+
+
+def test_model_and_alertmanager_read_no_spec_module() -> None:
+    """The model holds its own types, so specs can change without the generators.
+    No slogen.spec module is allowed at all, not even a pure helper: none is needed."""
+    assert _family_reaching("slogen.model", ("slogen.spec",)) == {}
+    assert _reaching("slogen.alertmanager", ("slogen.spec",)) == {}
+
+
+def test_the_new_checks_see_the_split_modules() -> None:
+    """Guards the checks above against passing on an empty family."""
+    assert {"slogen.model_routing", "slogen.model_receivers"} <= set(MODULES)
+    assert {"slogen.resolve_routing", "slogen.resolve_alertmanager_base"} <= set(MODULES)
+
+
+def test_rules_read_no_spec_module() -> None:
+    """Rules are a function of the model alone; a spec type here would mean the rule
+    text changes when the spec format does. ``spec.promql_input`` is the one reader of
+    user-written PromQL (no pydantic type): a ratio SLI's query is filled in per window
+    with it, so that what validation parsed is what the rule says."""
+    found = _reaching("slogen.rules", ("slogen.spec",))
+    allowed = "slogen.spec.promql_input"
+    other = {m: [n for n in names if not n.startswith(allowed)] for m, names in found.items()}
+    assert {m: names for m, names in other.items() if names} == {}
+
+
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_generators_import_no_other_generator(generator: str) -> None:
+    """What generators share comes through the model and the modules below every
+    generator (``layout`` for paths, ``recorded`` for recorded series, ``coverage``
+    for what the proofs prove); what one generator needs of another's output, the
+    pipeline (``slogen.build``) hands it."""
+    others = tuple(f"slogen.{g}" for g in GENERATORS if g != generator)
+    assert _reaching(f"slogen.{generator}", others) == {}

@@ -15,7 +15,8 @@ import slogen
 from slogen import budget_policy
 from slogen.docs import budget
 from slogen.docs import markdown as md
-from slogen.docs.links import DOCS_DIR, INDEX
+from slogen.docs.links import INDEX
+from slogen.layout import DOCS_DIR
 from tests.conftest import GENERATED, MINIMAL_SPEC, SPECS, write_spec
 
 LINK = re.compile(r"\]\(([^)\s]+)\)")

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from slogen.coverage import Coverage
 from slogen.docs.index import index_page
-from slogen.docs.links import DOCS_DIR, INDEX, page
+from slogen.docs.links import INDEX, page
 from slogen.docs.page import service_page
+from slogen.layout import DOCS_DIR
 from slogen.model import Model
 
 
-def slo_documents(model: Model) -> dict[str, bytes]:
-    """A page per service and the index, each a pure function of the model."""
+def slo_documents(model: Model, proven: Mapping[tuple[str, str], Coverage]) -> dict[str, bytes]:
+    """A page per service and the index, each a pure function of the model and of what
+    the proofs prove of each SLO (by ``(service, slo)``)."""
     files = {
-        f"{DOCS_DIR}/{page(service.name)}": service_page(model, service).encode("utf-8")
+        f"{DOCS_DIR}/{page(service.name)}": service_page(model, service, proven).encode("utf-8")
         for service in model.services
     }
     files[f"{DOCS_DIR}/{INDEX}"] = index_page(model).encode("utf-8")

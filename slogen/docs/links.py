@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from slogen import naming
 from slogen.docs import markdown
-from slogen.grafana.files import GRAFANA_DIR
 from slogen.model import SLO
-from slogen.rules.files import KUBERNETES_DIR
 
-DOCS_DIR = "docs"
 INDEX = "README.md"
 """The index is a README so that GitHub and GitLab show it when the folder is opened."""
 
@@ -25,14 +22,6 @@ def page(service: str) -> str:
 def output(path: str) -> str:
     """Another generated file (``prometheus/x.rules.yml``), seen from the docs directory."""
     return f"../{path}"
-
-
-def manifest_file(service: str) -> str:
-    return f"{KUBERNETES_DIR}/{service}.yaml"
-
-
-def dashboard_file(service: str) -> str:
-    return f"{GRAFANA_DIR}/{service}.json"
 
 
 def to_output(path: str) -> str:

@@ -3,17 +3,19 @@ both ways, then one section per SLO."""
 
 from __future__ import annotations
 
-from slogen.alertmanager.config import dependency_pages
+from collections.abc import Mapping
+
+from slogen.coverage import Coverage
 from slogen.docs import budget, delivery, links
 from slogen.docs import markdown as md
 from slogen.docs.slo_section import slo_section
 from slogen.durations import format_duration
+from slogen.layout import dashboard_file, manifest_file, rule_file
 from slogen.model import SEVERITY_KEYS, Model, Service
 from slogen.readable import percent
-from slogen.rules.files import rule_file
 
 
-def service_page(model: Model, service: Service) -> str:
+def service_page(model: Model, service: Service, proven: Mapping[tuple[str, str], Coverage]) -> str:
     """The whole page, one trailing newline."""
     blocks = [f"# {service.name}"]
     if service.description:
@@ -28,7 +30,7 @@ def service_page(model: Model, service: Service) -> str:
         *_dependencies(model, service),
     ]
     for slo in service.slos:
-        blocks += slo_section(model, slo)
+        blocks += slo_section(model, slo, proven[slo.service, slo.name])
     return "\n\n".join(blocks) + "\n"
 
 
@@ -49,11 +51,11 @@ def _overview(model: Model, service: Service) -> list[str]:
     dashboard = service.slos[0].dashboard_url if service.slos else None
     shown = md.link(service.dashboard_uid, dashboard) if dashboard else "no `grafana_url` set"
     items.append(
-        f"**Dashboard:** {shown} (definition {links.to_output(links.dashboard_file(service.name))})"
+        f"**Dashboard:** {shown} (definition {links.to_output(dashboard_file(service.name))})"
     )
     items.append(
         f"**Rules:** {links.to_output(rule_file(service.name))}, "
-        f"{links.to_output(links.manifest_file(service.name))}"
+        f"{links.to_output(manifest_file(service.name))}"
     )
     return items
 
@@ -74,7 +76,7 @@ def _dependencies(model: Model, service: Service) -> list[str]:
     needed, needing = service.depends_on, dependants(model, service)
     if not needed and not needing:
         return ["No service depends on this one, and it depends on none."]
-    paging = {(s.name, n.name): bool(pages) for s, n, pages in dependency_pages(model)}
+    paging = {(s.name, n.name): bool(pages) for s, n, pages in model.dependency_pages()}
     lines = []
     for name in needed:
         lines.append(

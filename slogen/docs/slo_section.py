@@ -6,20 +6,21 @@ from __future__ import annotations
 from fractions import Fraction
 
 from slogen import naming
+from slogen.coverage import Coverage
 from slogen.docs import budget, links
 from slogen.docs import markdown as md
 from slogen.docs.alerts import alerts_block
-from slogen.docs.proofs import proofs
 from slogen.docs.sli import describe, promql_block
 from slogen.durations import format_duration
 from slogen.explain import seconds
+from slogen.layout import rule_file
 from slogen.model import SLO, Model
 from slogen.readable import percent
-from slogen.rules.files import rule_file
 
 
-def slo_section(model: Model, slo: SLO) -> list[str]:
-    """The SLO's part of the page, as markdown blocks."""
+def slo_section(model: Model, slo: SLO, proven: Coverage) -> list[str]:
+    """The SLO's part of the page, as markdown blocks; ``proven`` is what its proofs
+    prove, as the proof generator decided it."""
     blocks = [f"## {links.slo_heading(slo)}"]
     if slo.description:
         blocks.append(md.text(slo.description))
@@ -27,7 +28,7 @@ def slo_section(model: Model, slo: SLO) -> list[str]:
     blocks += _objective(slo)
     blocks += _policy(slo)
     blocks += alerts_block(model, slo)
-    blocks += _proofs(slo)
+    blocks += _proofs(proven)
     return blocks
 
 
@@ -97,8 +98,7 @@ def _policy(slo: SLO) -> list[str]:
     ]
 
 
-def _proofs(slo: SLO) -> list[str]:
-    found = proofs(slo)
+def _proofs(found: Coverage) -> list[str]:
     items = [
         f"{links.to_output(path)}: " + md.text("; ".join(names)) for path, names in found.files
     ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from grafanalib import core as g
+
 LEGACY_TARGET_KEYS = ("target", "metric", "step", "intervalFactor", "query")
 """``Target.to_json_data`` writes Graphite/legacy fields beside ``expr`` (``step: 10``
 and ``intervalFactor: 2`` change the query resolution of Prometheus panels)."""
@@ -29,12 +31,11 @@ def threshold_steps(base: str, steps: list[tuple[float, str]]) -> list[dict[str,
     ]
 
 
-def clean(node: dict[str, Any]) -> dict[str, Any]:
-    """One JSON object of the dashboard with legacy target fields dropped and a
-    ``"null"`` base threshold value made null. A copy when it changes anything:
-    grafanalib may hand out dicts its objects still hold."""
-    if "expr" in node and "refId" in node and any(key in node for key in LEGACY_TARGET_KEYS):
-        node = {key: value for key, value in node.items() if key not in LEGACY_TARGET_KEYS}
-    if node.get("value") == "null" and "color" in node:
-        node = {**node, "value": None}
-    return node
+class PrometheusTarget(g.Target):  # type: ignore[misc]
+    """A Prometheus query target without the legacy fields ``Target`` writes: fixed
+    where the object is made, so the JSON writer needs no Grafana knowledge and no
+    second walk over the dashboards."""
+
+    def to_json_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_json_data()
+        return {key: value for key, value in data.items() if key not in LEGACY_TARGET_KEYS}

@@ -205,7 +205,7 @@ def _overview_overrides() -> list[dict[str, Any]]:
 
 def dashboard_json(dashboard: g.Dashboard) -> bytes:
     """Grafana's JSON for a grafanalib dashboard: corrected, sorted, one trailing newline."""
-    text = dumps_indented(dashboard.to_json_data(), default=_json_data, rewrite=compat.clean)
+    text = dumps_indented(dashboard.to_json_data(), default=_json_data)
     return (text + "\n").encode()
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from slogen.layout import GRAFANA_DIR, dashboard_file
 from slogen.model import Model
 from slogen.render import dump_yaml
 
-GRAFANA_DIR = "grafana"
 PROVISIONING = f"{GRAFANA_DIR}/provisioning/slogen.yaml"
 
 
@@ -20,10 +20,10 @@ def grafana_files(model: Model) -> dict[str, bytes]:
     )
 
     files = {
-        f"{GRAFANA_DIR}/{service.name}.json": dashboard_json(service_dashboard(service))
+        dashboard_file(service.name): dashboard_json(service_dashboard(service))
         for service in model.services
     }
-    files[f"{GRAFANA_DIR}/{OVERVIEW_UID}.json"] = dashboard_json(overview_dashboard(model))
+    files[dashboard_file(OVERVIEW_UID)] = dashboard_json(overview_dashboard(model))
     provider = {
         "apiVersion": 1,
         "providers": [

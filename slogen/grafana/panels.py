@@ -29,7 +29,7 @@ SEVERITY_COLOURS = {"page": "red", "ticket": "orange"}
 
 
 def target(expr: str, ref: str, legend: str = "", *, instant: bool = False) -> g.Target:
-    return g.Target(
+    return compat.PrometheusTarget(
         expr=expr,
         refId=ref,
         legendFormat=legend,

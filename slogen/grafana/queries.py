@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from slogen import naming, promql
 from slogen.model import SLO
-from slogen.rules.series import recorded
+from slogen.recorded import recorded
 
 ALERTS = "ALERTS"
 SCOPE = (naming.SERVICE_LABEL, naming.SLO_LABEL)

@@ -9,8 +9,6 @@ proofs evaluate them in that order):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from slogen import naming, promql
 from slogen.model import SLO, Service
 from slogen.rules.alerts import budget_alert, burn_alerts, no_data_alert, vanished_alert
@@ -58,24 +56,6 @@ def slo_groups(slo: SLO, *, from_recordings: bool = False) -> tuple[RuleGroup, .
 
 def service_groups(service: Service) -> tuple[RuleGroup, ...]:
     return tuple(group for slo in service.slos for group in slo_groups(slo))
-
-
-def group_names(slos: Iterable[SLO]) -> tuple[str, ...]:
-    """The names of the SLOs' groups, in order, without building any rule: the proof
-    files name the groups (for promtool's evaluation order) once per step file."""
-    return tuple(
-        naming.group_name(slo.service, slo.name, kind)
-        for slo in slos
-        for kind in ("sli", "period", "alerts")
-        if kind != "alerts" or has_alerts(slo)
-    )
-
-
-def has_alerts(slo: SLO) -> bool:
-    """Whether the SLO has an alerts group: any alert at all."""
-    alerting = slo.alerting
-    others = (alerting.no_data, alerting.vanished)
-    return bool(alerting.burn or alerting.budget) or any(a is not None for a in others)
 
 
 def _every(seconds: int) -> str:

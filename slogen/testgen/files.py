@@ -12,18 +12,17 @@ the same groups as ``prometheus/<service>.rules.yml`` writes for the SLO.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 from slogen import naming
 from slogen.durations import format_duration
+from slogen.layout import proof_file, proof_rule_file, rule_file
 from slogen.model import SLO, Model, Service
 from slogen.promql import escape_string
-from slogen.render import dump_yaml
-from slogen.rules.files import header as rule_header
-from slogen.rules.files import rule_file
-from slogen.rules.groups import group_names, slo_groups
-from slogen.testgen.plan import Plan, plan
+from slogen.render import dump_yaml, generated_header
+from slogen.testgen.plan import Plan
 from slogen.testgen.profile import Profile
 from slogen.testgen.scenarios import Check, Scenario
 from slogen.testgen.series import (
@@ -36,55 +35,47 @@ from slogen.testgen.series import (
     series_layout,
 )
 
-TESTS_DIR = "tests"
-FROM_RECORDINGS = "from-5m"
-"""The name part of the proofs that start at the 5m recordings, and of their rule file."""
+SloRules = Callable[[SLO, bool], Sequence[Mapping[str, object]]]
+"""The rule groups of one SLO as the rule files write them, and with ``True`` less the
+two rules that read raw series: handed in by the pipeline, so that the proofs run the
+very groups that are deployed without this package importing the rule generator."""
 
 
-def _stem(service: str, slo: str, from_recordings: bool) -> str:
-    return f"{TESTS_DIR}/{service}/{slo}" + (f".{FROM_RECORDINGS}" if from_recordings else "")
-
-
-def proof_file(service: str, slo: str, step: int, from_recordings: bool = False) -> str:
-    """Where an SLO's proofs at one evaluation step are written."""
-    return f"{_stem(service, slo, from_recordings)}.{format_duration(step)}.test.yml"
-
-
-def proof_rule_file(service: str, slo: str, from_recordings: bool = False) -> str:
-    """The rules an SLO's proofs run when the service's rule file holds other SLOs too,
-    or when the proofs feed the 5m recordings (then without the two rules that read
-    raw series, so that the proofs can feed those recordings)."""
-    return f"{_stem(service, slo, from_recordings)}.rules.yml"
-
-
-def test_files(model: Model) -> dict[str, bytes]:
+def test_files(
+    model: Model, plans: Mapping[tuple[str, str], Plan], rules: SloRules
+) -> dict[str, bytes]:
+    """Every SLO's proof files from its plan (:func:`slogen.testgen.plan.proof_plans`)."""
     files = {}
     values = CounterValues()
     for service in model.services:
         for slo in service.slos:
-            files.update(_slo_files(service, plan(slo), values))
+            files.update(_slo_files(service, plans[slo.service, slo.name], rules, values))
     return files
 
 
-def _slo_files(service: Service, found: Plan, values: CounterValues) -> dict[str, bytes]:
+def _slo_files(
+    service: Service, found: Plan, rules_of: SloRules, values: CounterValues
+) -> dict[str, bytes]:
     """The SLO's proof files and, where its proofs need one, their own rule file;
     nothing without a scenario, since promtool passes a file with no test."""
     if not found.scenarios:
         return {}
     slo = found.slo
+    groups = rules_of(slo, found.from_recordings)
     files = {}
     if found.from_recordings or len(service.slos) > 1:
         rules_path = proof_rule_file(service.name, slo.name, found.from_recordings)
-        files[rules_path] = _slo_rules(service, slo, found.from_recordings)
+        files[rules_path] = _slo_rules(service, slo, groups, found.from_recordings)
         rules = rules_path.rsplit("/", 1)[1]
     else:
         rules = f"../../{rule_file(service.name)}"
-    files.update(_proof_files(service, found, rules, values))
+    names = tuple(str(group["name"]) for group in groups)
+    files.update(_proof_files(service, found, rules, names, values))
     return files
 
 
 def _proof_files(
-    service: Service, found: Plan, rules: str, values: CounterValues
+    service: Service, found: Plan, rules: str, groups: tuple[str, ...], values: CounterValues
 ) -> dict[str, bytes]:
     """One file per evaluation step the SLO's scenarios use."""
     slo, form = found.slo, found.form
@@ -102,7 +93,7 @@ def _proof_files(
             "evaluation_interval": format_duration(step),
             # promtool evaluates groups in an arbitrary order unless told; at steps
             # longer than the 5m lookback an alert must see this step's recordings.
-            "group_eval_order": list(group_names([slo])),
+            "group_eval_order": list(groups),
             "tests": [_group(slo, laid, alerts, scenario, beside, values) for scenario in made],
         }
         header = (
@@ -127,8 +118,9 @@ _FROM_RECORDINGS_NOTE = (
 )
 
 
-def _slo_rules(service: Service, slo: SLO, from_recordings: bool) -> bytes:
-    groups = [group.as_dict() for group in slo_groups(slo, from_recordings=from_recordings)]
+def _slo_rules(
+    service: Service, slo: SLO, groups: Sequence[Mapping[str, object]], from_recordings: bool
+) -> bytes:
     where = rule_file(service.name)
     what = (
         f"in {where}, less the two rules that read raw series"
@@ -137,9 +129,9 @@ def _slo_rules(service: Service, slo: SLO, from_recordings: bool) -> bytes:
     )
     header = (
         f"The rule groups of {slo.name}, {what}:\n"
-        "promtool's proofs only; do not deploy.\n" + rule_header(service)
+        "promtool's proofs only; do not deploy.\n" + generated_header(service.source)
     )
-    return dump_yaml({"groups": groups}, header)
+    return dump_yaml({"groups": list(groups)}, header)
 
 
 Laid = tuple[Shape, Layout | None]

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slogen.coverage import Coverage
+from slogen.layout import proof_file
 from slogen.model import SLO, Model
-from slogen.rules.groups import has_alerts
 from slogen.testgen.labels import NotSynthesisable
 from slogen.testgen.scenarios import Scenario, scenarios
 from slogen.testgen.series import Shape, group_labels, recorded_shape, shape
@@ -55,50 +56,20 @@ def plan(slo: SLO) -> Plan:
     return Plan(slo, form, tuple(sorted(groups.items())), made, gaps, unproven)
 
 
-@dataclass(frozen=True)
-class Coverage:
-    """What the generated proofs say of one SLO, as data for summaries and gates."""
-
-    service: str
-    slo: str
-    scenarios: int
-    gaps: tuple[str, ...]
-    unproven: str | None
-    """Why the raw queries are not proven (the alerting logic after them is)."""
-    alerts: bool
-    """The SLO has any alert to prove."""
-
-    @property
-    def proven(self) -> bool:
-        """Every alert of the SLO is proven from its raw series by at least one scenario;
-        scenario gaps are listed but do not make an SLO unproven."""
-        return not self.alerts or (self.unproven is None and self.scenarios > 0)
-
-    def named_gaps(self) -> tuple[str, ...]:
-        """The gaps as ``service/slo: not covered: what: why``, one line each."""
-        return tuple(f"{self.service}/{self.slo}: {gap}" for gap in self.gaps)
-
-    def summary(self) -> str:
-        """One line for the run's summary, naming the SLO and what is unproven."""
-        name = f"{self.service}/{self.slo}"
-        if self.scenarios == 0:
-            return f"{name}: no alert proof could be built"
-        return f"{name}: proven from its 5m recordings on; its queries are not: {self.unproven}"
+def proof_plans(model: Model) -> dict[tuple[str, str], Plan]:
+    """Every SLO's plan by ``(service, slo)``, in spec order: decided once per run and
+    shared by the proof files and the coverage the documents and summary read."""
+    return {(slo.service, slo.name): plan(slo) for slo in model.slos()}
 
 
-def coverage(model: Model) -> tuple[Coverage, ...]:
-    """Every SLO's proof coverage, in spec order."""
-    found = []
-    for slo in model.slos():
-        made = plan(slo)
-        found.append(
-            Coverage(
-                slo.service,
-                slo.name,
-                len(made.scenarios),
-                made.gaps,
-                made.unproven,
-                has_alerts(slo),
-            )
-        )
-    return tuple(found)
+def coverage(found: Plan) -> Coverage:
+    """What the plan proves, as the data the documents and the run's summary read."""
+    slo = found.slo
+    by_step: dict[int, list[str]] = {}
+    for scenario in found.scenarios:
+        by_step.setdefault(scenario.step, []).append(scenario.name.split(": ", 1)[0])
+    files = tuple(
+        (proof_file(slo.service, slo.name, step, found.from_recordings), tuple(by_step[step]))
+        for step in sorted(by_step)
+    )
+    return Coverage(slo.service, slo.name, files, found.gaps, found.unproven, slo.has_alerts)

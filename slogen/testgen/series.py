@@ -19,7 +19,7 @@ from slogen import model as m
 from slogen import naming, promql
 from slogen.model import SLO
 from slogen.promql import Selector
-from slogen.rules.series import recorded
+from slogen.recorded import recorded
 from slogen.spec.promql_input import selector_of, window_query
 from slogen.testgen.labels import NotSynthesisable, label_set
 
