@@ -34,7 +34,7 @@ from slogen.durations import parse_seconds
 from slogen.naming import is_reserved_label
 from slogen.promql import Matcher, Selector, is_label_name, number_pattern
 from slogen.spec.models import LatencySLI
-from slogen.spec.promql_input import parse_selector
+from slogen.spec.promql_input import WINDOW_PLACEHOLDER, parse_selector
 
 KINDS = ("ratio", "latency", "latencyNative", "bool_gauge")
 Lose = Callable[[str, str], None]
@@ -188,8 +188,8 @@ def _latency(body: dict[str, Any], where: str, lose: Lose) -> dict[str, Any]:
     )
     return {
         "ratio": {
-            "good": f"rate({success.render()}[$window])",
-            "total": f"rate({total.render()}[$window])",
+            "good": promql.call("rate", success.range(WINDOW_PLACEHOLDER)).render(),
+            "total": promql.call("rate", total.range(WINDOW_PLACEHOLDER)).render(),
         }
     }
 

@@ -25,7 +25,7 @@ from typing import Any
 from slogen.importers.report import Imported
 from slogen.importers.sloth_queries import CounterSum, counter_sum, grouping, unwindowed
 from slogen.naming import is_reserved_label
-from slogen.spec.promql_input import check_window_query, labels_dropped
+from slogen.spec.promql_input import WINDOW_PLACEHOLDER, check_window_query, labels_dropped
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Refused(Exception):
 
 def window_template(query: str) -> str:
     """Sloth's ``{{.window}}`` as slogen's ``$window``."""
-    return re.sub(r"\{\{\s*\.window\s*\}\}", "$window", query.strip())
+    return re.sub(r"\{\{\s*\.window\s*\}\}", WINDOW_PLACEHOLDER, query.strip())
 
 
 def convert(path: str, where: str, sli: dict[str, Any], result: Imported) -> SLI | None:
