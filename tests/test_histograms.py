@@ -30,7 +30,7 @@ import yaml
 import slogen
 from slogen import model as m
 from slogen.rules import sli as sli_rules
-from slogen.testgen.series import NATIVE_GAP
+from slogen.testgen.shapes import NATIVE_GAP
 from tests.conftest import CliResult, write_spec
 from tests.histogram_exporter import METRIC, exporting
 from tests.server_harness import running, wait_for

@@ -12,7 +12,7 @@ import yaml
 
 import slogen
 from slogen import verify
-from slogen.testgen.series import NATIVE_GAP
+from slogen.testgen.shapes import NATIVE_GAP
 from tests.conftest import GENERATED, CliResult, write_spec
 
 RunCli = Callable[..., CliResult]

@@ -323,7 +323,7 @@ def test_groups_that_share_a_total_fail_the_proofs(tmp_path: Path, promtool: str
 def test_slos_that_differ_only_in_names_and_selectors_share_one_search(tmp_path: Path) -> None:
     """The search reads the SLO's profile only; different profiles get their own."""
     from slogen.testgen.scenarios import scenarios
-    from slogen.testgen.series import shape
+    from slogen.testgen.shapes import shape
 
     twin = MINIMAL_SPEC.replace("availability", "checkout").replace('job="shop"', 'job="cart"')
     looser = MINIMAL_SPEC.replace("availability", "browse").replace("99.9", "99.5")
@@ -340,7 +340,7 @@ def test_a_total_outage_is_proven_after_full_windows_not_before_detection() -> N
     window, as in production; with less, a slower pair fires early and the proof
     would claim a page sooner than the fastest pair's detection time allows."""
     from slogen.testgen.scenarios import scenarios
-    from slogen.testgen.series import shape
+    from slogen.testgen.shapes import shape
 
     model = slogen.compile_model(slogen.load(GENERATED.parent / "specs"))
     checked = 0
@@ -366,7 +366,7 @@ def test_an_outage_proof_holds_the_page_to_the_figure_explain_gives() -> None:
     to the step: the promise made to on-call is checked by promtool, not only the
     oracle's later, margin-padded time."""
     from slogen.testgen.scenarios import scenarios
-    from slogen.testgen.series import shape
+    from slogen.testgen.shapes import shape
 
     model = slogen.compile_model(slogen.load(GENERATED.parent / "specs"))
     checked = 0

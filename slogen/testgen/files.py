@@ -25,15 +25,8 @@ from slogen.render import dump_yaml, generated_header
 from slogen.testgen.plan import Plan
 from slogen.testgen.profile import Profile
 from slogen.testgen.scenarios import Check, Scenario
-from slogen.testgen.series import (
-    CounterValues,
-    Layout,
-    Phase,
-    Shape,
-    other_group,
-    render_series,
-    series_layout,
-)
+from slogen.testgen.series import CounterValues, Layout, Phase, render_series, series_layout
+from slogen.testgen.shapes import Shape, other_group
 
 SloRules = Callable[[SLO, bool], Sequence[Mapping[str, object]]]
 """The rule groups of one SLO as the rule files write them, and with ``True`` less the

@@ -19,7 +19,7 @@ from slogen.layout import proof_file
 from slogen.model import SLO, Model
 from slogen.testgen.labels import NotSynthesisable
 from slogen.testgen.scenarios import Scenario, scenarios
-from slogen.testgen.series import Shape, group_labels, recorded_shape, shape
+from slogen.testgen.shapes import Shape, group_labels, recorded_shape, shape
 
 
 @dataclass(frozen=True)

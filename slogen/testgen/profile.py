@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from slogen.model import SLO, Alerting, error_budget
-from slogen.testgen.series import Shape, other_group
+from slogen.testgen.shapes import Shape, other_group
 
 HEALTHY_SHARE = Fraction(1, 4)
 

@@ -40,7 +40,7 @@ from slogen.testgen.labels import NotSynthesisable
 from slogen.testgen.outage_scenarios import OutageScenarios
 from slogen.testgen.profile import Profile
 from slogen.testgen.proof import Check, Scenario, ScenarioError
-from slogen.testgen.series import Shape
+from slogen.testgen.shapes import Shape
 from slogen.testgen.slo_scenarios import SloScenarios
 from slogen.testgen.timelines import FIRING_FACTOR, QUIET_FACTOR
 
