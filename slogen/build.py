@@ -30,14 +30,22 @@ def build(model: Model) -> Built:
     from slogen.alertmanager.files import alertmanager_files
     from slogen.docs.files import slo_documents
     from slogen.grafana.files import grafana_files
-    from slogen.rules.files import rule_artifacts
+    from slogen.rules.files import rule_artifacts, slo_group_dicts
     from slogen.testgen.files import test_files
     from slogen.testgen.plan import coverage, proof_plans
 
     plans = proof_plans(model)
     proven = {key: coverage(plan) for key, plan in plans.items()}
+    deployed = {(slo.service, slo.name): slo_group_dicts(slo) for slo in model.slos()}
+
+    def slo_rules(slo: SLO, from_recordings: bool) -> Sequence[Mapping[str, object]]:
+        """One SLO's groups as deployed, or less its raw readers (``testgen.files``)."""
+        if from_recordings:
+            return slo_group_dicts(slo, from_recordings=True)
+        return deployed[slo.service, slo.name]
+
     parts = (
-        rule_artifacts(model),
+        rule_artifacts(model, deployed),
         test_files(model, plans, slo_rules),
         slo_documents(model, proven),
         alertmanager_files(model),
@@ -57,10 +65,3 @@ def proof_coverage(model: Model) -> tuple[Coverage, ...]:
     from slogen.testgen.plan import coverage, proof_plans
 
     return tuple(coverage(plan) for plan in proof_plans(model).values())
-
-
-def slo_rules(slo: SLO, from_recordings: bool) -> Sequence[Mapping[str, object]]:
-    """One SLO's rule groups as the rule files write them (see ``testgen.files``)."""
-    from slogen.rules.groups import slo_groups
-
-    return [group.as_dict() for group in slo_groups(slo, from_recordings=from_recordings)]

@@ -25,6 +25,9 @@ class Coverage:
     """Why the raw queries are not proven (the alerting logic after them is)."""
     alerts: bool
     """The SLO has any alert to prove."""
+    proven_as: str | None = None
+    """``service/slo`` of the SLO whose proof files prove this one's alerts (its rules
+    are the same but for names and labels), or None where its own files do."""
 
     @property
     def scenarios(self) -> int:

@@ -52,6 +52,18 @@ def proof_rule_file(service: str, slo: str, from_recordings: bool = False) -> st
     return f"{_stem(service, slo, from_recordings)}.rules.yml"
 
 
+def recording_check_file(service: str) -> str:
+    """The check of every SLO's two raw recordings of a service, on its own series:
+    ``tests/<service>.recordings.test.yml`` (beside the service's directory of proofs,
+    so no SLO name can collide with it)."""
+    return f"{TESTS_DIR}/{service}.recordings.test.yml"
+
+
+def recording_rule_file(service: str) -> str:
+    """The rules that check runs: each SLO's two raw recordings, as deployed."""
+    return f"{TESTS_DIR}/{service}.recordings.rules.yml"
+
+
 def is_rule_file(path: str) -> bool:
     return path.startswith(f"{RULES_DIR}/") and path.endswith(".rules.yml")
 

@@ -264,8 +264,9 @@ def _prove(tmp_path: Path, promtool: str, respell: Callable[[str], list[str]]) -
             continue
         target = tmp_path / "out" / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(_respelled(content, respell) if path.startswith("tests/") else content)
-        if path.startswith("tests/"):
+        proof = path.startswith("tests/") and path.endswith(".test.yml")
+        target.write_bytes(_respelled(content, respell) if proof else content)
+        if proof:
             result = subprocess.run(
                 [promtool, "test", "rules", target.name],
                 cwd=target.parent,

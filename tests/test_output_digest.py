@@ -18,7 +18,7 @@ from pathlib import Path
 import slogen
 from tests.random_specs import write_random_specs
 
-DIGEST = "f0c61202052938fb770c89254fb5ca1b39ac4f473e6e8098c2ea76049017a6ba"
+DIGEST = "bb9479912bfd58e4227b1b48676c76522ce5d7a40fdf322065ead40f2759e16c"
 
 
 def _compiled(tmp_path: Path) -> slogen.Bundle:

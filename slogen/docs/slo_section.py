@@ -108,6 +108,13 @@ def _proofs(found: Coverage) -> list[str]:
         "that each alert fires, stays quiet and resets as above:",
         md.bullets(items) if items else "No scenario could be built for this SLO.",
     ]
+    if found.proven_as is not None:
+        blocks.append(
+            f"Its alerts are proven with those of {md.text(found.proven_as)}: both have the "
+            "same objective, period, alerting, SLI kind and grouping, so their rules from "
+            "the 5m recordings on are the same rules with other names, and the proofs run "
+            "once for both. This SLO's own recordings are checked on its own series."
+        )
     if found.unproven is not None:
         blocks.append(
             "These proofs feed the SLO's two 5m recordings to the rules that read them, "

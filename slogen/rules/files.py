@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from slogen.layout import manifest_file, rule_file
-from slogen.model import Model, Service
+from slogen.model import SLO, Model, Service
 from slogen.render import dump_yaml, generated_header
-from slogen.rules.groups import service_groups
+from slogen.rules.groups import service_groups, slo_groups
 
 
 def header(service: Service) -> str:
@@ -19,26 +21,39 @@ def rule_files(model: Model) -> dict[str, bytes]:
     }
 
 
-def rule_artifacts(model: Model) -> dict[str, bytes]:
+SloGroups = Mapping[tuple[str, str], Sequence[Mapping[str, object]]]
+"""Each SLO's groups by ``(service, slo)``, as :func:`slo_group_dicts` builds them."""
+
+
+def slo_group_dicts(slo: SLO, from_recordings: bool = False) -> list[Mapping[str, object]]:
+    """One SLO's groups as the rule files write them."""
+    return [group.as_dict() for group in slo_groups(slo, from_recordings=from_recordings)]
+
+
+def rule_artifacts(model: Model, built: SloGroups | None = None) -> dict[str, bytes]:
     """The rule files and ``kubernetes/<service>.yaml``, the same groups as a
-    ``PrometheusRule`` resource; each service's groups are built once for the two."""
+    ``PrometheusRule`` resource; each service's groups are built once for the two, or
+    taken from ``built`` where the pipeline has built them for the proofs too."""
     files = {}
     for service in model.services:
-        groups = _groups(service)
+        if built is None:
+            groups = _groups(service)
+        else:
+            groups = [g for slo in service.slos for g in built[slo.service, slo.name]]
         files[rule_file(service.name)] = _rule_file(service, groups)
         files[manifest_file(service.name)] = _manifest(model, service, groups)
     return files
 
 
-def _groups(service: Service) -> list[dict[str, object]]:
+def _groups(service: Service) -> list[Mapping[str, object]]:
     return [group.as_dict() for group in service_groups(service)]
 
 
-def _rule_file(service: Service, groups: list[dict[str, object]]) -> bytes:
+def _rule_file(service: Service, groups: list[Mapping[str, object]]) -> bytes:
     return dump_yaml({"groups": groups}, header(service))
 
 
-def _manifest(model: Model, service: Service, groups: list[dict[str, object]]) -> bytes:
+def _manifest(model: Model, service: Service, groups: list[Mapping[str, object]]) -> bytes:
     labels = {
         **dict(model.kubernetes.labels),
         "app.kubernetes.io/managed-by": "slogen",

@@ -24,6 +24,7 @@ from slogen.promql import escape_string
 from slogen.render import dump_yaml, generated_header
 from slogen.testgen.plan import Plan
 from slogen.testgen.profile import Profile
+from slogen.testgen.recording_checks import recording_checks
 from slogen.testgen.scenarios import Check, Scenario
 from slogen.testgen.series import CounterValues, Layout, Phase, render_series, series_layout
 from slogen.testgen.shapes import Shape, other_group
@@ -37,12 +38,18 @@ very groups that are deployed without this package importing the rule generator.
 def test_files(
     model: Model, plans: Mapping[tuple[str, str], Plan], rules: SloRules
 ) -> dict[str, bytes]:
-    """Every SLO's proof files from its plan (:func:`slogen.testgen.plan.proof_plans`)."""
+    """Every SLO's proof files from its plan (:func:`slogen.testgen.plan.proof_plans`):
+    the alert proofs of each SLO not proven as another, and per service the check of
+    every SLO's raw recordings."""
     files = {}
     values = CounterValues()
     for service in model.services:
+        deployed = {(slo.service, slo.name): rules(slo, False) for slo in service.slos}
         for slo in service.slos:
-            files.update(_slo_files(service, plans[slo.service, slo.name], rules, values))
+            found = plans[slo.service, slo.name]
+            if found.proven_as is None:
+                files.update(_slo_files(service, found, rules, values))
+        files.update(recording_checks(service, plans, deployed, values))
     return files
 
 

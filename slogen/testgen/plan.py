@@ -12,14 +12,18 @@ would print SUCCESS and prove nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from slogen.coverage import Coverage
-from slogen.layout import proof_file
+from slogen.layout import proof_file, recording_check_file
 from slogen.model import SLO, Model
 from slogen.testgen.labels import NotSynthesisable
+from slogen.testgen.profile import Profile
 from slogen.testgen.scenarios import Scenario, scenarios
 from slogen.testgen.shapes import Shape, group_labels, recorded_shape, shape
+
+RECORDINGS_CHECK = "its 5m recordings from its raw series"
+"""How the recording check is named in an SLO's list of proofs."""
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,24 @@ class Plan:
     """Scenarios that could not be built, each ``not covered: <what>: <why>``."""
     unproven: str | None = None
     """Why the raw query is not proven, when the proofs start at the 5m recordings."""
+    proven_as: SLO | None = None
+    """The SLO whose proofs prove this one's alerts, when an earlier SLO shares its
+    :func:`proof_key`; None when this SLO's own proof files are written."""
 
     @property
     def from_recordings(self) -> bool:
         return self.unproven is not None
+
+    @property
+    def key(self) -> ProofKey:
+        """What this SLO's rules from its 5m recordings on are a function of, besides
+        its names: SLOs with one key have those rules alike but for names and labels
+        (``tests/test_proof_sharing.py`` holds the rule generator to that)."""
+        slo = self.slo
+        return (Profile.of(slo, self.form), type(slo.sli), slo.group_by, self.from_recordings)
+
+
+ProofKey = tuple[object, ...]
 
 
 def plan(slo: SLO) -> Plan:
@@ -58,18 +76,38 @@ def plan(slo: SLO) -> Plan:
 
 def proof_plans(model: Model) -> dict[tuple[str, str], Plan]:
     """Every SLO's plan by ``(service, slo)``, in spec order: decided once per run and
-    shared by the proof files and the coverage the documents and summary read."""
-    return {(slo.service, slo.name): plan(slo) for slo in model.slos()}
+    shared by the proof files and the coverage the documents and summary read.
+
+    The first SLO of each :attr:`Plan.key` is proven by its own files; a later one is
+    proven as that one (``proven_as``), since its alert rules are the same rules with
+    other names, and only its two raw recordings are checked on its own series
+    (``testgen.recording_checks``). A thousand SLOs that share their defaults then
+    cost the proofs of a few, not of a thousand."""
+    plans: dict[tuple[str, str], Plan] = {}
+    first: dict[ProofKey, SLO] = {}
+    for slo in model.slos():
+        found = plan(slo)
+        shared = first.setdefault(found.key, slo)
+        if shared is not slo:
+            found = replace(found, proven_as=shared)
+        plans[slo.service, slo.name] = found
+    return plans
 
 
 def coverage(found: Plan) -> Coverage:
     """What the plan proves, as the data the documents and the run's summary read."""
     slo = found.slo
+    owner = found.proven_as or slo
     by_step: dict[int, list[str]] = {}
     for scenario in found.scenarios:
         by_step.setdefault(scenario.step, []).append(scenario.name.split(": ", 1)[0])
     files = tuple(
-        (proof_file(slo.service, slo.name, step, found.from_recordings), tuple(by_step[step]))
+        (proof_file(owner.service, owner.name, step, found.from_recordings), tuple(by_step[step]))
         for step in sorted(by_step)
     )
-    return Coverage(slo.service, slo.name, files, found.gaps, found.unproven, slo.has_alerts)
+    if not found.from_recordings:
+        files += ((recording_check_file(slo.service), (RECORDINGS_CHECK,)),)
+    shared = None if found.proven_as is None else f"{owner.service}/{owner.name}"
+    return Coverage(
+        slo.service, slo.name, files, found.gaps, found.unproven, slo.has_alerts, shared
+    )
