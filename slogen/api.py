@@ -11,8 +11,8 @@ located messages the CLI prints.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from slogen import tools
@@ -45,14 +45,20 @@ class Bundle:
     files: Mapping[str, bytes]
     proven: tuple[Coverage, ...] | None = None
     """What the proofs in ``files`` prove, when they were built with them."""
+    recipes: Mapping[str, str] = field(default_factory=dict)
+    """What each file was built from (``slogen.recipes``), recorded in the manifest so
+    that a later run can reuse the files whose recipe has not changed."""
+    reused: int = 0
+    """How many units of output (a service's files, or those that read every service)
+    were taken from the output directory rather than built."""
 
     def write(self, directory: str | Path) -> Staleness:
         """Make ``directory`` hold exactly these files; returns what changed."""
-        return tree.write(self.files, Path(directory))
+        return tree.write(self.files, Path(directory), self.recipes)
 
     def compare(self, directory: str | Path) -> Staleness:
         """What differs between ``directory`` and these files (nothing is written)."""
-        return tree.compare(self.files, Path(directory))
+        return tree.compare(self.files, Path(directory), self.recipes)
 
     def check(self, shown_as: str = "") -> list[tools.ToolResult]:
         """Run promtool on the generated rules and amtool on the Alertmanager config,
@@ -127,11 +133,23 @@ def validate(specs: Specs) -> Model:
     return resolve(specs)
 
 
-def compile(specs: Specs) -> Bundle:
-    """Resolve specs into the model and run every generator on it."""
+def compile(
+    specs: Specs,
+    *,
+    reuse: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Bundle:
+    """Resolve specs into the model and run every generator on it.
+
+    With ``reuse``, a directory a previous run wrote: each unit of output (a service's
+    files, or the files that read every service) whose recipe its manifest records,
+    with its files unchanged on disk, is read from there instead of built; the bytes
+    are those a full build gives. ``progress(done, total)`` is called after each unit.
+    """
     model = resolve(specs)
-    built = build(model)
-    return Bundle(model, built.files, built.coverage)
+    previous = tree.previous_outputs(Path(reuse)) if reuse is not None else None
+    built = build(model, previous, progress)
+    return Bundle(model, built.files, built.coverage, built.recipes, built.reused)
 
 
 def generate(

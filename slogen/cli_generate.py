@@ -18,6 +18,7 @@ from pathlib import Path
 
 import slogen
 from slogen import exit_codes
+from slogen.cli_progress import progress
 from slogen.cli_report import count, notes, verified
 from slogen.coverage import Coverage
 from slogen.write import MANIFEST
@@ -48,6 +49,12 @@ def add_commands(
         dest="verify",
         action="store_false",
         help="skip promtool (by default the rules are checked before anything is written)",
+    )
+    generate.add_argument(
+        "--full",
+        action="store_true",
+        help="build every file again rather than reuse those whose recipe in DIR's "
+        "manifest has not changed (the result is the same bytes)",
     )
     mode.add_argument(
         "--fail-on-change",
@@ -91,9 +98,10 @@ def run_check(args: argparse.Namespace, specs: slogen.Specs) -> int:
 
 
 def run_generate(args: argparse.Namespace, specs: slogen.Specs) -> int:
-    bundle = slogen.compile(specs)
-    notes(bundle.model)
     output = Path(args.output)
+    with progress() as shown:
+        bundle = slogen.compile(specs, reuse=None if args.full else output, progress=shown)
+    notes(bundle.model)
     if args.check:
         staleness = bundle.compare(output)
         if staleness.stale:

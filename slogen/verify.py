@@ -13,13 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-import yaml
-
 from slogen import tools
 from slogen.alertmanager.expectations import Expectation, expectations
-from slogen.layout import is_manifest, is_proof, is_rule_file
+from slogen.layout import is_manifest, is_proof, is_rule_file, rule_file
 from slogen.model import Model
 from slogen.render import dump_yaml
+from slogen.yaml_loader import load_fast
 
 
 def prove(files: Mapping[str, bytes], shown_as: str = "") -> list[tools.ToolResult]:
@@ -64,7 +63,9 @@ def verify(files: Mapping[str, bytes], shown_as: str = "") -> list[tools.ToolRes
                 target = _put(root / path, content)
                 names[str(target)] = shown_prefix + path
             elif is_manifest(path):
-                manifest = yaml.safe_load(content)
+                if _same_groups(content, files.get(_rule_file_of(path))):
+                    continue  # promtool checks these very groups in the rule file
+                manifest = load_fast(content)
                 groups = {"groups": manifest["spec"]["groups"]}
                 target = _put(root / "manifests" / path, dump_yaml(groups))
                 names[str(target)] = f"{shown_prefix}{path} (spec.groups)"
@@ -73,8 +74,35 @@ def verify(files: Mapping[str, bytes], shown_as: str = "") -> list[tools.ToolRes
             rule_files.append(target)
         if not rule_files:
             return []
-        result = tools.check_rules(rule_files)
-    return [_shown(result, names)]
+        # promtool checks one file after another: a large tree is split in two runs
+        # on two cores (a thousand SLOs' rules and manifests: 4.6 s in one run)
+        halves = [rule_files] if len(rule_files) <= SPLIT_ABOVE else _halves(rule_files)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(tools.check_rules, halves))
+    return [_shown(result, names) for result in results]
+
+
+SPLIT_ABOVE = 20
+
+
+def _rule_file_of(manifest: str) -> str:
+    return rule_file(manifest.split("/", 1)[1].removesuffix(".yaml"))
+
+
+def _same_groups(manifest: bytes, rules: bytes | None) -> bool:
+    """Whether the manifest's ``spec:`` holds, byte for byte, the rule file's groups
+    indented under it (as the writer puts them): then checking the rule file checks
+    the manifest's groups, and a thousand manifests need not be parsed again."""
+    if rules is None:
+        return False
+    body = b"".join(line for line in rules.splitlines(keepends=True) if not line.startswith(b"#"))
+    indented = b"".join(b"  " + line if line.strip() else line for line in body.splitlines(True))
+    return manifest.endswith(b"\nspec:\n" + indented)
+
+
+def _halves(files: list[Path]) -> list[list[Path]]:
+    middle = (len(files) + 1) // 2
+    return [files[:middle], files[middle:]]
 
 
 def alertmanager(

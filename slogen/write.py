@@ -10,6 +10,7 @@ are. A non-empty directory without a manifest is never replaced.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import shutil
 import tempfile
@@ -30,12 +31,21 @@ from slogen.output_tree import DIRECTORY, FILE, MANIFEST, Entry, read_paths, wal
 from slogen.staging import carry_over, fill, locked, new_staging, remove_tree, swap
 
 __all__ = ["MANIFEST", "Staleness", "check_output_location", "compare", "write", "write_atomically"]
-_MANIFEST_HEADER = "# Files written by slogen. The whole directory is regenerated on every run.\n"
+_MANIFEST_HEADER = (
+    "# Files written by slogen. The whole directory is regenerated on every run; a\n"
+    "# file's recipe (a digest of what it was built from) and content digest let a run\n"
+    "# reuse what has not changed.\n"
+)
+Recipes = Mapping[str, str]
+"""The recipe each file was built from, by path (``slogen.recipes``)."""
 
 
-def with_manifest(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The files plus the manifest that lists them, sorted by path."""
-    listing = _MANIFEST_HEADER + "".join(f"{path}\n" for path in sorted(files))
+def with_manifest(files: Mapping[str, bytes], recipes: Recipes | None = None) -> dict[str, bytes]:
+    """The files plus the manifest that lists them, sorted by path, each with its
+    recipe and content digest where it has a recipe."""
+    listing = _MANIFEST_HEADER + "".join(
+        _listed(path, files[path], recipes) for path in sorted(files)
+    )
     tree = dict(files)
     tree[MANIFEST] = listing.encode("utf-8")
     return dict(sorted(tree.items()))
@@ -110,17 +120,58 @@ def _cut(line: str, width: int) -> str:
     return line if len(line) <= width else line[: width - 3] + "..."
 
 
-def owned(present: Mapping[str, Entry]) -> frozenset[str]:
-    """The files a previous run wrote, as its manifest lists them (a manifest that is
-    not a regular file slogen can read lists nothing)."""
+def _listed(path: str, content: bytes, recipes: Recipes | None) -> str:
+    recipe = (recipes or {}).get(path)
+    if recipe is None:
+        return f"{path}\n"
+    return f"{path}\t{recipe}\t{content_digest(content)}\n"
+
+
+def content_digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()[:32]
+
+
+def _manifest_lines(present: Mapping[str, Entry]) -> list[list[str]]:
+    """The manifest's entries, each ``[path]`` or ``[path, recipe, content digest]``
+    (a manifest that is not a regular file slogen can read lists nothing)."""
     manifest = present.get(MANIFEST)
     if manifest is None or manifest.kind != FILE or manifest.data is None:
-        return frozenset()
+        return []
     listing = manifest.data.decode("utf-8", "replace").splitlines()
-    return frozenset(line for line in listing if line and not line.startswith("#")) | {MANIFEST}
+    return [line.split("\t") for line in listing if line and not line.startswith("#")]
 
 
-def compare(files: Mapping[str, bytes], directory: Path) -> Staleness:
+def owned(present: Mapping[str, Entry]) -> frozenset[str]:
+    """The files a previous run wrote, as its manifest lists them."""
+    listed = _manifest_lines(present)
+    return frozenset(fields[0] for fields in listed) | ({MANIFEST} if listed else frozenset())
+
+
+def previous_outputs(directory: Path) -> dict[str, dict[str, bytes]]:
+    """What a previous run wrote to ``directory``, by recipe: only the recipes whose
+    every file is still on disk, a regular file, with the content the manifest
+    recorded (a file edited by hand is built again). Read as :func:`compare` reads,
+    never through a symlink; nothing when there is no readable manifest."""
+    root = Path(os.path.abspath(directory)).resolve()
+    if not root.is_dir():
+        return {}
+    listed = [f for f in _manifest_lines(read_paths(root, [MANIFEST])) if len(f) == 3]
+    present = read_paths(root, sorted({path for path, _, _ in listed}))
+    found: dict[str, dict[str, bytes]] = {}
+    broken: set[str] = set()
+    for path, recipe, digest in listed:
+        entry = present.get(path)
+        data = entry.data if entry is not None and entry.kind == FILE else None
+        if data is None or content_digest(data) != digest:
+            broken.add(recipe)
+        else:
+            found.setdefault(recipe, {})[path] = data
+    return {recipe: files for recipe, files in found.items() if recipe not in broken}
+
+
+def compare(
+    files: Mapping[str, bytes], directory: Path, recipes: Recipes | None = None
+) -> Staleness:
     """Compare the tree slogen would write with what the directory holds.
 
     Only the paths slogen writes or wrote are looked at, and none through a symlink:
@@ -130,11 +181,13 @@ def compare(files: Mapping[str, bytes], directory: Path) -> Staleness:
     directory is followed, as :func:`write` follows it."""
     root = Path(os.path.abspath(directory)).resolve()
     paths = sorted(set(with_manifest(files)) | owned(read_paths(root, [MANIFEST])))
-    return _compare(files, read_paths(root, paths))
+    return _compare(files, read_paths(root, paths), recipes)
 
 
-def _compare(files: Mapping[str, bytes], present: Mapping[str, Entry]) -> Staleness:
-    wanted = with_manifest(files)
+def _compare(
+    files: Mapping[str, bytes], present: Mapping[str, Entry], recipes: Recipes | None = None
+) -> Staleness:
+    wanted = with_manifest(files, recipes)
     previous = owned(present)
     changed = tuple(p for p in wanted if p in present and not present[p].is_file_with(wanted[p]))
     diffs = {p: _diff(p, present[p], wanted[p]) for p in changed}
@@ -160,7 +213,7 @@ def _diff(path: str, old: Entry, new: bytes) -> str:
     )
 
 
-def write(files: Mapping[str, bytes], directory: Path) -> Staleness:
+def write(files: Mapping[str, bytes], directory: Path, recipes: Recipes | None = None) -> Staleness:
     """Replace ``directory`` with exactly these files (plus the manifest) and what the
     user added to it, atomically per directory: on any error the previous tree stays
     as it was, and no staging tree is left beside it.
@@ -174,22 +227,24 @@ def write(files: Mapping[str, bytes], directory: Path) -> Staleness:
     shown = Path(directory)
     target = resolve_output(shown)
     try:
-        return _write(files, shown, target)
+        return _write(files, shown, target, recipes)
     except OSError as error:
         raise io_failure(shown, error, "write the output") from error
 
 
-def _write(files: Mapping[str, bytes], shown: Path, target: Path) -> Staleness:
+def _write(
+    files: Mapping[str, bytes], shown: Path, target: Path, recipes: Recipes | None
+) -> Staleness:
     _make_parent(shown, target)
     with locked(target):
         present = _present(files, shown, target)
-        changes = _compare(files, present)
+        changes = _compare(files, present, recipes)
         if not changes.stale:
             return changes
         _check_writable(shown, target, present)
         staging = new_staging(target)
         try:
-            fill(staging, with_manifest(files))
+            fill(staging, with_manifest(files, recipes))
             carry_over(target, staging, _kept(present, files), str(shown))
             swap(staging, target)
         finally:

@@ -266,3 +266,19 @@ def test_each_slos_proofs_run_its_own_deployed_groups_in_order(tmp_path: Path) -
         if specs != SPECS:  # an SLO without alerts has nothing to prove: no file
             assert "tests/shop/availability.rules.yml" in files
             assert not [path for path in files if path.startswith("tests/shop/silent")]
+
+
+def test_a_manifest_whose_groups_differ_from_its_rule_file_is_checked_itself(
+    bundle: slogen.Bundle, promtool: str
+) -> None:
+    """Verification checks a manifest's groups through its rule file only where they
+    are the same bytes; a manifest edited apart from it is parsed and checked alone."""
+    from slogen import verify
+
+    files = dict(bundle.files)
+    path = "kubernetes/checkout-api.yaml"
+    files[path] = files[path].replace(b"expr: ", b"expr: sum(", 1)
+    results = verify.verify(files)
+    assert not all(result.ok for result in results)
+    assert any(f"{path} (spec.groups)" in result.output for result in results)
+    assert all(result.ok for result in verify.verify(dict(bundle.files)))

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-import yaml
-
 from slogen import naming
 from slogen.layout import is_rule_file
 from slogen.model import SEVERITY_KEYS, SLO, Model
+from slogen.yaml_loader import load_fast
 
 GROUP_VALUE = "example"
 """The value given to grouping labels, which come from the data at run time."""
@@ -55,7 +54,7 @@ def _alert_labels(files: Mapping[str, bytes]) -> Iterator[dict[str, str]]:
     for path, content in sorted(files.items()):
         if not is_rule_file(path):
             continue
-        for group in yaml.safe_load(content)["groups"]:
+        for group in load_fast(content)["groups"]:
             for rule in group["rules"]:
                 if "alert" in rule:
                     labels = {k: _expanded(v) for k, v in rule.get("labels", {}).items()}

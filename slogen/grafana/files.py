@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from slogen.layout import GRAFANA_DIR, dashboard_file
-from slogen.model import Model
+from slogen.model import Model, Service
 from slogen.render import dump_yaml
 
 PROVISIONING = f"{GRAFANA_DIR}/provisioning/slogen.yaml"
@@ -12,18 +12,27 @@ PROVISIONING = f"{GRAFANA_DIR}/provisioning/slogen.yaml"
 def grafana_files(model: Model) -> dict[str, bytes]:
     """``grafana/<service>.json`` per service, ``grafana/slo-overview.json``, and a
     dashboard provider for Grafana's file provisioning."""
+    files = {}
+    for service in model.services:
+        files.update(service_dashboard_file(service))
+    return files | overview_files(model)
+
+
+def service_dashboard_file(service: Service) -> dict[str, bytes]:
+    """``grafana/<service>.json``."""
     from slogen.grafana.dashboards import (  # grafanalib is slow to import; only here
-        OVERVIEW_UID,
         dashboard_json,
-        overview_dashboard,
         service_dashboard,
     )
 
-    files = {
-        dashboard_file(service.name): dashboard_json(service_dashboard(service))
-        for service in model.services
-    }
-    files[dashboard_file(OVERVIEW_UID)] = dashboard_json(overview_dashboard(model))
+    return {dashboard_file(service.name): dashboard_json(service_dashboard(service))}
+
+
+def overview_files(model: Model) -> dict[str, bytes]:
+    """The overview of every SLO and the dashboard provider: rebuilt on any change."""
+    from slogen.grafana.dashboards import OVERVIEW_UID, dashboard_json, overview_dashboard
+
+    files = {dashboard_file(OVERVIEW_UID): dashboard_json(overview_dashboard(model))}
     provider = {
         "apiVersion": 1,
         "providers": [

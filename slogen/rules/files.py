@@ -21,39 +21,40 @@ def rule_files(model: Model) -> dict[str, bytes]:
     }
 
 
-SloGroups = Mapping[tuple[str, str], Sequence[Mapping[str, object]]]
-"""Each SLO's groups by ``(service, slo)``, as :func:`slo_group_dicts` builds them."""
-
-
 def slo_group_dicts(slo: SLO, from_recordings: bool = False) -> list[Mapping[str, object]]:
     """One SLO's groups as the rule files write them."""
     return [group.as_dict() for group in slo_groups(slo, from_recordings=from_recordings)]
 
 
-def rule_artifacts(model: Model, built: SloGroups | None = None) -> dict[str, bytes]:
+def rule_artifacts(model: Model) -> dict[str, bytes]:
     """The rule files and ``kubernetes/<service>.yaml``, the same groups as a
-    ``PrometheusRule`` resource; each service's groups are built once for the two, or
-    taken from ``built`` where the pipeline has built them for the proofs too."""
+    ``PrometheusRule`` resource, for every service."""
     files = {}
     for service in model.services:
-        if built is None:
-            groups = _groups(service)
-        else:
-            groups = [g for slo in service.slos for g in built[slo.service, slo.name]]
-        files[rule_file(service.name)] = _rule_file(service, groups)
-        files[manifest_file(service.name)] = _manifest(model, service, groups)
+        files.update(service_rule_artifacts(model, service, _groups(service)))
     return files
+
+
+def service_rule_artifacts(
+    model: Model, service: Service, groups: Sequence[Mapping[str, object]]
+) -> dict[str, bytes]:
+    """One service's rule file and manifest from its groups, built once for the two
+    (and, in a full build, for the proofs too)."""
+    return {
+        rule_file(service.name): _rule_file(service, groups),
+        manifest_file(service.name): _manifest(model, service, groups),
+    }
 
 
 def _groups(service: Service) -> list[Mapping[str, object]]:
     return [group.as_dict() for group in service_groups(service)]
 
 
-def _rule_file(service: Service, groups: list[Mapping[str, object]]) -> bytes:
-    return dump_yaml({"groups": groups}, header(service))
+def _rule_file(service: Service, groups: Sequence[Mapping[str, object]]) -> bytes:
+    return dump_yaml({"groups": list(groups)}, header(service))
 
 
-def _manifest(model: Model, service: Service, groups: list[Mapping[str, object]]) -> bytes:
+def _manifest(model: Model, service: Service, groups: Sequence[Mapping[str, object]]) -> bytes:
     labels = {
         **dict(model.kubernetes.labels),
         "app.kubernetes.io/managed-by": "slogen",
@@ -67,6 +68,6 @@ def _manifest(model: Model, service: Service, groups: list[Mapping[str, object]]
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PrometheusRule",
         "metadata": metadata,
-        "spec": {"groups": groups},
+        "spec": {"groups": list(groups)},
     }
     return dump_yaml(manifest, header(service))

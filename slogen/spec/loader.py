@@ -28,7 +28,8 @@ from slogen.spec.models import DefaultsSpec, ServiceSpec
 from slogen.spec.regular_files import RefusedFile, not_regular, read_regular, refusal
 from slogen.spec.routing import RoutingSpec
 from slogen.spec.validation import validate
-from slogen.spec.yaml_source import FastLoader, SourceDocument, parse_yaml, read_yaml
+from slogen.spec.yaml_source import SourceDocument, parse_yaml, read_yaml
+from slogen.yaml_loader import FastLoader
 
 DEFAULTS_NAMES = ("defaults.yaml", "defaults.yml")
 ROUTING_NAMES = ("routing.yaml", "routing.yml")

@@ -11,17 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from slogen.errors import Location, Problem, SpecError
 from slogen.spec.regular_files import MAX_FILE_BYTES, RefusedFile, read_regular
-
-if TYPE_CHECKING:
-    FastLoader = yaml.SafeLoader
-else:  # the C loader when PyYAML was built with libyaml: same result, much faster
-    FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from slogen.yaml_loader import FastLoader
 
 KeyPath = tuple[str | int, ...]
 """Where a value sits in a document: its keys and list indexes from the root

@@ -44,12 +44,22 @@ def test_files(
     files = {}
     values = CounterValues()
     for service in model.services:
-        deployed = {(slo.service, slo.name): rules(slo, False) for slo in service.slos}
-        for slo in service.slos:
-            found = plans[slo.service, slo.name]
-            if found.proven_as is None:
-                files.update(_slo_files(service, found, rules, values))
-        files.update(recording_checks(service, plans, deployed, values))
+        files.update(service_test_files(service, plans, rules, values))
+    return files
+
+
+def service_test_files(
+    service: Service, plans: Mapping[tuple[str, str], Plan], rules: SloRules, values: CounterValues
+) -> dict[str, bytes]:
+    """One service's proof files and recording check. ``values`` caches counter
+    values spelled for earlier services (the same phases recur across a tree)."""
+    files = {}
+    deployed = {(slo.service, slo.name): rules(slo, False) for slo in service.slos}
+    for slo in service.slos:
+        found = plans[slo.service, slo.name]
+        if found.proven_as is None:
+            files.update(_slo_files(service, found, rules, values))
+    files.update(recording_checks(service, plans, deployed, values))
     return files
 
 
