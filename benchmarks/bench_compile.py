@@ -1,55 +1,33 @@
-"""Compile throughput: time and peak memory to compile N SLOs to every artefact on disk.
+"""Compile throughput: what ``slogen generate`` costs on N SLOs, full and after an edit.
 
 For each N, N synthetic SLOs (services of ten, cycling through events, latency, ``up``
 and ``freshness`` SLIs, a third of the first two grouped by cluster) are written as
-specs to a scratch directory; a fresh interpreter then loads them, compiles every
-artefact (rules, alerts, Alertmanager routes, dashboards, docs, promtool tests) with
-``slogen.compile`` and writes the tree with ``Bundle.write`` (no promtool run).
-Reported: seconds to load and compile, seconds to write, peak RSS of that interpreter
-(``ru_maxrss``, imports included), and seconds per 1,000 SLOs to show whether cost
-grows linearly. ``--profile`` prints the top cProfile entries for the largest N.
+specs to a scratch directory, and the CLI is run as a user runs it:
 
-    python benchmarks/bench_compile.py [--slos 10,100,1000] [--profile]
+- ``full``: ``slogen generate`` into an empty directory, promtool verification included;
+- ``no verify``: the same with ``--no-verify``;
+- ``one edit``: one SLO's objective changed, then ``slogen generate`` again (the
+  pre-commit hook's path: every unrelated service is reused from the manifest);
+- ``check``: ``slogen generate --check`` on the result.
+
+Reported per run: wall seconds, CPU seconds of slogen and its children (promtool, the
+build's worker processes), and the largest resident set of any of them; then the
+tree's files and MiB, and its proofs' share.
+
+    python benchmarks/bench_compile.py [--slos 10,100,1000]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import resource
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 SLOS_PER_SERVICE = 10
-CHILD = """
-import cProfile, json, pstats, resource, sys, time, io
-from pathlib import Path
-import slogen
-specs, out, profile = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "1"
-profiler = cProfile.Profile() if profile else None
-if profiler:
-    profiler.enable()
-start = time.perf_counter()
-bundle = slogen.compile(slogen.load([specs]))
-compiled = time.perf_counter()
-bundle.write(out)
-written = time.perf_counter()
-top = ""
-if profiler:
-    profiler.disable()
-    text = io.StringIO()
-    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
-    top = text.getvalue()
-print(json.dumps({
-    "compile_s": compiled - start,
-    "write_s": written - compiled,
-    "files": len(bundle.files),
-    "bytes": sum(len(c) for c in bundle.files.values()),
-    "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    "profile": top,
-}))
-"""
 
 
 def service_spec(service: int, slos: int) -> str:
@@ -109,48 +87,61 @@ def write_specs(directory: Path, slos: int) -> None:
         (directory / f"svc-{service:05d}.yaml").write_text(service_spec(service, count))
 
 
-def measure(slos: int, profile: bool) -> dict[str, object]:
+def run(args: list[str]) -> tuple[float, float, float]:
+    """Wall and CPU seconds of one ``slogen`` run and its children, and the peak RSS
+    (MiB) of any process waited for so far."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "slogen"), *args], capture_output=True, text=True
+    )
+    wall = time.perf_counter() - start
+    if done.returncode not in (0,):
+        sys.exit(f"slogen {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, after.ru_maxrss / 1024
+
+
+def measure(slos: int) -> list[str]:
+    rows = []
     with tempfile.TemporaryDirectory(prefix=f"compile-{slos}-") as scratch:
         specs, out = Path(scratch) / "specs", Path(scratch) / "generated"
         write_specs(specs, slos)
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD, str(specs), str(out), "1" if profile else "0"],
-            capture_output=True,
-            text=True,
-            check=False,
+        runs = [("full", ["generate", str(specs), "-o", str(out)])]
+        runs.append(("no verify", ["generate", str(specs), "-o", str(out) + "-nv", "--no-verify"]))
+        for name, args in runs:
+            wall, cpu, peak = run(args)
+            rows.append(f"| {slos:,} | {name} | {wall:.2f} | {cpu:.2f} | {peak:.0f} |")
+        edited = sorted(specs.glob("*.yaml"))[-1]  # not the first of any proof key
+        edited.write_text(edited.read_text().replace("objective: 99.9", "objective: 99.8", 1))
+        for name, args in [
+            ("one edit", ["generate", str(specs), "-o", str(out)]),
+            ("check", ["generate", str(specs), "-o", str(out), "--check"]),
+        ]:
+            wall, cpu, peak = run(args)
+            rows.append(f"| {slos:,} | {name} | {wall:.2f} | {cpu:.2f} | {peak:.0f} |")
+        files = [p for p in out.rglob("*") if p.is_file()]
+        proofs = [p for p in files if p.relative_to(out).parts[0] == "tests"]
+        size = sum(p.stat().st_size for p in files) / 2**20
+        proof_size = sum(p.stat().st_size for p in proofs) / 2**20
+        rows.append(
+            f"| {slos:,} | tree | {len(files):,} files, {size:.1f} MiB; proofs "
+            f"{len(proofs):,} files, {proof_size:.1f} MiB | | |"
         )
-        if done.returncode != 0:
-            sys.exit(f"compiling {slos} SLOs failed:\n{done.stderr}")
-        return dict(json.loads(done.stdout))
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--slos", default="10,100,1000", help="comma-separated SLO counts (10000: ~15 minutes)"
-    )
-    parser.add_argument("--profile", action="store_true", help="cProfile the largest count")
+    parser.add_argument("--slos", default="10,100,1000", help="comma-separated SLO counts")
     args = parser.parse_args()
     counts = sorted({int(n) for n in args.slos.split(",")})
-    print("Compile every artefact and write it (no promtool); one fresh interpreter per row")
-    print(
-        "| SLOs | files | MiB written | compile s | write s | total s "
-        "| s per 1,000 SLOs | peak RSS MiB |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    profile = ""
+    print("| SLOs | run | wall s | CPU s | peak RSS MiB |")
+    print("|---|---|---|---|---|")
     for slos in counts:
-        got = measure(slos, args.profile and slos == counts[-1])
-        compile_s, write_s = float(got["compile_s"]), float(got["write_s"])  # type: ignore[arg-type]
-        total = compile_s + write_s
-        print(
-            f"| {slos:,} | {got['files']:,} | {int(got['bytes']) / 2**20:.1f} "  # type: ignore[call-overload]
-            f"| {compile_s:.2f} | {write_s:.2f} | {total:.2f} | {1000 * total / slos:.2f} "
-            f"| {float(got['peak_rss_mib']):.0f} |"  # type: ignore[arg-type]
-        )
-        profile = str(got["profile"]) or profile
-    if profile:
-        print(f"\ncProfile, {counts[-1]:,} SLOs, top entries by cumulative time:\n{profile}")
+        for row in measure(slos):
+            print(row, flush=True)
 
 
 if __name__ == "__main__":

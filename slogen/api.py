@@ -51,9 +51,13 @@ class Bundle:
     reused: int = 0
     """How many units of output (a service's files, or those that read every service)
     were taken from the output directory rather than built."""
+    kept: frozenset[str] = frozenset()
+    """The paths of the files in those units: checked by the run that wrote them."""
 
     def write(self, directory: str | Path) -> Staleness:
-        """Make ``directory`` hold exactly these files; returns what changed."""
+        """Make ``directory`` hold exactly these files; returns what changed. The
+        manifest records each file's recipe, so that a later
+        ``compile(reuse=directory)`` takes what has not changed."""
         return tree.write(self.files, Path(directory), self.recipes)
 
     def compare(self, directory: str | Path) -> Staleness:
@@ -68,10 +72,13 @@ class Bundle:
         return self.check_rules(shown_as) + self.check_alertmanager(shown_as)
 
     def check_rules(self, shown_as: str = "") -> list[tools.ToolResult]:
-        """``promtool check rules`` on every rule file and manifest."""
+        """``promtool check rules`` on every rule file and manifest built by this run:
+        those taken from a previous run's output were checked when it wrote them
+        (unless it ran with ``--no-verify``; ``slogen check`` checks everything)."""
         from slogen import verify
 
-        return verify.verify(self.files, shown_as)
+        built = {path: content for path, content in self.files.items() if path not in self.kept}
+        return verify.verify(built, shown_as)
 
     def check_alertmanager(self, shown_as: str = "") -> list[tools.ToolResult]:
         """``amtool check-config``, then the route of every alert (none without routing)."""
@@ -149,7 +156,7 @@ def compile(
     model = resolve(specs)
     previous = tree.previous_outputs(Path(reuse)) if reuse is not None else None
     built = build(model, previous, progress)
-    return Bundle(model, built.files, built.coverage, built.recipes, built.reused)
+    return Bundle(model, built.files, built.coverage, built.recipes, built.reused, built.kept)
 
 
 def generate(

@@ -49,6 +49,8 @@ class Built:
     recipes: dict[str, str] = field(default_factory=dict)
     reused: int = 0
     """How many units were taken from the previous run rather than built."""
+    kept: frozenset[str] = frozenset()
+    """The paths of the files those units hold."""
 
 
 def build(
@@ -87,7 +89,8 @@ def build(
     reused = sum(k is not None for k in kept)
     if progress is not None and finished[0] == reused:  # nothing was built
         progress(total, total)
-    return Built(dict(sorted(files.items())), tuple(proven.values()), made, reused)
+    taken = frozenset(path for files_kept in kept if files_kept for path in files_kept)
+    return Built(dict(sorted(files.items())), tuple(proven.values()), made, reused, taken)
 
 
 class _Units:
