@@ -1,11 +1,10 @@
 """The resolved model: one immutable object per SLO, every default applied.
 
-Generators read only this. All arithmetic that the rules depend on (objective as a
-ratio, error budget, burn factors from budget share and windows) lives in the model,
-computed with exact fractions so that printed thresholds are the numbers a person
-would write. It is split by idea, and every name is re-exported here so that callers
-keep one import: the burn arithmetic (:mod:`slogen.model_burn`), receivers
-(:mod:`slogen.model_receivers`) and Alertmanager routing (:mod:`slogen.model_routing`).
+Generators read only this. All arithmetic the rules depend on (error budget, burn
+factors from budget share and windows) lives here, in exact fractions, so printed
+thresholds are the numbers a person would write. Split by idea and re-exported here:
+burn arithmetic (:mod:`slogen.model_burn`), receivers (:mod:`slogen.model_receivers`),
+Alertmanager routing (:mod:`slogen.model_routing`).
 """
 
 from __future__ import annotations
