@@ -7,6 +7,7 @@ record names and expressions read the way a person would write them.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from fractions import Fraction
@@ -24,8 +25,11 @@ _DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)
 _SECONDS = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_duration(text: str) -> int:
     """Parse a Prometheus duration such as ``5m``, ``1h30m`` or ``28d`` to seconds.
+
+    Kept per text: a thousand SLOs resolve the same few defaults' durations.
 
     Raises ValueError with the accepted forms when the text is not one.
     """

@@ -10,6 +10,7 @@ as the spec validated it.
 
 from __future__ import annotations
 
+import functools
 import re
 from fractions import Fraction
 from typing import Annotated, Literal
@@ -91,8 +92,10 @@ def _percent(value: float | int | str) -> float | int | str:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def percent_fraction(value: float | int | str) -> Fraction:
-    """A percentage written as ``2%`` or ``2`` (meaning 2 percent), as an exact ratio."""
+    """A percentage written as ``2%`` or ``2`` (meaning 2 percent), as an exact ratio;
+    kept per value, as the same defaults recur in every SLO of a large tree."""
     text = value.strip() if isinstance(value, str) else repr(value)
     text = text.removesuffix("%").strip()
     if not re.fullmatch(r"\d+(\.\d+)?", text):
