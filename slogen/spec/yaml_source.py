@@ -131,7 +131,7 @@ def parse_yaml(text: str, display: str, relative: str, *, verbatim: bool = False
         node = loader.get_single_node()
         if node is None:
             raise SpecError([Problem(Location(display), "the file is empty")])
-        builder = _Builder(loader, display, verbatim)
+        builder = _LocatingReader(loader, display, verbatim)
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as error:
         raise SpecError([_syntax_problem(error, text, display)]) from None
@@ -187,8 +187,9 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-class _Builder:
-    """Builds Python data from a node tree, recording positions and problems."""
+class _LocatingReader:
+    """Reads Python data out of a YAML node tree, recording where each value was
+    written (for located errors) and every problem found on the way."""
 
     def __init__(self, loader: yaml.SafeLoader, display: str, verbatim: bool = False) -> None:
         self.loader = loader
