@@ -1,8 +1,8 @@
 """Independent units of output built on every core the process may use.
 
 A service's files read nothing another service's files are built from, so a large
-tree's services are built in worker processes (two cores: 4.0 s -> see the README's
-compile figures for a thousand SLOs). Workers are forked: they start with the model
+tree's services are built in worker processes (a thousand SLOs on two cores: 4.0 s
+of building in one process, 2.9 s of wall time in two). Workers are forked: they start with the model
 and the proof plans already in memory, and send back only bytes. Below
 ``PARALLEL_FROM`` units, or where fork is not available, everything runs here: a
 small tree gains nothing from starting processes.
@@ -25,7 +25,7 @@ _inherited: Sequence[Maker] = ()
 
 def build_all(makers: Sequence[Maker], done: Callable[[], None]) -> list[dict[str, bytes]]:
     """Every maker's files, in the order given; ``done()`` after each one."""
-    workers = min(len(os.sched_getaffinity(0)), MAX_WORKERS)
+    workers = min(_cores(), MAX_WORKERS)
     fork = "fork" in multiprocessing.get_all_start_methods()
     if len(makers) < PARALLEL_FROM or workers < 2 or not fork:
         results = []
@@ -41,6 +41,12 @@ def build_all(makers: Sequence[Maker], done: Callable[[], None]) -> list[dict[st
             found[futures[future]] = future.result()
             done()
     return [files for files in found if files is not None]
+
+
+def _cores() -> int:
+    """The cores this process may run on (Linux knows its affinity; others say all)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def _inherit(makers: Sequence[Maker]) -> None:
