@@ -2,8 +2,9 @@
 
 A service's files read nothing another service's files are built from, so a large
 tree's services are built in worker processes (a thousand SLOs on two cores: 4.0 s
-of building in one process, 2.9 s of wall time in two). Workers are forked: they start with the model
-and the proof plans already in memory, and send back only bytes. Below
+of building in one process, 2.9 s of wall time in two). Workers are forked: they
+start with the model and the proof plans already in memory, and send back only
+bytes. Below
 ``PARALLEL_FROM`` units, or where fork is not available, everything runs here: a
 small tree gains nothing from starting processes.
 """
