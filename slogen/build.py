@@ -22,6 +22,7 @@ slogen's import time, and loading or validating specs needs none of them.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING
 from slogen.coverage import Coverage
 from slogen.model import SLO, Model, Service
 from slogen.parallel import build_all
-from slogen.recipes import MODEL_UNIT, Recipes, recipes
+from slogen.recipes import MODEL_UNIT, recipes, service_unit
 
 if TYPE_CHECKING:
     from slogen.testgen.plan import Plan
@@ -67,12 +68,13 @@ def build(
     planned = recipes(model, proven)
     units = _Units(model, plans, proven).all()
     kept = [(previous or {}).get(planned[unit]) for unit, _ in units]
-    total, finished = len(units), [sum(k is not None for k in kept)]
+    reused = sum(k is not None for k in kept)
+    counted = itertools.count(reused + 1)
 
     def one_more() -> None:
-        finished[0] += 1
+        done = next(counted)
         if progress is not None:
-            progress(finished[0], total)
+            progress(done, len(units))
 
     made_now = iter(
         build_all([make for (_, make), k in zip(units, kept, strict=True) if k is None], one_more)
@@ -86,9 +88,8 @@ def build(
                 raise AssertionError(f"two generators wrote {path}")
             files[path] = content
             made[path] = planned[unit]
-    reused = sum(k is not None for k in kept)
-    if progress is not None and finished[0] == reused:  # nothing was built
-        progress(total, total)
+    if progress is not None and reused == len(units):  # nothing was built
+        progress(reused, len(units))
     taken = frozenset(path for files_kept in kept if files_kept for path in files_kept)
     return Built(dict(sorted(files.items())), tuple(proven.values()), made, reused, taken)
 
@@ -112,7 +113,7 @@ class _Units:
     def all(self) -> list[tuple[str, Callable[[], dict[str, bytes]]]]:
         """Each service's unit in name order, then the unit that reads them all."""
         units: list[tuple[str, Callable[[], dict[str, bytes]]]] = [
-            (Recipes.service_unit(service.name), partial(self.service, service))
+            (service_unit(service.name), partial(self.service, service))
             for service in self.model.services
         ]
         return [*units, (MODEL_UNIT, self.whole)]

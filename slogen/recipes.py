@@ -32,12 +32,9 @@ MODEL_UNIT = "model"
 PACKAGE = Path(__file__).parent
 
 
-class Recipes:
-    """Names of units."""
-
-    @staticmethod
-    def service_unit(name: str) -> str:
-        return f"service:{name}"
+def service_unit(name: str) -> str:
+    """The unit of one service's files."""
+    return f"service:{name}"
 
 
 def recipes(model: Model, proven: Mapping[tuple[str, str], Coverage]) -> dict[str, str]:
@@ -51,7 +48,7 @@ def recipes(model: Model, proven: Mapping[tuple[str, str], Coverage]) -> dict[st
         dependants = tuple(s.name for s in model.services if service.name in s.depends_on)
         related = tuple(summaries.get(name, (name,)) for name in (*service.depends_on, *dependants))
         coverage = tuple(proven[service.name, slo.name] for slo in service.slos)
-        unit = Recipes.service_unit(service.name)
+        unit = service_unit(service.name)
         parts = (repr(service), settings, repr((dependants, related)), repr(coverage))
         found[unit] = _digest(code, unit, *parts)
     found[MODEL_UNIT] = _digest(code, MODEL_UNIT, settings, *sorted(found.values()))

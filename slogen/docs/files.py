@@ -12,15 +12,6 @@ from slogen.layout import DOCS_DIR
 from slogen.model import Model, Service
 
 
-def slo_documents(model: Model, proven: Mapping[tuple[str, str], Coverage]) -> dict[str, bytes]:
-    """A page per service and the index, each a pure function of the model and of what
-    the proofs prove of each SLO (by ``(service, slo)``)."""
-    files = {}
-    for service in model.services:
-        files.update(service_document(model, service, proven))
-    return files | index_document(model)
-
-
 def service_document(
     model: Model, service: Service, proven: Mapping[tuple[str, str], Coverage]
 ) -> dict[str, bytes]:

@@ -9,15 +9,6 @@ from slogen.render import dump_yaml
 PROVISIONING = f"{GRAFANA_DIR}/provisioning/slogen.yaml"
 
 
-def grafana_files(model: Model) -> dict[str, bytes]:
-    """``grafana/<service>.json`` per service, ``grafana/slo-overview.json``, and a
-    dashboard provider for Grafana's file provisioning."""
-    files = {}
-    for service in model.services:
-        files.update(service_dashboard_file(service))
-    return files | overview_files(model)
-
-
 def service_dashboard_file(service: Service) -> dict[str, bytes]:
     """``grafana/<service>.json``."""
     from slogen.grafana.dashboards import (  # grafanalib is slow to import; only here

@@ -26,15 +26,6 @@ def slo_group_dicts(slo: SLO, from_recordings: bool = False) -> list[Mapping[str
     return [group.as_dict() for group in slo_groups(slo, from_recordings=from_recordings)]
 
 
-def rule_artifacts(model: Model) -> dict[str, bytes]:
-    """The rule files and ``kubernetes/<service>.yaml``, the same groups as a
-    ``PrometheusRule`` resource, for every service."""
-    files = {}
-    for service in model.services:
-        files.update(service_rule_artifacts(model, service, _groups(service)))
-    return files
-
-
 def service_rule_artifacts(
     model: Model, service: Service, groups: Sequence[Mapping[str, object]]
 ) -> dict[str, bytes]:

@@ -19,7 +19,7 @@ from typing import Any
 from slogen import naming
 from slogen.durations import format_duration
 from slogen.layout import proof_file, proof_rule_file, rule_file
-from slogen.model import SLO, Model, Service
+from slogen.model import SLO, Service
 from slogen.promql import escape_string
 from slogen.render import dump_yaml, generated_header
 from slogen.testgen.plan import Plan
@@ -33,19 +33,6 @@ SloRules = Callable[[SLO, bool], Sequence[Mapping[str, object]]]
 """The rule groups of one SLO as the rule files write them, and with ``True`` less the
 two rules that read raw series: handed in by the pipeline, so that the proofs run the
 very groups that are deployed without this package importing the rule generator."""
-
-
-def test_files(
-    model: Model, plans: Mapping[tuple[str, str], Plan], rules: SloRules
-) -> dict[str, bytes]:
-    """Every SLO's proof files from its plan (:func:`slogen.testgen.plan.proof_plans`):
-    the alert proofs of each SLO not proven as another, and per service the check of
-    every SLO's raw recordings."""
-    files = {}
-    values = CounterValues()
-    for service in model.services:
-        files.update(service_test_files(service, plans, rules, values))
-    return files
 
 
 def service_test_files(
