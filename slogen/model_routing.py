@@ -84,9 +84,10 @@ class AlertmanagerBase:
     """A user's own Alertmanager config that slogen's parts go into, already checked
     (a config with one marked route and no secret inline), so merging cannot fail.
 
-    ``data`` is the document as read, unquoted scalars kept verbatim so they are
-    written back as they were; merging copies it and never changes it. Where each
-    value was written is left behind with resolving: only its errors name lines.
+    ``data`` is the document as read, for what resolving and the generators ask of
+    it; merging works on ``text`` (slogen.alertmanager.merge), so that everything
+    but slogen's part is written back as it was. Where each value was written is
+    left behind with resolving: only its errors name lines.
     """
 
     relative: str
@@ -94,6 +95,8 @@ class AlertmanagerBase:
     data: Mapping[str, Any]
     parent: RoutePath
     """Where the route matching :data:`PARENT_MATCHER` is."""
+    text: str = ""
+    """The file as written: merging keeps what is not slogen's as it is."""
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,10 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from slogen import naming
-from slogen.errors import Problem, SpecError
+from ruamel.yaml.error import YAMLError
+
+from slogen import naming, yaml_roundtrip
+from slogen.errors import Location, Problem, SpecError
 from slogen.model_matchers import normalise
 from slogen.model_routing import PARENT_MATCHER, AlertmanagerBase, written_by_slogen
 from slogen.secrets import (
@@ -39,9 +41,9 @@ def checked_base(base: SourceDocument) -> AlertmanagerBase:
 def alertmanager_base(base: SourceDocument) -> AlertmanagerBase:
     """``base`` as the model holds it; it must have passed :func:`base_problems`."""
     parent = next(
-        path for path, route in _routes(base.data["route"], ("route",)) if _is_parent(route)
+        path for path, route in _routes(base.data["route"], ("route",)) if is_parent(route)
     )
-    return AlertmanagerBase(base.relative, MappingProxyType(base.data), parent)
+    return AlertmanagerBase(base.relative, MappingProxyType(base.data), parent, base.text)
 
 
 def base_problems(base: SourceDocument) -> list[Problem]:
@@ -56,11 +58,11 @@ def base_problems(base: SourceDocument) -> list[Problem]:
                 "give the path of your alertmanager.yml",
             )
         ]
-    problems = _shape_problems(base)
+    problems = _shape_problems(base) or _round_trip_problems(base)
     if problems:
         return problems
     problems.extend(secret_problems(base))
-    parents = [path for path, route in _routes(data["route"], ("route",)) if _is_parent(route)]
+    parents = [path for path, route in _routes(data["route"], ("route",)) if is_parent(route)]
     if not parents:
         problems.append(
             Problem(
@@ -81,7 +83,29 @@ def base_problems(base: SourceDocument) -> list[Problem]:
     return problems
 
 
-def _is_parent(route: Mapping[str, Any]) -> bool:
+def _round_trip_problems(base: SourceDocument) -> list[Problem]:
+    """Merging writes the file back with ruamel.yaml (``slogen.yaml_roundtrip``); where
+    it cannot read what PyYAML read, say where rather than fail while merging."""
+    if not base.text:
+        return []
+    try:
+        yaml_roundtrip.load(base.text)
+    except YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
+        reason = " ".join(str(error).split())
+        return [
+            Problem(
+                Location(base.display, line, column),
+                f"cannot be kept as written when merging: {reason}",
+            )
+        ]
+    return []
+
+
+def is_parent(route: Mapping[str, Any]) -> bool:
+    """The route marked for slogen's alerts: it matches ``slo_service=~".+"``."""
     matchers = route.get("matchers") or []
     legacy = route.get("match_re") or {}
     return PARENT_MATCHER in {normalise(str(m)) for m in matchers} or (

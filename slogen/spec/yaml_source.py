@@ -32,6 +32,8 @@ class SourceDocument:
     relative: str
     data: Any
     positions: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""
+    """The file as written, kept only for one read ``verbatim`` (a file written back)."""
 
     def locate(self, path: KeyPath) -> Location:
         """The location of a field, or of its nearest ancestor the file has."""
@@ -145,7 +147,7 @@ def parse_yaml(text: str, display: str, relative: str, *, verbatim: bool = False
         loader.dispose()
     if builder.problems:
         raise SpecError(builder.problems)
-    return SourceDocument(display, relative, data, builder.positions)
+    return SourceDocument(display, relative, data, builder.positions, text if verbatim else "")
 
 
 def _too_deep(location: Location) -> Problem:
