@@ -5,8 +5,11 @@
 # promtool, amtool and the prometheus and alertmanager servers (for end-to-end tests
 # on loopback) come from Debian's prometheus and prometheus-alertmanager packages.
 # When they are not on PATH, `make tools` unpacks those packages into .tools/: no
-# daemons are installed or started. Outside the checkout only apt's package lists (refreshed if
-# a download needs it) and alertmanager's templates (see AM_TEMPLATES) change.
+# daemons are installed or started. The `victoria-metrics` server and `vmalert` (for
+# the tests of docs/engines.md) are checked separately and unpacked the same way from
+# Debian's victoria-metrics package. Outside the checkout only apt's package lists
+# (refreshed if a download needs it) and alertmanager's templates (see AM_TEMPLATES)
+# change.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -63,6 +66,17 @@ tools:
 		mkdir -p $(TOOLS); for deb in *.deb; do dpkg-deb -x $$deb $(TOOLS); done; \
 		cd /; rm -rf $$scratch; \
 		$(TOOLS)/usr/bin/promtool --version | head -1; $(TOOLS)/usr/bin/amtool --version 2>&1 | head -1; \
+	fi
+	@if command -v victoria-metrics >/dev/null && command -v vmalert >/dev/null; then \
+		echo "victoria-metrics, vmalert: $$(dirname $$(command -v vmalert))"; \
+	else \
+		set -e; scratch=$$(mktemp -d); cd $$scratch; \
+		apt-get download victoria-metrics 2>/dev/null \
+			|| { $(SUDO) apt-get update -qq && apt-get download victoria-metrics; }; \
+		mkdir -p $(TOOLS); dpkg-deb -x victoria-metrics_*.deb $(TOOLS); \
+		cd /; rm -rf $$scratch; \
+		$(TOOLS)/usr/bin/vmalert -version >/dev/null; $(TOOLS)/usr/bin/victoria-metrics -version >/dev/null; \
+		echo "victoria-metrics, vmalert: $(TOOLS)/usr/bin (Debian's victoria-metrics package)"; \
 	fi
 	@if [ -d $(TOOLS)$(AM_TEMPLATES) ] && ! cmp -s $(TOOLS)$(AM_TEMPLATES)/email.tmpl \
 		$(AM_TEMPLATES)/email.tmpl; then \
