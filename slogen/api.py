@@ -26,6 +26,8 @@ from slogen.lint import Finding
 from slogen.lint import lint as lint_model
 from slogen.model import Model
 from slogen.prometheus_api import DEFAULT_TIMEOUT, Credentials, Prometheus
+from slogen.report import Period, Report
+from slogen.report import report as read_report
 from slogen.resolve import resolve
 from slogen.resolve_alertmanager_base import checked_base
 from slogen.spec.jsonnet_source import JsonnetLimits
@@ -265,3 +267,21 @@ def gate(
     SLOs has spent its error budget, and with ``require_data`` while any has no data."""
     statuses = status(specs, prometheus_url, services, timeout=timeout, credentials=credentials)
     return decide(statuses, services, require_data=require_data)
+
+
+def report_period(
+    specs: Specs,
+    prometheus_url: str,
+    period: Period,
+    services: Sequence[str] = (),
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    credentials: Credentials | None = None,
+) -> Report:
+    """Every SLO's SLI, budget, policy states, incidents and alerts over ``period``
+    (:mod:`slogen.report.period` parses one), from a live Prometheus that runs the
+    generated rules; only those of ``services`` when named. Errors as for :func:`status`."""
+    model = resolve(specs)
+    check_services(services, sorted(service.name for service in model.services))
+    server = Prometheus(prometheus_url, timeout, credentials)
+    return read_report(model, server, period, tuple(services))

@@ -28,6 +28,7 @@ from slogen import (
     cli_import,
     cli_lint,
     cli_merge,
+    cli_period_report,
     exit_codes,
 )
 from slogen.cli_args import spec_args
@@ -48,6 +49,7 @@ WITH_SPECS: Final[Mapping[str, Callable[[argparse.Namespace, slogen.Specs], int]
     "merge-alertmanager": cli_merge.run_merge,
     "status": cli_budget.run_status,
     "gate": cli_budget.run_gate,
+    "report": cli_period_report.run_report,
     "lint": cli_lint.run_lint,
     "validate": cli_generate.run_validate,
     "check": cli_generate.run_check,
@@ -95,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_import.add_command(commands)
     cli_explain.add_explain(commands)
     cli_budget.add_commands(commands, spec_args)
+    cli_period_report.add_command(commands, spec_args)
     cli_explain.add_schema(commands)
     return parser
 

@@ -92,6 +92,42 @@ def samples(data: object) -> list[Sample]:
     raise Malformed(f"resultType is {_quote(kind)}, not vector or scalar")
 
 
+@dataclass(frozen=True)
+class Series:
+    """One series of a range query: its labels and its ``(unix seconds, value)`` points."""
+
+    labels: tuple[tuple[str, str], ...]
+    points: tuple[tuple[float, float], ...]
+
+    def label(self, name: str) -> str:
+        return dict(self.labels).get(name, "")
+
+
+def _timed(value: object, where: str) -> tuple[float, float]:
+    """``[timestamp, "value"]`` of a range query's series, both as numbers."""
+    found = _point(value, where)
+    assert isinstance(value, list)  # _point checked it
+    return _number(value[0], f"{where}[0] (the timestamp)"), found
+
+
+def matrix(data: object) -> list[Series]:
+    """The series of a range query's ``data``; PrometheusError for anything else."""
+    if not isinstance(data, dict):
+        raise Malformed(f"data is {_quote(data)}, not an object")
+    kind, result = data.get("resultType"), data.get("result")
+    if kind != "matrix" or not isinstance(result, list):
+        raise Malformed(f"resultType is {_quote(kind)}, not a matrix list")
+    found = []
+    for i, item in enumerate(result):
+        if not isinstance(item, dict) or not isinstance(item.get("values"), list):
+            raise Malformed(f"result[{i}] is {_quote(item)}, not a series with values")
+        labels = _labels(item.get("metric"), f"result[{i}].metric")
+        where = f"result[{i}].values"
+        points = tuple(_timed(point, f"{where}[{j}]") for j, point in enumerate(item["values"]))
+        found.append(Series(tuple(sorted(labels.items())), points))
+    return found
+
+
 def strings(data: object) -> list[str]:
     """A list of strings, as the label values API answers (``null`` for none)."""
     if data is None:

@@ -32,8 +32,10 @@ from slogen.bounded_http import MAX_ANSWER_BYTES, CutOff, Deadline, TooLarge, op
 from slogen.prometheus_answers import (
     Malformed,
     Sample,
+    Series,
     envelope,
     label_sets,
+    matrix,
     retention,
     samples,
     strings,
@@ -52,6 +54,7 @@ __all__ = [
     "Prometheus",
     "PrometheusError",
     "Sample",
+    "Series",
     "check_timeout",
     "check_url",
     "envelope",
@@ -137,6 +140,11 @@ class Prometheus:
     def query(self, expr: str) -> list[Sample]:
         """An instant query at the server's now; a scalar or vector result as samples."""
         return self._answer("/api/v1/query", {"query": expr}, samples)
+
+    def query_range(self, expr: str, start: float, end: float, step: int) -> list[Series]:
+        """A range query from ``start`` to ``end`` (unix seconds) every ``step`` seconds."""
+        params = {"query": expr, "start": f"{start:.3f}", "end": f"{end:.3f}", "step": str(step)}
+        return self._answer("/api/v1/query_range", params, matrix)
 
     def label_values(self, label: str, selector: str) -> list[str]:
         """Every value of ``label`` on series matching ``selector``, over all stored data."""

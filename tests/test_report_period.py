@@ -1,0 +1,60 @@
+"""The periods ``slogen report`` takes: months, ISO weeks and spans, all in UTC."""
+
+from __future__ import annotations
+
+import pytest
+
+from slogen.report.period import PeriodError, choose, month, week
+
+NOV_1 = 1_793_491_200  # 2026-11-01T00:00:00Z
+DAY = 86400
+
+
+def test_a_month_runs_from_its_first_midnight_to_the_next_months() -> None:
+    assert month("2026-11") == month("2026-11")
+    november = month("2026-11")
+    assert (november.start, november.seconds) == (NOV_1, 30 * DAY)
+    assert month("2026-12").seconds == 31 * DAY and month("2027-02").seconds == 28 * DAY
+    assert month("2026-12").end == month("2027-01").start
+
+
+def test_an_iso_week_runs_monday_to_monday() -> None:
+    w47 = week("2026-W47")
+    assert w47.iso(w47.start) == "2026-11-16T00:00:00Z" and w47.seconds == 7 * DAY
+    assert week("2026-W01").iso(week("2026-W01").start) == "2025-12-29T00:00:00Z"
+    assert week("2026-W53").iso(week("2026-W53").start) == "2026-12-28T00:00:00Z"
+
+
+def test_a_span_is_utc_unless_it_names_a_zone() -> None:
+    plain = choose(None, None, "2026-11-01", "2026-11-08T12:00:00")
+    assert (plain.start, plain.end) == (NOV_1, NOV_1 + 7 * DAY + 12 * 3600)
+    zoned = choose(None, None, "2026-11-01T01:00:00+01:00", "2026-11-02T00:00:00Z")
+    assert (zoned.start, zoned.seconds) == (NOV_1, DAY)
+    assert plain.name == "2026-11-01T00:00:00Z to 2026-11-08T12:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("2026-13", None, None, None), "--month '2026-13': no such month"),
+        (("2026-1", None, None, None), "not a month written YYYY-MM"),
+        ((None, "2025-W53", None, None), "2025 has no ISO week 53"),
+        ((None, "2026-47", None, None), "not an ISO week written YYYY-Www"),
+        ((None, None, "yesterday", "2026-11-02"), "--from 'yesterday' is not an ISO 8601"),
+        ((None, None, "2026-11-02", "2026-11-01"), "is not after --from"),
+        ((None, None, "2026-11-02", None), "--from and --to go together"),
+        (("2026-11", "2026-W47", None, None), "name exactly one period"),
+        ((None, None, None, None), "name exactly one period"),
+    ],
+)
+def test_bad_periods_say_what_to_write(args: tuple[str | None, ...], message: str) -> None:
+    with pytest.raises(PeriodError, match=message.replace("(", r"\(")) as error:
+        choose(*args)
+    assert "report" not in str(error.value) or "--" in str(error.value)
+
+
+def test_the_cli_refuses_a_bad_period_with_exit_code_2(run_cli) -> None:  # type: ignore[no-untyped-def]
+    reply = run_cli("report", "specs", "--prometheus", "http://127.0.0.1:9", "--month", "2026-13")
+    assert reply.code == 2 and "no such month" in reply.err and reply.out == ""
+    reply = run_cli("report", "specs", "--prometheus", "http://127.0.0.1:9")
+    assert reply.code == 2 and "name exactly one period" in reply.err
