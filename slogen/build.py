@@ -121,18 +121,16 @@ class _Units:
     def service(self, service: Service) -> dict[str, bytes]:
         from slogen.docs.files import service_document
         from slogen.grafana.files import service_dashboard_file
-        from slogen.rules.files import service_rule_artifacts, slo_group_dicts
+        from slogen.rules.files import service_deployed, service_rule_artifacts
         from slogen.testgen.files import service_test_files
 
-        deployed = {slo.name: slo_group_dicts(slo) for slo in service.slos}
+        groups = service_deployed(self.model, service)
 
         def slo_rules(slo: SLO, from_recordings: bool) -> Sequence[Mapping[str, object]]:
-            """One SLO's groups as deployed, or less its raw readers (``testgen.files``)."""
-            if from_recordings:
-                return slo_group_dicts(slo, from_recordings=True)
-            return deployed[slo.name]
+            """The SLO's share of the deployed groups, or less its raw readers
+            (``testgen.files``)."""
+            return groups.slo_share(slo, from_recordings)
 
-        groups = [group for slo in service.slos for group in deployed[slo.name]]
         return {
             **service_rule_artifacts(self.model, service, groups),
             **service_test_files(service, self.plans, slo_rules, self.values),

@@ -15,6 +15,7 @@ from fractions import Fraction
 from slogen import naming, promql
 from slogen.durations import format_duration
 from slogen.model import SLO, VANISHED_LOOKBACK
+from slogen.model_calendar import over
 from slogen.readable import percent, readable
 
 HEADINGS = (
@@ -83,11 +84,17 @@ def summary(slo: SLO) -> list[str]:
     """The SLO in sentences: objective, budget, and the non-burn alerts."""
     budget_time = slo.budget * slo.period
     lines = [
-        f"{slo.service}/{slo.name}: {percent(slo.objective)} over {format_duration(slo.period)} "
+        f"{slo.service}/{slo.name}: {percent(slo.objective)} {over(slo.period, slo.calendar)} "
         f"(team {slo.team})",
         f"error budget: {percent(slo.budget)} of events, {seconds(budget_time)} of full outage "
         f"per {format_duration(slo.period)}",
     ]
+    if slo.calendar is not None:
+        lines.append(
+            f"the budget starts afresh with each {slo.calendar.name}; burn factors and the "
+            f"outage time above take it as {format_duration(slo.period)}; the budget "
+            "remaining weighs the errors so far against the whole period in progress"
+        )
     if slo.description:
         lines.append(slo.description)
     for policy in slo.alerting.budget:

@@ -12,6 +12,7 @@ from slogen.durations import format_duration
 
 RULES_DIR = "prometheus"
 KUBERNETES_DIR = "kubernetes"
+MIMIR_DIR = "mimir"
 GRAFANA_DIR = "grafana"
 TESTS_DIR = "tests"
 DOCS_DIR = "docs"
@@ -28,6 +29,12 @@ def rule_file(service: str) -> str:
 def manifest_file(service: str) -> str:
     """The same groups as a ``PrometheusRule``: ``kubernetes/<service>.yaml``."""
     return f"{KUBERNETES_DIR}/{service}.yaml"
+
+
+def mimir_rule_file(service: str) -> str:
+    """The same groups for ``mimirtool rules load`` (``namespace: <service>``):
+    ``mimir/<service>.yaml``, written when ``rule_groups.mimirtool`` is on."""
+    return f"{MIMIR_DIR}/{service}.yaml"
 
 
 def dashboard_file(name: str) -> str:

@@ -3,14 +3,14 @@
 Generators read only this. All arithmetic the rules depend on (error budget, burn
 factors from budget share and windows) lives here, in exact fractions, so printed
 thresholds are the numbers a person would write. Split by idea and re-exported here:
-burn arithmetic (:mod:`slogen.model_burn`), receivers (:mod:`slogen.model_receivers`),
-Alertmanager routing (:mod:`slogen.model_routing`).
+burn arithmetic (:mod:`slogen.model_burn`), calendar periods (:mod:`slogen.model_calendar`),
+receivers (:mod:`slogen.model_receivers`), Alertmanager routing (:mod:`slogen.model_routing`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from slogen import latency_units, naming
@@ -22,6 +22,7 @@ from slogen.model_burn import burn_factor as burn_factor
 from slogen.model_burn import burn_fault as burn_fault
 from slogen.model_burn import error_budget as error_budget
 from slogen.model_burn import fastest_burn as fastest_burn
+from slogen.model_calendar import CalendarPeriod as CalendarPeriod
 from slogen.model_receivers import Authorization as Authorization
 from slogen.model_receivers import BasicAuth as BasicAuth
 from slogen.model_receivers import Email as Email
@@ -39,10 +40,10 @@ from slogen.model_routing import Team as Team
 from slogen.model_routing import TimeInterval as TimeInterval
 from slogen.model_routing import TimeRange as TimeRange
 from slogen.model_routing import Timing as Timing
+from slogen.model_rule_groups import RuleGroups as RuleGroups
 from slogen.promql import Selector
 
-SEVERITY_KEYS = ("page", "ticket")
-"""The two severities every alert has one of; labels may spell them otherwise."""
+SEVERITY_KEYS = ("page", "ticket")  # every alert has one; labels may spell them otherwise
 
 
 @dataclass(frozen=True)
@@ -174,8 +175,7 @@ class VanishedAlert:
 
 
 VANISHED_LOOKBACK = 3600
-"""Seconds a vanished group keeps alerting after its last sample; past that it counts
-as removed (a drained cluster) rather than broken."""
+"""Seconds a vanished group alerts after its last sample; later it is removed, not broken."""
 
 
 @dataclass(frozen=True)
@@ -290,6 +290,7 @@ class SLO:
     """Index among its service's SLOs, in spec order (dashboard rows follow it)."""
     notes: tuple[str, ...] = ()
     """What the spec says that may not be what was meant, said at validate/generate."""
+    calendar: CalendarPeriod | None = None  # ``period`` is then its nominal length
 
     @property
     def budget(self) -> Fraction:
@@ -372,6 +373,7 @@ class Model:
     services: tuple[Service, ...]
     kubernetes: Kubernetes = Kubernetes()
     routing: Routing | None = None
+    rule_groups: RuleGroups = field(default_factory=RuleGroups)
 
     def slos(self) -> Iterator[SLO]:
         for service in self.services:

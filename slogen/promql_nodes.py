@@ -254,12 +254,19 @@ class Matching:
 
     labels: tuple[str, ...] = ()
     ignoring: bool = False
+    group_left: tuple[str, ...] | None = None
+    """Many-to-one matching copying these labels from the right: ``group_left (...)``."""
 
     def __post_init__(self) -> None:
         grouping(self.labels)
+        if self.group_left is not None:
+            grouping(self.group_left)
 
     def render(self) -> str:
-        return f"{'ignoring' if self.ignoring else 'on'} {grouping(self.labels)}"
+        text = f"{'ignoring' if self.ignoring else 'on'} {grouping(self.labels)}"
+        if self.group_left is not None:
+            text += f" group_left {grouping(self.group_left)}"
+        return text
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ over slogen's own source files, so a changed generator rebuilds everything even
 where the version number stayed the same.
 
 What a service's files read beyond the service itself is part of its recipe: the
-Kubernetes and routing settings (an edit there rebuilds every service), and of the
-services it needs or that need it, whether they are among the specs, whether they
-page and the grouping they share (its document says what the dependency silences).
+Kubernetes, routing and rule grouping settings (an edit there rebuilds every
+service), and of the services it needs or that need it, whether they are among the
+specs, whether they page and the grouping they share (its document says what the
+dependency silences).
 An edit inside one service rebuilds that service, the services related to it by
 ``depends_on``, those whose SLOs are proven as one of its SLOs, and the unit that
 reads them all.
@@ -41,7 +42,7 @@ def recipes(model: Model, proven: Mapping[tuple[str, str], Coverage]) -> dict[st
     """Every unit's recipe; ``proven`` is each SLO's coverage, which its service's
     document prints (and which names the SLO it is proven as, in another service)."""
     code = code_digest()
-    settings = repr((model.kubernetes, model.routing))
+    settings = repr((model.kubernetes, model.routing, model.rule_groups))
     summaries = {service.name: _summary(service) for service in model.services}
     found = {}
     for service in model.services:

@@ -21,6 +21,7 @@ from fractions import Fraction
 
 from slogen import budget_policy, naming, promql
 from slogen.model import SLO, Model
+from slogen.model_calendar import CalendarPeriod
 from slogen.prometheus_api import Prometheus, Sample
 
 NO_DATA = "no data"
@@ -52,6 +53,9 @@ class SLOStatus:
     coverage: float | None = None
     """Share of the period (0..1) that the group's history covers: 1 once it has
     reported for a whole period; None where Prometheus has no coverage recording."""
+    calendar: CalendarPeriod | None = None
+    """A calendar SLO's period; its coverage is the share of the period in progress
+    its data covers so far, which reaches 1 only as the period ends."""
 
     @property
     def state(self) -> str:
@@ -67,6 +71,8 @@ class SLOStatus:
     @property
     def short_history(self) -> bool:
         """The history covers less than the period: a young SLO or a new group."""
+        if self.calendar is not None:  # a period so far is short by design, not young
+            return False
         return self.coverage is not None and self.coverage < 1
 
     @property
@@ -151,6 +157,7 @@ def _statuses(
             burn_rate=rates.get(group),
             firing=firing.get(group, ()),
             coverage=_share(covered.get(group)),
+            calendar=slo.calendar,
         )
         for group in groups
     ]

@@ -38,6 +38,8 @@ def history(status: SLOStatus) -> str:
     seconds = status.history_seconds
     if seconds is None:
         return "-"
+    if status.calendar is not None and status.coverage is not None:
+        return f"{status.coverage:.0%} of {status.calendar.unit}"
     if not status.short_history:
         return "full"
     return f"{format_approximate(seconds)} of {format_duration(status.period)}"
@@ -63,6 +65,11 @@ def exhaustion(status: SLOStatus, now: datetime) -> str:
     return "-" if when is None else when.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _period(status: SLOStatus) -> str:
+    """``30d``, or a calendar period's unit: ``month``."""
+    return format_duration(status.period) if status.calendar is None else status.calendar.unit
+
+
 def _percent(value: float | None, digits: int) -> str:
     return "-" if value is None else f"{value * 100:.{digits}f}%"
 
@@ -73,7 +80,7 @@ def _row(status: SLOStatus, now: datetime) -> tuple[str, ...]:
         burn = f"{status.burn_rate:.2f}x/{format_duration(status.burn_window)}"
     return (
         printable(slo_label(status), LABEL_WIDTH),
-        f"{promql.number(status.objective * 100)}%/{format_duration(status.period)}",
+        f"{promql.number(status.objective * 100)}%/{_period(status)}",
         _percent(status.sli, 4),
         _percent(status.remaining, 1),
         history(status),

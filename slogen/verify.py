@@ -18,6 +18,7 @@ from slogen.alertmanager.expectations import Expectation, expectations
 from slogen.layout import is_manifest, is_proof, is_rule_file, rule_file
 from slogen.model import Model
 from slogen.render import dump_yaml
+from slogen.ruler_keys import for_promtool, rule_file_for_promtool
 from slogen.yaml_loader import load_fast
 
 
@@ -59,14 +60,14 @@ def verify(files: Mapping[str, bytes], shown_as: str = "") -> list[tools.ToolRes
         names: dict[str, str] = {}
         rule_files = []
         for path, content in sorted(files.items()):
-            if is_rule_file(path):
-                target = _put(root / path, content)
+            if is_rule_file(path):  # Thanos' keys out: promtool refuses them
+                target = _put(root / path, rule_file_for_promtool(content) or content)
                 names[str(target)] = shown_prefix + path
             elif is_manifest(path):
                 if _same_groups(content, files.get(_rule_file_of(path))):
                     continue  # promtool checks these very groups in the rule file
                 manifest = load_fast(content)
-                groups = {"groups": manifest["spec"]["groups"]}
+                groups = {"groups": [for_promtool(g) for g in manifest["spec"]["groups"]]}
                 target = _put(root / "manifests" / path, dump_yaml(groups))
                 names[str(target)] = f"{shown_prefix}{path} (spec.groups)"
             else:

@@ -311,12 +311,37 @@ def test_calendar_windows_and_timeslices_import_as_rolling_occurrences_and_say_s
     for said in (
         "1M counts calendar months; taken as 30d",
         "a calendar-aligned window (from 2022-01-01 12:00:00 America/New_York) is imported "
-        "as a rolling 30d window; the calendar alignment is lost",
+        "as a rolling 30d window; the calendar alignment is lost (slogen's calendar windows "
+        "are 1w, 1M or 1Q in UTC",
         "Timeslices budgeting (timeSliceTarget 0.95, timeSliceWindow 1m) is counted as "
         "occurrences; the per-timeslice budget is lost",
         "op and value compare a threshold metric; a ratio has none, ignored",
     ):
         assert said in result.err, result.err
+
+
+@pytest.mark.parametrize(
+    ("duration", "start", "window"),
+    [
+        ("1M", "2022-01-01 00:00:00", "calendar month"),
+        ("1Q", "2022-04-01 00:00:00", "calendar quarter"),
+        ("1w", "2022-01-03 00:00:00", "calendar week"),
+    ],
+)
+def test_calendar_windows_in_utc_import_as_calendar_windows(
+    tmp_path: Path, run_cli, duration: str, start: str, window: str
+) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        CALENDAR.replace("duration: 1M", f"duration: {duration}")
+        .replace("2022-01-01 12:00:00", start)
+        .replace("America/New_York", "UTC")
+    )
+    write_spec(tmp_path, "billing.yaml", text)
+    result = run_cli("import", "openslo", "billing.yaml", "-o", "specs", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert _spec(tmp_path / "specs", "billing")["slos"][0]["window"] == window
+    assert "calendar alignment is lost" not in result.err
+    assert "counts calendar" not in result.err
 
 
 SLI_FILE = """\

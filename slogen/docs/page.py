@@ -9,9 +9,9 @@ from slogen.coverage import Coverage
 from slogen.docs import budget, delivery, links
 from slogen.docs import markdown as md
 from slogen.docs.slo_section import slo_section
-from slogen.durations import format_duration
 from slogen.layout import dashboard_file, manifest_file, rule_file
 from slogen.model import SEVERITY_KEYS, Model, Service
+from slogen.model_calendar import period_name
 from slogen.readable import percent
 
 
@@ -131,7 +131,7 @@ def slo_table(model: Model, services: list[Service], *, with_service: bool) -> s
             row = [
                 f"[{slo.name}]({base}{links.slo_anchor(slo)})",
                 percent(slo.objective),
-                format_duration(slo.period),
+                period_name(slo.period, slo.calendar),
                 percent(slo.budget),
                 f"{budget.decimal(outage)} min",
             ]

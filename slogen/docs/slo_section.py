@@ -58,17 +58,21 @@ def _objective(slo: SLO) -> list[str]:
     window = format_duration(slo.period)
     outage = budget.full_outage_minutes(slo)
     unit = describe(slo.sli).unit
-    return [
-        "### Objective and error budget",
-        md.bullets(
-            [
-                f"Objective: **{percent(slo.objective)}** of {unit} good over a rolling {window}.",
-                f"Error budget: {percent(slo.budget)} of {unit}, or "
-                f"**{budget.decimal(outage)} minutes** of full outage per {window} "
-                f"({seconds(outage * 60)}).",
-            ]
-        ),
+    span = f"a rolling {window}" if slo.calendar is None else f"each {slo.calendar.name}"
+    lines = [
+        f"Objective: **{percent(slo.objective)}** of {unit} good over {span}.",
+        f"Error budget: {percent(slo.budget)} of {unit}, or "
+        f"**{budget.decimal(outage)} minutes** of full outage per {window} "
+        f"({seconds(outage * 60)}).",
     ]
+    if slo.calendar is not None:
+        lines.append(
+            f"The budget starts afresh at 00:00 {slo.calendar.zone} on the first day of each "
+            f"{slo.calendar.unit}; the burn alerts take the period as {window}, its nominal "
+            "length, and the budget remaining weighs the errors so far against the whole "
+            f"{slo.calendar.unit} in progress."
+        )
+    return ["### Objective and error budget", md.bullets(lines)]
 
 
 def _bounds(state: budget.PolicyState) -> str:

@@ -11,10 +11,10 @@ from typing import Any
 from grafanalib import core as g
 
 from slogen import budget_policy, naming, promql
-from slogen.durations import format_duration
 from slogen.grafana import compat, panels, queries
 from slogen.json_writer import dumps_indented
 from slogen.model import Model, Service
+from slogen.model_calendar import over
 
 OVERVIEW_UID = "slo-overview"
 JUST_BELOW = 1e-9
@@ -155,7 +155,7 @@ def _index(model: Model) -> g.Text:
         lines += [
             f"- [{slo.name}](/d/{service.dashboard_uid}?viewPanel="
             f"{naming.panel_id(slo.position, 'sli_series')}): "
-            f"{promql.number(slo.objective_percent)}% over {format_duration(slo.period)}"
+            f"{promql.number(slo.objective_percent)}% {over(slo.period, slo.calendar)}"
             for slo in service.slos
         ]
         lines.append("")

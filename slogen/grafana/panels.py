@@ -15,6 +15,7 @@ from slogen import budget_policy, naming, promql
 from slogen.durations import format_duration
 from slogen.grafana import compat, queries
 from slogen.model import SLO
+from slogen.model_calendar import over
 
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 ROW_HEIGHT = 21
@@ -101,7 +102,8 @@ def slo_row(slo: SLO) -> list[g.Panel]:
     panels: list[g.Panel] = [
         g.RowPanel(
             id=_id(slo, "row"),
-            title=f"{slo.name}: {promql.number(slo.objective_percent)}% over {period}",
+            title=f"{slo.name}: {promql.number(slo.objective_percent)}% "
+            f"{over(slo.period, slo.calendar)}",
             gridPos=_pos(slo, 0, 0, 24, 1),
         ),
         _stat(
@@ -238,13 +240,27 @@ def _budget_series(slo: SLO) -> g.TimeSeries:
     return _series(
         slo,
         "budget_series",
-        f"Error budget burn-down over {format_duration(slo.period)}",
+        f"Error budget burn-down {_budget_span(slo)}",
         [target(queries.budget_remaining(slo), "A", _legend(slo, "remaining"))],
         _pos(slo, 12, 5, 12, 8),
-        timeFrom=format_duration(slo.period),
+        timeFrom=format_duration(slo.period)
+        if slo.calendar is None
+        else slo.calendar.grafana_start,
         thresholds=compat.threshold_steps("red", BUDGET_STEPS),
         thresholdsStyleMode="line+area",
     )
+
+
+def _budget_span(slo: SLO) -> str:
+    """``over 28d``; ``this calendar month (UTC)``, which the panel shows from its 1st
+    (Grafana's ``now/M``, in the dashboard's time zone)."""
+    if slo.calendar is None:
+        return f"over {format_duration(slo.period)}"
+    return slo.calendar.this
+
+
+def _budget_from(slo: SLO) -> str:
+    return format_duration(slo.period) if slo.calendar is None else slo.calendar.grafana_start
 
 
 def _burn_series(slo: SLO) -> g.TimeSeries:

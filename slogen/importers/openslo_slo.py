@@ -21,6 +21,7 @@ from typing import Any
 from slogen.durations import format_duration
 from slogen.importers import burn_policies
 from slogen.importers.openslo_alerting import Finder, map_alert_policies
+from slogen.importers.openslo_calendar import CALENDAR_IMPORTS, calendar_window
 from slogen.importers.openslo_sli import SAMPLE, map_indicator, slice_step
 from slogen.importers.openslo_values import (
     Unmappable,
@@ -29,6 +30,7 @@ from slogen.importers.openslo_values import (
     shorthand,
     slug,
 )
+from slogen.model_calendar import parse_window
 from slogen.naming import is_reserved_label
 from slogen.promql import is_label_name
 
@@ -63,13 +65,14 @@ def convert_slo(
         spec = v1alpha_as_v1(spec)
     service = _service(spec, name, lose)
     window = _window(spec, lose)
+    period = parse_window(window)[0] if window else DEFAULT_PERIOD
     labels, teams = labels_of(metadata, "metadata.labels", lose)
     common: dict[str, Any] = {}
     description = spec.get("description") or metadata.get("displayName")
     if description:
         common["description"] = str(description)
     if window:
-        common["window"] = format_duration(window)
+        common["window"] = window
     if labels:
         common["labels"] = labels
     common["runbook"] = _runbook(metadata.get("annotations") or {}, lose)
@@ -81,9 +84,7 @@ def convert_slo(
     for index, objective in enumerate(objectives):
         here = f"spec.objectives[{index}]"
         try:
-            slo = _objective(
-                spec, objective, here, shared, window or DEFAULT_PERIOD, find, default_burn, lose
-            )
+            slo = _objective(spec, objective, here, shared, period, find, default_burn, lose)
         except Unmappable as lost:
             reasons.append(lost)
             continue
@@ -217,7 +218,7 @@ def _service(spec: dict[str, Any], name: str, lose: Lose) -> str:
     return service
 
 
-def _window(spec: dict[str, Any], lose: Lose) -> int | None:
+def _window(spec: dict[str, Any], lose: Lose) -> str | None:
     windows = spec.get("timeWindow")
     if not isinstance(windows, list) or not windows or not isinstance(windows[0], dict):
         lose("spec.timeWindow", "none given; slogen's default window applies")
@@ -225,10 +226,14 @@ def _window(spec: dict[str, Any], lose: Lose) -> int | None:
     if len(windows) > 1:
         lose("spec.timeWindow", "lists several windows; the first is imported")
     window = windows[0]
+    aligned = window.get("calendar")
+    if window.get("isRolling") is False or (window.get("isRolling") is None and aligned):
+        exact = calendar_window(window.get("duration"), aligned)
+        if exact is not None:
+            return exact
     seconds, calendar = shorthand(window.get("duration"), "spec.timeWindow[0].duration")
     if calendar:
         lose("spec.timeWindow[0].duration", calendar)
-    aligned = window.get("calendar")
     if window.get("isRolling") is False or (window.get("isRolling") is None and aligned):
         start = (
             aligned
@@ -238,9 +243,11 @@ def _window(spec: dict[str, Any], lose: Lose) -> int | None:
         lose(
             "spec.timeWindow[0]",
             f"a calendar-aligned window (from {start or 'an unstated start'}) is imported as a "
-            f"rolling {format_duration(seconds)} window; the calendar alignment is lost",
+            f"rolling {format_duration(seconds)} window; the calendar alignment is lost "
+            f"(slogen's calendar windows are {CALENDAR_IMPORTS}, starting on the unit's "
+            "first day at 00:00 UTC)",
         )
-    return seconds
+    return format_duration(seconds)
 
 
 def labels_of(

@@ -11,10 +11,12 @@ from typing import Any
 from slogen import model as m
 from slogen import naming
 from slogen.dependencies import dependency_problems
-from slogen.durations import format_duration, parse_duration
+from slogen.durations import format_duration
 from slogen.errors import Problem, SpecError
+from slogen.model_calendar import parse_window
 from slogen.resolve.alerting import alerting
 from slogen.resolve.layers import UNSET, Defaults, Layers, Setting
+from slogen.resolve.rule_groups import resolve_rule_groups
 from slogen.resolve.sli import sli, sli_notes
 from slogen.resolve_routing import resolve_routing
 from slogen.spec.loader import ServiceFile, Specs
@@ -33,6 +35,7 @@ def resolve(specs: Specs) -> m.Model:
         defaults.add(layer.spec, layer.source)
     services = [_ServiceContext(file, defaults).resolve(problems) for file in specs.services]
     problems.extend(dependency_problems(specs.services, specs.siblings))
+    rule_groups = resolve_rule_groups(defaults.rule_groups, problems)
     routing = None
     if specs.routing is not None and not problems:
         routing = resolve_routing(specs.routing, specs.services, services, problems)
@@ -44,6 +47,7 @@ def resolve(specs: Specs) -> m.Model:
             defaults.namespace, tuple(sorted(defaults.manifest_labels.items()))
         ),
         routing=routing,
+        rule_groups=rule_groups,
     )
 
 
@@ -94,7 +98,7 @@ class _ServiceContext:
         found_before = len(problems)
         objective = self._objective(spec, here, problems)
         window = self._setting(spec.window, ("window",), service.window, self.defaults.window, here)
-        period = parse_duration(window.value)
+        period, calendar = parse_window(window.value)
         layers = service_layers.copy()
         layers.add(spec.alerting, source, (*here, "alerting"))
         alerts = alerting(layers, period, objective, source.locate(here), problems)
@@ -129,6 +133,7 @@ class _ServiceContext:
             description=spec.description,
             objective=objective,
             period=period,
+            calendar=calendar,
             group_by=tuple(spec.group_by),
             labels=tuple(sorted(labels.items())),
             runbook_url=runbook_url,

@@ -83,7 +83,7 @@ def burn_alerts(slo: SLO) -> tuple[AlertRule, ...]:
         description = (
             (templates.literal(slo.description) + " " if slo.description else "")
             + 'The error budget is being spent at {{ $value | printf "%.2f" }} times the '
-            + f"rate that would use it up in exactly {format_duration(slo.period)}. "
+            + f"rate that would use it up in exactly {_burn_period(slo)}. "
             + f"This alert fires when {windows} is being spent."
             + _outage_note(slo, pairs)
         )
@@ -131,8 +131,8 @@ def budget_alert(slo: SLO, policy: BudgetAlert) -> AlertRule:
             ("summary", f"{templates.subject(slo)}: error budget {state}"),
             (
                 "description",
-                "{{ $value | humanizePercentage }} of the error budget for the last "
-                f"{format_duration(slo.period)} remains. Follow the error budget policy.",
+                "{{ $value | humanizePercentage }} of the error budget for "
+                f"{_budget_period(slo)} remains. Follow the error budget policy.",
             ),
             *templates.links(slo, "budget_series"),
         ),
@@ -194,3 +194,17 @@ def no_data_alert(slo: SLO) -> AlertRule | None:
             *templates.links(slo, "sli_series", grouped=False),
         ),
     )
+
+
+def _burn_period(slo: SLO) -> str:
+    """The period the burn factors are computed from: a calendar one's nominal length."""
+    if slo.calendar is None:
+        return format_duration(slo.period)
+    return f"{format_duration(slo.period)} (the nominal {slo.calendar.name})"
+
+
+def _budget_period(slo: SLO) -> str:
+    """``the last 28d``, or ``this calendar month (UTC)``, whose budget began on the 1st."""
+    if slo.calendar is None:
+        return f"the last {format_duration(slo.period)}"
+    return slo.calendar.this

@@ -19,6 +19,7 @@ from slogen import naming, promql
 from slogen.model import SLO
 from slogen.promql import Binary, Number
 from slogen.recorded import recorded, series_labels
+from slogen.rules.calendar import calendar_rules
 from slogen.rules.coverage import first_seen_lookup, since_first_seen
 from slogen.rules.types import Recording, Rule
 from slogen.rules.windows import traffic_weighted_ratio
@@ -28,6 +29,10 @@ PERIOD_INTERVAL = 300
 
 
 def period_rules(slo: SLO) -> tuple[Rule, ...]:
+    """The period group's recordings; a calendar SLO's sum since its boundary
+    (``slogen.rules.calendar``)."""
+    if slo.calendar is not None:
+        return calendar_rules(slo, slo.calendar)
     labels = series_labels(slo)
     ratio = recorded(naming.ERROR_RATIO_PERIOD, slo)
     covered = recorded(naming.PERIOD_COVERAGE, slo)

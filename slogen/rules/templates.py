@@ -7,8 +7,8 @@ would be parsed as a template action by Prometheus, so it is escaped here.
 from __future__ import annotations
 
 from slogen import naming, promql
-from slogen.durations import format_duration
 from slogen.model import SLO
+from slogen.model_calendar import over
 
 
 def literal(text: str) -> str:
@@ -29,7 +29,7 @@ def subject(slo: SLO, *, grouped: bool = True) -> str:
     ``grouped`` adds the alert's group labels, for alerts whose series carry them."""
     return (
         f"{literal(slo.service)}/{literal(slo.name)} "
-        f"({promql.number(slo.objective_percent)}% over {format_duration(slo.period)})"
+        f"({promql.number(slo.objective_percent)}% {over(slo.period, slo.calendar)})"
         f"{group_suffix(slo) if grouped else ''}"
     )
 

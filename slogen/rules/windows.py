@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from slogen import model as m
 from slogen import naming, promql
-from slogen.durations import format_duration
 from slogen.model import SLO
+from slogen.model_calendar import window_spelling
 from slogen.promql import Binary, Expr, Number
 from slogen.recorded import recorded, series_labels
 from slogen.rules import coverage
@@ -77,7 +77,7 @@ def constant_recordings(slo: SLO) -> tuple[Recording, ...]:
             "slo_team": slo.team,
             "slo_dashboard": naming.dashboard_uid(slo.service),
             "slo_objective": promql.number(slo.objective_percent),
-            "slo_window": format_duration(slo.period),
+            "slo_window": window_spelling(slo.period, slo.calendar),
             "slo_kind": type(slo.sli).__name__.removesuffix("SLI").lower(),
         }
     )

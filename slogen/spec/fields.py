@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
-from slogen import naming
+from slogen import model_calendar, naming
 from slogen.durations import (
     PROMETHEUS_MAX_SECONDS,
     bounded_duration,
@@ -170,8 +170,28 @@ PositiveDuration = Annotated[
     Field(examples=["5m", "1h", "28d"]),
 ]
 _POSITIVE_EXAMPLES = Field(examples=["5m", "1h", "28d"])
+
+
+def _window(text: str) -> str:
+    """An SLO period: a rolling duration within the period bounds, or a calendar one
+    (``calendar month``, see :mod:`slogen.model_calendar`)."""
+    if text.strip().startswith("calendar"):
+        model_calendar.parse_calendar(text)
+        return text
+    try:
+        seconds = parse_duration(text)
+    except ValueError as error:
+        raise ValueError(f"{error}; or a calendar window: {model_calendar.ALLOWED}") from None
+    if seconds == 0:
+        raise ValueError(f"{text!r} is zero; this duration must be longer than 0s")
+    bounded_duration(text, MAX_PERIOD, "SLO period (window)", MIN_PERIOD)
+    return text
+
+
 Period = Annotated[
-    StrictStr, _bounded(MAX_PERIOD, "SLO period (window)", MIN_PERIOD), _POSITIVE_EXAMPLES
+    StrictStr,
+    AfterValidator(_window),
+    Field(examples=["28d", "30d", "calendar month", "calendar quarter UTC+01:00"]),
 ]
 AlertWindow = Annotated[
     StrictStr, _bounded(MAX_PERIOD, "alert window", positive=True), _POSITIVE_EXAMPLES

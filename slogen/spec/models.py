@@ -58,6 +58,7 @@ from slogen.spec.fields import (
     factor_fraction,
     percent_fraction,
 )
+from slogen.spec.rule_groups import RuleGroupsSpec
 from slogen.spec.sli import (
     SLI_KINDS,
     EventsSLI,
@@ -106,6 +107,7 @@ __all__ = [
     "PromSelector",
     "RatioSLI",
     "RawQuery",
+    "RuleGroupsSpec",
     "Runbook",
     "SLISpec",
     "SLOSpec",
@@ -202,4 +204,5 @@ class DefaultsSpec(Strict):
     )
     tiers: dict[Tier, TierSpec] | None = None
     kubernetes: KubernetesSpec | None = None
+    rule_groups: RuleGroupsSpec | None = None
     alerting: AlertingSpec | None = None

@@ -7,7 +7,11 @@ step to stay fast, so each SLO gets a file per step its scenarios use:
 rule file would cost the square of its SLO count (a 42-SLO service: over an hour of
 CPU). Each SLO's proofs therefore run on that SLO's groups alone: the service's rule
 file itself where it holds only that SLO, else ``tests/<service>/<slo>.rules.yml``,
-the same groups as ``prometheus/<service>.rules.yml`` writes for the SLO.
+the SLO's share of the groups ``prometheus/<service>.rules.yml`` writes: the groups
+holding its rules, with its rules alone, in the deployed order (no rule reads another
+SLO's recordings, so that is what it computes deployed). Where the deployed groups
+carry a key promtool refuses (Thanos' ``partial_response_strategy``), the proofs run
+such a file, without that key, even for a service of one SLO.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from slogen.layout import proof_file, proof_rule_file, rule_file
 from slogen.model import SLO, Service
 from slogen.promql import escape_string
 from slogen.render import dump_yaml, generated_header
+from slogen.ruler_keys import for_promtool, refused_by_prometheus
 from slogen.testgen.plan import Plan
 from slogen.testgen.profile import Profile
 from slogen.testgen.recording_checks import recording_checks
@@ -60,7 +65,7 @@ def _slo_files(
     slo = found.slo
     groups = rules_of(slo, found.from_recordings)
     files = {}
-    if found.from_recordings or len(service.slos) > 1:
+    if found.from_recordings or len(service.slos) > 1 or refused_by_prometheus(groups):
         rules_path = proof_rule_file(service.name, slo.name, found.from_recordings)
         files[rules_path] = _slo_rules(service, slo, groups, found.from_recordings)
         rules = rules_path.rsplit("/", 1)[1]
@@ -128,7 +133,7 @@ def _slo_rules(
         f"The rule groups of {slo.name}, {what}:\n"
         "promtool's proofs only; do not deploy.\n" + generated_header(service.source)
     )
-    return dump_yaml({"groups": list(groups)}, header)
+    return dump_yaml({"groups": [for_promtool(group) for group in groups]}, header)
 
 
 Laid = tuple[Shape, Layout | None]

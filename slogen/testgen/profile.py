@@ -37,7 +37,7 @@ class Profile:
     def of(cls, slo: SLO, form: Shape) -> Profile:
         return cls(
             slo.objective,
-            slo.period,
+            slo.period if slo.calendar is None else slo.calendar.epoch_length,
             slo.alerting,
             slo.counts_traffic,
             form.is_gauge,

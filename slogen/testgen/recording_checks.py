@@ -12,7 +12,7 @@ checked, whether or not its own proof files are written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -23,6 +23,7 @@ from slogen.model import Service
 from slogen.promql import Selector
 from slogen.recorded import recorded
 from slogen.render import dump_yaml, generated_header
+from slogen.ruler_keys import for_promtool
 from slogen.testgen.plan import RECORDINGS_CHECK, Plan
 from slogen.testgen.series import CounterValues, Phase, render_series, series_layout
 
@@ -51,7 +52,9 @@ def recording_checks(
     if not checked:
         return {}
     rules_path = recording_rule_file(service.name)
-    readers = [_readers(group) for f in checked for group in groups[f.slo.service, f.slo.name]]
+    readers = _merged(
+        _readers(group) for f in checked for group in groups[f.slo.service, f.slo.name]
+    )
     where = rule_file(service.name)
     rules_header = (
         f"The two rules of each SLO of {service.name} that read raw series, exactly as "
@@ -80,7 +83,20 @@ def recording_checks(
 def _readers(group: Mapping[str, object]) -> dict[str, object]:
     rules = group["rules"]
     assert isinstance(rules, list)
-    return {**group, "rules": [rule for rule in rules if rule.get("record") in RAW_READERS]}
+    kept = [rule for rule in rules if rule.get("record") in RAW_READERS]
+    return {**for_promtool(group), "rules": kept}
+
+
+def _merged(groups: Iterable[dict[str, object]]) -> list[dict[str, object]]:
+    """Groups that several SLOs share (``per-service`` or ``packed`` rule files) once,
+    with every SLO's readers in it, in the order the SLOs come."""
+    found: dict[object, dict[str, object]] = {}
+    for group in groups:
+        same = found.setdefault(group["name"], {**group, "rules": []})
+        rules = same["rules"]
+        assert isinstance(rules, list)
+        rules.extend(group["rules"])  # type: ignore[arg-type]
+    return list(found.values())
 
 
 def _check(found: Plan, values: CounterValues) -> dict[str, Any]:
