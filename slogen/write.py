@@ -244,7 +244,7 @@ def _write(
         _check_writable(shown, target, present)
         staging = new_staging(target)
         try:
-            fill(staging, with_manifest(files, recipes))
+            fill(staging, with_manifest(files, recipes), target, present)
             carry_over(target, staging, _kept(present, files), str(shown))
             swap(staging, target)
         finally:

@@ -18,7 +18,7 @@ from pathlib import Path
 import slogen
 from tests.random_specs import write_random_specs
 
-DIGEST = "bb9479912bfd58e4227b1b48676c76522ce5d7a40fdf322065ead40f2759e16c"
+DIGEST = "5997585729ce25acc35bb56c8dfbcae61b8aa5092c2b9d62826ab62278626f0c"
 
 
 def _compiled(tmp_path: Path) -> slogen.Bundle:

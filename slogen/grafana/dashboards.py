@@ -204,8 +204,9 @@ def _overview_overrides() -> list[dict[str, Any]]:
 
 
 def dashboard_json(dashboard: g.Dashboard) -> bytes:
-    """Grafana's JSON for a grafanalib dashboard: corrected, sorted, one trailing newline."""
-    text = dumps_indented(dashboard.to_json_data(), default=_json_data)
+    """Grafana's JSON for a grafanalib dashboard: corrected, sorted, short objects on one
+    line (``json_writer``), one trailing newline."""
+    text = dumps_indented(_without_nulls(dashboard.to_json_data()), default=_json_data, width=100)
     return (text + "\n").encode()
 
 
@@ -215,4 +216,14 @@ def _json_data(obj: object) -> Any:
     to_json_data = getattr(obj, "to_json_data", None)
     if to_json_data is None:
         raise TypeError(f"{type(obj).__name__} is not JSON")
-    return to_json_data()
+    return _without_nulls(to_json_data())
+
+
+def _without_nulls(data: Any) -> Any:
+    """An object's fields without those grafanalib sets to None: a panel carries a
+    dozen (``cacheTimeout``, ``span``, ``repeat``, ...), which Grafana reads as unset,
+    as it does a missing field. Nested values keep their nulls: a threshold step's
+    ``value: null`` means minus infinity."""
+    if isinstance(data, dict):
+        return {key: value for key, value in data.items() if value is not None}
+    return data
