@@ -80,11 +80,10 @@ class BurnAlert:
 
     def detection_seconds(self, error_ratio: Fraction, budget: Fraction) -> Fraction:
         """The SRE Workbook's detection time: when the long window's *true* error ratio
-        crosses the threshold from a clean start under a constant error ratio (the
-        short window crosses first). A lower bound of when the alert fires: it leaves
-        out the 5m rates' ramp, the evaluation grid and ``for`` (see
-        ``slogen.detection``). For a total outage it is also ``budget_spent`` of the
-        budget in seconds of outage."""
+        crosses the threshold from a clean start under a constant error ratio (the short
+        window crosses first). A lower bound of when the alert fires, without the 5m
+        rates' ramp, the evaluation grid and ``for`` (``slogen.detection``); for a
+        total outage, ``budget_spent`` of the budget in seconds of outage."""
         return self.long * self.factor * budget / error_ratio
 
     def threshold(self, budget: Fraction) -> Fraction:
@@ -147,8 +146,7 @@ class BudgetAlert:
 
     @property
     def exhausted(self) -> bool:
-        """A 0% threshold is the budget being gone, not running low: another alert,
-        with other words, that inhibits the low one."""
+        """0% is the budget gone, not low: another alert, which inhibits the low one."""
         return self.below == 0
 
     @property
