@@ -183,12 +183,17 @@ class RangeSelector(Expr):
 
     selector: Selector | Verbatim
     window: Window
+    offset: int = 0
+    """Seconds the window ends before the evaluation time (``offset``); 0 for none."""
 
     def __post_init__(self) -> None:
         window_text(self.window)
+        if self.offset < 0:
+            raise ValueError(f"negative offset {self.offset}")
 
     def render(self) -> str:
-        return f"{self.selector.render()}[{window_text(self.window)}]"
+        text = f"{self.selector.render()}[{window_text(self.window)}]"
+        return f"{text} offset {duration(self.offset)}" if self.offset else text
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,25 @@ where that belongs) and its rules differ only in the index and length expression
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+import slogen
+from slogen import naming
+from slogen.model import SLO
+from slogen.model_calendar import CalendarPeriod
+from slogen.rules.calendar import (
+    PERIOD_INDEX,
+    calendar_rules,
+    period_to_date_ratio,
+    period_to_date_sum,
+)
+from slogen.rules.types import Rule
 from tests.promtool_harness import compile_tree, run_promtool_test
 
 BOUNDARY_MINUTE = 96 * 60
@@ -122,3 +136,128 @@ def test_a_page_spanning_the_boundary_keeps_firing(promtool_path: str, tmp_path:
         _value(f"{ratio} + 0", b + 20, 1, '{slo_service="shop", slo_name="availability"}'),
     ]
     _check(promtool_path, tmp_path, series, tests)
+
+
+# The boundary's own expressions, fed recorded 5m rates and period indexes directly:
+# each promtool run then evaluates a handful of expressions, not every rule from 0.
+FED_FROM = BOUNDARY_MINUTE - 30
+FED_TO = BOUNDARY_MINUTE + 40
+
+
+def _week_slo(tmp_path: Path) -> SLO:
+    (tmp_path / "shop.yaml").write_text(SPEC)
+    [slo] = list(slogen.compile_model(slogen.load([tmp_path / "shop.yaml"])).slos())
+    assert slo.calendar is not None
+    return slo
+
+
+def _calendar(slo: SLO) -> CalendarPeriod:
+    assert slo.calendar is not None
+    return slo.calendar
+
+
+def _fed(value: Callable[[int], float | None]) -> str:
+    """A series' values from minute 0 to FED_TO: ``value(minute)`` from FED_FROM on,
+    blank where it is None."""
+    values = [f"_x{FED_FROM}"]
+    for minute in range(FED_FROM, FED_TO + 1):
+        sample = value(minute)
+        values.append("_" if sample is None else str(sample))
+    return " ".join(values)
+
+
+def _index(phase: int, skip: tuple[int, ...] = ()) -> Callable[[int], float | None]:
+    """The period index as a period group whose runs fall ``phase`` minutes past each
+    5-minute mark records it: 0 for the old week, 1 from the boundary."""
+    return lambda m: None if m % 5 != phase or m in skip else int(m >= BOUNDARY_MINUTE)
+
+
+def _run_fed(
+    promtool: str,
+    tmp_path: Path,
+    series: Mapping[str, Callable[[int], float | None]],
+    tests: list[dict[str, Any]],
+    rules: tuple[Rule, ...] = (),
+) -> None:
+    rule_files = []
+    if rules:
+        group = {"name": "period", "interval": "5m", "rules": [r.as_dict() for r in rules]}
+        (tmp_path / "period.rules.yml").write_text(yaml.safe_dump({"groups": [group]}))
+        rule_files.append(str(tmp_path / "period.rules.yml"))
+    test = {
+        "rule_files": rule_files,
+        "evaluation_interval": "5m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [
+                    {"series": f"{name}{SELECTOR}", "values": _fed(value)}
+                    for name, value in series.items()
+                ],
+                "promql_expr_test": tests,
+            }
+        ],
+    }
+    (tmp_path / "fed.yml").write_text(yaml.safe_dump(test, sort_keys=False, width=10**9))
+    result = subprocess.run(
+        [promtool, "test", "rules", str(tmp_path / "fed.yml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_missed_index_sample_does_not_drop_a_slice(promtool_path: str, tmp_path: Path) -> None:
+    """The period group misses its run 12 minutes into the week: the steps still find
+    the index of the run before, so the six slices from 5 to 30 minutes all count."""
+    slo = _week_slo(tmp_path)
+    b = BOUNDARY_MINUTE
+    total = period_to_date_sum(slo, _calendar(slo), naming.TOTAL_RATE5M)
+    series = {
+        naming.TOTAL_RATE5M: lambda m: 10,
+        PERIOD_INDEX: _index(2, skip=(b + 12,)),
+    }
+    tests = [_value(total.render(), b + 32, 60)]
+    _run_fed(promtool_path, tmp_path, series, tests)
+
+
+def test_ratio_and_budget_exist_right_after_the_boundary(
+    promtool_path: str, tmp_path: Path
+) -> None:
+    """Two minutes into the week no step belongs to it yet: the ratio is 0 and the
+    budget whole, rather than absent (which the budget alerts' last_over_time would
+    bridge with last week's figures)."""
+    slo = _week_slo(tmp_path)
+    b = BOUNDARY_MINUTE
+    series = {
+        naming.ERRORS_RATE5M: lambda m: 5,
+        naming.TOTAL_RATE5M: lambda m: 10,
+        naming.FIRST_SEEN: lambda m: FED_FROM * 60,
+    }
+    rules = calendar_rules(slo, _calendar(slo))
+    tests = [
+        _value(f"slo:sli_error:ratio_period{SELECTOR} + 0", b - 1, 0.5, SELECTOR),
+        _value(f"slo:sli_error:ratio_period{SELECTOR} + 0", b + 2, 0, SELECTOR),
+        _value(f"slo:error_budget_remaining:ratio{SELECTOR} + 0", b + 2, 1, SELECTOR),
+    ]
+    _run_fed(promtool_path, tmp_path, series, tests, rules)
+
+
+@pytest.mark.parametrize("phase", [0, 2, 4])
+def test_the_old_weeks_last_slice_stays_in_the_old_week(
+    promtool_path: str, tmp_path: Path, phase: int
+) -> None:
+    """Errors only in the 5 minutes before the boundary: the step at the boundary
+    carries them and counts in the old week, so the new week's ratio is 0 whatever
+    the period group's phase (promtool's own is 0, the case that leaked)."""
+    slo = _week_slo(tmp_path)
+    b = BOUNDARY_MINUTE
+    ratio = period_to_date_ratio(slo, _calendar(slo))
+    series = {
+        naming.ERRORS_RATE5M: lambda m: int(b - 4 <= m <= b),
+        naming.TOTAL_RATE5M: lambda m: 10,
+        PERIOD_INDEX: _index(phase),
+    }
+    tests = [_value(ratio.render(), b + 10, 0)]
+    _run_fed(promtool_path, tmp_path, series, tests)

@@ -9,8 +9,8 @@ does, and compared with what Prometheus recorded (relative 1e-9).
 How the recording relates to the counts (slogen/rules/calendar.py): at a period run,
 the subquery's steps lie on multiples of 5 minutes; each step reads the sli group's
 5m rates of the run just before it (between scrapes, a 5m rate counts the events of
-four whole minutes) and counts in February when the period group's run just before
-the step was at or after the boundary.
+four whole minutes) and counts in February when the period group's last run at least
+a minute before the step was at or after the boundary.
 """
 
 from __future__ import annotations
@@ -94,7 +94,9 @@ def _steps_this_month(month: Backfilled, at_ms: int) -> list[int]:
     runs = []
     for step in range(at_ms - at_ms % STEP_MS, first, -STEP_MS):
         sli = last_evaluation_ms(step, _offset(month, "sli"), 60)
-        period = last_evaluation_ms(step, _offset(month, "period"), 300)
+        # Labelled by the index of the period run at least a minute before the step
+        # (``last_over_time(index[10m] offset 1m)``), a moment its 5m rate covers.
+        period = last_evaluation_ms(step - 60_000, _offset(month, "period"), 300)
         if sli < first or period < first_total:
             break
         if (period >= BOUNDARY_MS) != (at_ms >= BOUNDARY_MS):

@@ -6,12 +6,13 @@ written as one. Instead the period group records the number of the period in pro
 (``slo:calendar_period:index``, from Prometheus' date functions on ``time()`` plus the
 zone's fixed offset), and the period-to-date sums read the 5m rate recordings over
 the longest period of the unit (31 days for a month) through a subquery with a 5m
-step, each step's sample labelled with the period index recorded at that step
-(``count_values`` turns the index into the ``slo_period`` label). ``sum_over_time``
+step, each step's sample labelled with the period its 5 minutes fall in (below;
+``count_values`` turns the index into the ``slo_period`` label). ``sum_over_time``
 then sums each period apart, and ``and on (slo_period)`` keeps the one in progress:
 
     sum by (g) (sum_over_time((last_over_time(errors[1m]) * on () group_left (slo_period)
-        count_values("slo_period", index))[31d:5m]) and on (slo_period) INDEX_NOW)
+        count_values("slo_period", last_over_time(index[10m] offset 1m)))[31d:5m])
+        and on (slo_period) INDEX_NOW)
 
 A 5m step makes the 5m rates tile the period: each 5-minute slice counts once (the
 rolling period sums every 1m sample, each slice five times: the same ratio).
@@ -19,9 +20,27 @@ rolling period sums every 1m sample, each slice five times: the same ratio).
 missed evaluation leaves its 5 minutes out rather than counting an older sample
 again. The index is read from its recording, not computed per step: a subquery step
 with no data then computes nothing (``time()`` at each of a quarter's 26,496 steps
-exceeds promtool's sample limit), and it costs one sample per step. The boundary is
-exact to one step: the step at or just after it counts in the period whose index the
-period group recorded last before it.
+exceeds promtool's sample limit), and it costs two samples per step.
+
+Which period a step counts in: the step at ``t`` carries the 5m rate recorded in the
+minute before ``t``, the events of about ``(t - 6m, t]``. It is labelled with the last
+index recorded between 11 and 1 minutes before ``t``:
+``last_over_time(index[10m] offset 1m)``, the one of a period run inside that span.
+So the step at the boundary (the old period's last 5 minutes) counts in the old
+period, and the step 5 minutes after it in the new one unless a period run fell in
+the last minute before the boundary; as the 1m recordings' own phase makes that
+slice straddle the boundary by up to a minute anyway, the boundary is exact to the
+minute. Reading the index at ``t`` itself (an instant selector) labelled the step at
+the boundary with the new period whenever a period run fell on the boundary, moving
+the old period's last 5 minutes into the new one. The 10-minute range spans two
+period runs, so one skipped or late run still labels the step (an instant selector's
+5-minute lookback dropped the slice).
+
+Until a step of the new period exists (up to 5 minutes after the boundary) the sums
+have nothing to keep; the ratio is then 0 for each group with a 5m total (``or on
+(group) 0 * total``): nothing counted yet. An absent ratio would leave the budget
+absent too, and the budget alerts' ``last_over_time`` would keep firing on the old
+period's figure.
 
 Coverage and budget follow the rolling period's formulas (``slogen.rules.period``),
 with the time since the boundary as the cap on the covered span and the length of the
@@ -35,7 +54,7 @@ from slogen import naming, promql
 from slogen.model import SLO
 from slogen.model_calendar import CalendarPeriod
 from slogen.promql import Binary, Call, Expr, Number, String
-from slogen.promql_nodes import Aggregation, Matching
+from slogen.promql_nodes import Aggregation, Matching, RangeSelector
 from slogen.recorded import recorded, series_labels
 from slogen.rules.coverage import SAMPLE_INTERVAL, first_seen_lookup
 from slogen.rules.types import Recording, Rule
@@ -47,6 +66,13 @@ PERIOD_LABEL = "slo_period"
 STEP = 300
 """Seconds between the subquery's steps: the 5m rates then tile the period, each
 minute counted once (every fifth sample of the 1m recordings)."""
+INDEX_LOOKBACK = 600
+"""Seconds a step looks back for the index: two period runs, so one skipped or late
+run does not leave the step unlabelled (and its slice uncounted)."""
+INDEX_OFFSET = 60
+"""Seconds before the step the index is read: the step's slice then takes the period
+of an instant inside the slice, not the one of the instant it ends at."""
+
 DAY, WEEK = 86400, 7 * 86400
 MONDAY_SHIFT = 3 * DAY
 """1970-01-01 was a Thursday: shifted three days on, weeks counted from the epoch
@@ -73,19 +99,28 @@ def period_to_date_ratio(slo: SLO, calendar: CalendarPeriod) -> Expr:
     """Errors over total of the period in progress, from the 5m recordings."""
     errors = period_to_date_sum(slo, calendar, naming.ERRORS_RATE5M)
     total = period_to_date_sum(slo, calendar, naming.TOTAL_RATE5M)
-    return Binary("/", errors, total)
+    ratio = Binary("/", errors, total)
+    fresh = Binary("*", Number(0), promql.sum_by(slo.group_by, recorded(naming.TOTAL_RATE5M, slo)))
+    return Binary("or", ratio, fresh, promql.on(slo.group_by))
 
 
 def period_to_date_sum(slo: SLO, calendar: CalendarPeriod, metric: str) -> Expr:
     """The sum of a 5m recording's samples at every 5th minute since the boundary,
     per group: the period's events so far, per 5 minutes."""
     sample = promql.over_range("last_over_time", recorded(metric, slo), SAMPLE_INTERVAL)
-    steps = Aggregation("count_values", recorded(PERIOD_INDEX, slo), param=String(PERIOD_LABEL))
+    steps = Aggregation("count_values", step_period(slo), param=String(PERIOD_LABEL))
     labelled = Binary("*", sample, steps, Matching((), group_left=(PERIOD_LABEL,)))
     sums = promql.over_range("sum_over_time", labelled, calendar.longest, STEP)
     now = Aggregation("count_values", period_index(calendar), param=String(PERIOD_LABEL))
     current = Binary("and", sums, now, promql.on((PERIOD_LABEL,)))
     return promql.sum_by(slo.group_by, current)
+
+
+def step_period(slo: SLO) -> Expr:
+    """The period a subquery step's 5m slice belongs to: the last index recorded
+    between 11 and 1 minutes before the step (see the module's docstring)."""
+    index = RangeSelector(recorded(PERIOD_INDEX, slo), INDEX_LOOKBACK, offset=INDEX_OFFSET)
+    return Call("last_over_time", (index,))
 
 
 def reporting_index(slo: SLO, calendar: CalendarPeriod) -> Expr:
