@@ -31,8 +31,14 @@ def add_command(
     spec_args(command)
     server_args(command)
     command.add_argument("--service", action="append", default=[], help="only these services")
-    command.add_argument("--month", metavar="YYYY-MM", help="a calendar month in UTC")
-    command.add_argument("--week", metavar="YYYY-Www", help="an ISO week in UTC")
+    command.add_argument(
+        "--month",
+        metavar="YYYY-MM",
+        help="a calendar month in UTC (in its own zone for a calendar SLO)",
+    )
+    command.add_argument(
+        "--week", metavar="YYYY-Www", help="an ISO week in UTC (in its own zone for a calendar SLO)"
+    )
     command.add_argument("--from", dest="start", metavar="TIME", help="ISO 8601 start (UTC)")
     command.add_argument("--to", dest="end", metavar="TIME", help="ISO 8601 end (UTC)")
     command.add_argument("-o", "--output", metavar="DIR", help="write report and pictures here")

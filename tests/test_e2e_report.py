@@ -3,7 +3,9 @@
 November 2026 of diurnal traffic on two instances, failing 0.1% in the background,
 with two incidents of known size at known minutes, against 99% over 30d. The history
 also holds the ``ALERTS`` series a live server would have written for them: the burn
-page over each incident, and the budget ticket from the second one to the month's end
+page over each incident, a burn ticket from an hour into the first one to two hours
+after it (one outage, so one incident with the page's severity and the union of the
+two spans), and the budget ticket from the second one to the month's end
 (that the rules fire and reach Alertmanager is tests/test_e2e_alerting.py's concern).
 The scrapes fall on whole minutes and the month starts on one, so Prometheus 2's
 ranges (both ends included) hold the scrapes at the period's ends and nothing is
@@ -61,8 +63,8 @@ class Live:
     past: History
 
 
-def _labels(specs: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """The labels of the generated burn page and budget-low ticket."""
+def _labels(specs: Path) -> dict[str, dict[str, str]]:
+    """The labels of the generated burn page, burn ticket and budget-low ticket."""
     bundle = slogen.compile(slogen.load([specs]))
     rules = [
         {"alertname": rule["alert"], **rule["labels"]}
@@ -70,9 +72,9 @@ def _labels(specs: Path) -> tuple[dict[str, str], dict[str, str]]:
         for rule in group["rules"]
         if "alert" in rule
     ]
-    [page] = [r for r in rules if r["alertname"] == naming.BURN_ALERT and r["severity"] == "page"]
+    burn = {r["severity"]: r for r in rules if r["alertname"] == naming.BURN_ALERT}
     [ticket] = [r for r in rules if r["alertname"] == naming.BUDGET_LOW_ALERT]
-    return page, ticket
+    return {"page": burn["page"], "burn_ticket": burn["ticket"], "ticket": ticket}
 
 
 def _alerts(past: History, spans: list[tuple[dict[str, str], int, int]]) -> str:
@@ -88,11 +90,12 @@ def _alerts(past: History, spans: list[tuple[dict[str, str], int, int]]) -> str:
 
 
 def _spans() -> list[tuple[str, int, int]]:
-    """Which alert fires over which minutes: the pages over the incidents, the ticket
-    from the second incident's end to the month's end."""
-    end_second = SECOND.first + SECOND.minutes - 1
+    """Which alert fires over which minutes: the pages over the incidents, a burn ticket
+    overlapping the first, the ticket from the second incident's end to the month's end."""
+    end_first, end_second = FIRST.first + FIRST.minutes - 1, SECOND.first + SECOND.minutes - 1
     return [
-        ("page", FIRST.first, FIRST.first + FIRST.minutes - 1),
+        ("page", FIRST.first, end_first),
+        ("burn_ticket", FIRST.first + 60, end_first + 120),
         ("page", SECOND.first, end_second),
         ("ticket", end_second + 1, MINUTES - 1),
     ]
@@ -104,9 +107,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     specs = workdir / "specs"
     specs.mkdir()
     (specs / "shop.yaml").write_text(SPEC)
-    page, ticket = _labels(specs)
+    labels = _labels(specs)
     past = history(MONTH)
-    labels = {"page": page, "ticket": ticket}
     alerts = _alerts(past, [(labels[kind], first, last) for kind, first, last in _spans()])
     text = past.openmetrics().removesuffix("# EOF\n") + alerts + "# EOF\n"
     (workdir / "history.om").write_text(text)
@@ -126,21 +128,27 @@ def test_the_report_equals_the_history(live: Live) -> None:
     found = slogen.api.report_period(slogen.load([live.specs]), live.url, month("2026-11"))
     [slo] = found.slos
     errors, total = _exact(live.past, 1, MINUTES)
-    assert slo.exact and (slo.errors, slo.total) == pytest.approx((errors, total), rel=1e-9)
+    assert slo.from_raw_series and (slo.errors, slo.total) == pytest.approx(
+        (errors, total), rel=1e-9
+    )
     ratio = Fraction(errors, total)
     assert slo.sli == pytest.approx(float(1 - ratio), rel=1e-9, abs=1e-12)
     assert slo.budget_consumed == pytest.approx(float(ratio / BUDGET), rel=1e-9)
     assert slo.met is (ratio <= BUDGET)
     assert slo.state == budget_policy.state(float(1 - ratio / BUDGET))
-    # The incidents: the pages' spans, to the minute, and the budget their minutes spent.
-    pages = [(first, last) for kind, first, last in _spans() if kind == "page"]
-    assert len(slo.incidents) == len(pages)
-    for incident, (first, last) in zip(slo.incidents, pages, strict=True):
+    # The incidents: the pages' spans, the first joined with its burn ticket's, to the
+    # minute, and the budget their minutes spent, charged once.
+    [first_page, second_page] = [(f, t) for kind, f, t in _spans() if kind == "page"]
+    [burn_ticket] = [(f, t) for kind, f, t in _spans() if kind == "burn_ticket"]
+    outages = [(first_page[0], max(first_page[1], burn_ticket[1])), second_page]
+    assert len(slo.incidents) == len(outages)
+    assert [i.span.severity for i in slo.incidents] == ["page", "page"]
+    for incident, (first, last) in zip(slo.incidents, outages, strict=True):
         assert incident.span.start == live.past.scrape_ms(first) / 1000
         assert incident.span.end == live.past.scrape_ms(last + 1) / 1000
         spent, _ = _exact(live.past, first + 1, last + 1)
         assert incident.budget_share == pytest.approx(float(spent / (BUDGET * total)), rel=1e-9)
-    assert (slo.pages, slo.tickets) == (2, 1)
+    assert (slo.pages, slo.tickets) == (2, 2)
     # The burn-down: an hour a step, each point what the minutes up to it spent.
     down = slo.burn_down
     assert down.step == 3600 and len(down.times) == 30 * 24 + 1

@@ -1,10 +1,12 @@
-"""The periods ``slogen report`` takes: months, ISO weeks and spans, all in UTC."""
+"""The periods ``slogen report`` takes: months, ISO weeks and spans in UTC, and a
+calendar SLO's own month or week in its zone."""
 
 from __future__ import annotations
 
 import pytest
 
-from slogen.report.period import PeriodError, choose, month, week
+from slogen.model_calendar import CalendarPeriod
+from slogen.report.period import PeriodError, choose, for_calendar, month, week
 
 NOV_1 = 1_793_491_200  # 2026-11-01T00:00:00Z
 DAY = 86400
@@ -58,3 +60,21 @@ def test_the_cli_refuses_a_bad_period_with_exit_code_2(run_cli) -> None:  # type
     assert reply.code == 2 and "no such month" in reply.err and reply.out == ""
     reply = run_cli("report", "specs", "--prometheus", "http://127.0.0.1:9")
     assert reply.code == 2 and "name exactly one period" in reply.err
+
+
+def test_a_calendar_slo_east_of_utc_keeps_its_own_months_and_weeks() -> None:
+    plus_two = CalendarPeriod("month", 7200)
+    november = for_calendar(month("2026-11"), plus_two)
+    assert (november.start, november.end) == (NOV_1 - 7200, month("2026-12").start - 7200)
+    assert november.name == "2026-11 (UTC+02:00)" and november.offset == 7200
+    assert november.iso(november.start) == "2026-10-31T22:00:00Z"
+    w47 = for_calendar(week("2026-W47"), CalendarPeriod("week", 19800))
+    assert w47.iso(w47.start) == "2026-11-15T18:30:00Z" and w47.seconds == 7 * DAY
+
+
+def test_utc_rolling_slos_and_spans_keep_the_period_as_given() -> None:
+    november = month("2026-11")
+    assert for_calendar(november, None) == november
+    assert for_calendar(november, CalendarPeriod("month")) == november
+    span = choose(None, None, "2026-11-01", "2026-11-02")
+    assert for_calendar(span, CalendarPeriod("month", 7200)) == span

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from slogen import naming
 from slogen.model import SLO
 from slogen.prometheus_api import Prometheus, Sample, Series
 from slogen.report.figures import BurnDown, Group, Incident, SLOReport, Span
-from slogen.report.period import Period
+from slogen.report.period import Period, for_calendar
 from slogen.report.queries import burn_rate_at, count_queries, firing_alerts
 from slogen.rules.groups import FAST_INTERVAL
 
@@ -144,12 +144,42 @@ def _runs(times: list[float], interval: int) -> list[tuple[float, float]]:
     return runs
 
 
+def merge_burns(spans: Iterable[Span], severities: tuple[str, ...]) -> tuple[Span, ...]:
+    """One span per outage: burn spans of the same group that overlap (or touch), of
+    any severity, become one with their union and the highest severity among them, so
+    that the page and the ticket of one outage are one incident, charged once.
+    ``severities`` runs from the highest; an unknown label ranks below them all."""
+
+    def rank(severity: str) -> int:
+        return severities.index(severity) if severity in severities else len(severities)
+
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.group, s.start, s.end, rank(s.severity))):
+        last = merged[-1] if merged else None
+        if last is not None and last.group == span.group and span.start <= last.end:
+            severity = min(last.severity, span.severity, key=rank)
+            merged[-1] = replace(last, severity=severity, end=max(last.end, span.end))
+        else:
+            merged.append(span)
+    return tuple(sorted(merged, key=lambda s: (s.start, s.alertname, s.severity, s.group)))
+
+
+def charged_errors(grouped: bool, span: Span, found: dict[Group, Counts]) -> float:
+    """The errors an incident is charged: for an SLO with ``group_by`` (``grouped``) only
+    those of the span's own group (each burn alert fires for one group, and another
+    group's errors in the same span belong to its own incidents, if any); else all."""
+    if grouped:
+        own = found.get(span.group)
+        return 0.0 if own is None else own.errors
+    return sum(c.errors for c in found.values())
+
+
 def incident(prometheus: Prometheus, slo: SLO, span: Span, counts: Counts) -> Incident:
     """A burn span with the share of the period's budget its errors spent."""
     found = period_counts(prometheus, slo, int(span.start), int(span.end))
-    errors = sum(c.errors for c in found.values())
+    errors = charged_errors(bool(slo.group_by), span, found)
     allowed = float(1 - slo.objective) * counts.total
-    top = max(found, key=lambda g: found[g].errors, default=None) if slo.group_by else None
+    top = span.group if slo.group_by else None
     return Incident(span, errors / allowed if allowed > 0 else 0.0, top)
 
 
@@ -166,13 +196,16 @@ def current_burn(prometheus: Prometheus, slo: SLO, end: int) -> tuple[float | No
 
 
 def slo_report(prometheus: Prometheus, slo: SLO, period: Period) -> SLOReport:
-    """One SLO's figures over the period."""
+    """One SLO's figures over the period (a calendar SLO's own month or week: see
+    :func:`slogen.report.period.for_calendar`)."""
+    period = for_calendar(period, slo.calendar)
     by_group = period_counts(prometheus, slo, period.start, period.end)
     counts = Counts(
         sum(c.errors for c in by_group.values()), sum(c.total for c in by_group.values())
     )
     spans = alert_spans(prometheus, slo, period)
-    burns = [s for s in spans if s.alertname == naming.BURN_ALERT]
+    labels = (slo.alerting.severity("page").label, slo.alerting.severity("ticket").label)
+    burns = merge_burns((s for s in spans if s.alertname == naming.BURN_ALERT), labels)
     rate, window = current_burn(prometheus, slo, period.end)
     top = max(by_group, key=lambda g: by_group[g].errors, default=None) if slo.group_by else None
     return SLOReport(
@@ -183,14 +216,14 @@ def slo_report(prometheus: Prometheus, slo: SLO, period: Period) -> SLOReport:
         window=slo.period,
         errors=counts.errors,
         total=counts.total,
-        exact=count_queries(slo, period.seconds, period.end).exact,
+        from_raw_series=count_queries(slo, period.seconds, period.end).from_raw_series,
         burn_down=burn_down(prometheus, slo, period, counts),
         incidents=tuple(incident(prometheus, slo, span, counts) for span in burns),
         spans=spans,
-        page_label=slo.alerting.severity("page").label,
-        ticket_label=slo.alerting.severity("ticket").label,
+        page_label=labels[0],
+        ticket_label=labels[1],
         current_burn_rate=rate,
         current_burn_window=window,
         top_contributor=top,
-        period_seconds=period.seconds,
+        period=period,
     )

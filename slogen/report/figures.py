@@ -74,9 +74,11 @@ class SLOReport:
     """The SLO's own window in seconds (its rolling period)."""
     errors: float
     total: float
-    exact: bool
-    """Whether errors and total are events counted from the SLI's raw counters
-    (otherwise sums of 5m rates: their ratio holds, not their size)."""
+    from_raw_series: bool
+    """Whether errors and total are events counted from the SLI's raw counters with
+    ``increase`` (otherwise sums of 5m rates: their ratio holds, not their size).
+    Counted from the raw series is exact only when every series is scraped at both
+    ends of the period and exists throughout it; see slogen.report.queries."""
     burn_down: BurnDown
     incidents: tuple[Incident, ...]
     spans: tuple[Span, ...]
@@ -86,7 +88,13 @@ class SLOReport:
     current_burn_rate: float | None
     current_burn_window: int | None
     top_contributor: Group | None
-    period_seconds: int
+    period: Period
+    """The SLO's own period: the report's, or for a calendar SLO in a zone east of UTC
+    asked for by ``--month``/``--week``, the same month or week at its own midnight."""
+
+    @property
+    def period_seconds(self) -> int:
+        return self.period.seconds
 
     @property
     def ratio(self) -> float | None:

@@ -3,14 +3,18 @@
 Every period is a half-open interval of whole seconds in UTC, ``[start, end)``:
 a month or an ISO week begins at midnight UTC, so two consecutive reports meet
 without a gap or an overlap, and the same arguments always name the same seconds
-whoever runs the report and wherever.
+whoever runs the report and wherever. A calendar SLO whose window names a fixed zone
+east of UTC (``calendar month UTC+02:00``) keeps its own boundaries: for it a month or
+week begins at its own midnight, ``offset`` seconds earlier (:func:`for_calendar`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+
+from slogen.model_calendar import CalendarPeriod
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
@@ -28,6 +32,11 @@ class Period:
     start: int
     end: int
     name: str
+    calendar: bool = False
+    """Whether this is a calendar month or week (``--month``/``--week``), whose
+    boundaries move with a calendar SLO's zone; a ``--from``/``--to`` span never moves."""
+    offset: int = 0
+    """Seconds east of UTC the boundaries are midnights of (0: UTC)."""
 
     def __post_init__(self) -> None:
         if self.end <= self.start:
@@ -40,6 +49,21 @@ class Period:
     def iso(self, at: float) -> str:
         """A time of the report as people and JSON read it: ``2026-11-01T00:00:00Z``."""
         return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def for_calendar(period: Period, calendar: CalendarPeriod | None) -> Period:
+    """The period as an SLO judges it: a month or week asked for by ``--month`` or
+    ``--week`` begins at midnight in the zone of a calendar SLO's window, which is
+    ``offset`` seconds before midnight UTC, and is named with the zone
+    (``2026-11 (UTC+02:00)``). Rolling SLOs, SLOs in UTC and ``--from``/``--to`` spans
+    keep the period as given."""
+    if calendar is None or not period.calendar or calendar.offset == 0:
+        return period
+    offset = calendar.offset
+    name = f"{period.name} ({calendar.zone})"
+    return replace(
+        period, start=period.start - offset, end=period.end - offset, name=name, offset=offset
+    )
 
 
 def _seconds(moment: datetime) -> int:
@@ -56,7 +80,7 @@ def month(text: str) -> Period:
         raise PeriodError(f"--month {text!r}: no such month (months are 01 to 12, from 1970)")
     first = datetime(year, number, 1, tzinfo=UTC)
     following = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
-    return Period(_seconds(first), _seconds(following), text)
+    return Period(_seconds(first), _seconds(following), text, calendar=True)
 
 
 def week(text: str) -> Period:
@@ -74,7 +98,7 @@ def week(text: str) -> Period:
     if year < 1970:
         raise PeriodError(f"--week {text!r}: weeks before 1970 cannot be read")
     first = datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
-    return Period(_seconds(first), _seconds(first + timedelta(days=7)), text)
+    return Period(_seconds(first), _seconds(first + timedelta(days=7)), text, calendar=True)
 
 
 def instant(text: str, option: str) -> int:

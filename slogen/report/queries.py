@@ -1,14 +1,21 @@
 """The PromQL a report asks: an SLO's events over a span of time, and its alerts.
 
-The period's figures come from the SLI's own raw queries over exactly the span,
-evaluated at its end with the ``@`` modifier (``increase(errors[30d] @ 1764547200)``),
-not from an average of recorded samples: Prometheus counts what the counters rose
-by between the first and the last scrape inside the span and extrapolates that to
-the span's ends, the same factor for errors and totals scraped together. A span whose
-ends fall on scrapes needs no extrapolation, and the ratio is then the events'
-own. SLIs whose raw queries cannot take a span and an ``@`` (raw PromQL templates,
-``up`` and ``freshness``) fall back to summing slogen's 5m recordings over the
-span, the traffic-weighted ratio slogen's period recording uses.
+The period's figures come from the SLI's own raw queries over the span, evaluated at
+its end with the ``@`` modifier (``increase(errors[30d] @ 1764547200)``), not from an
+average of recorded samples: Prometheus counts what the counters rose by between the
+first and the last scrape inside the span and extrapolates that to the span's ends,
+the same factor for errors and totals scraped together. The figures are counted from
+the raw series, and are exact only when every series is scraped at both ends of the
+period and exists throughout it. A counter series created inside the period would
+lose the events before its first scrape (``increase`` sees only rises between
+scrapes), so such a series is counted by its value at the end instead (taking it to
+start from 0, see :func:`_counted`); one that vanishes loses the events after its last
+scrape, and Prometheus 3 leaves out a sample
+exactly at the range's start, so a span then starts one scrape late. Hence the flag
+is ``from_raw_series``, not a claim of exactness. SLIs whose raw queries cannot take
+a span and an ``@`` (raw PromQL templates, ``up`` and ``freshness``) fall back to
+summing slogen's 5m recordings over the span, the traffic-weighted ratio slogen's
+period recording uses.
 """
 
 from __future__ import annotations
@@ -18,16 +25,16 @@ from dataclasses import dataclass
 from slogen import model as m
 from slogen import naming, promql
 from slogen.model import SLO
-from slogen.promql import Call, Expr, Matcher, RangeSelector, Selector
+from slogen.promql import Binary, Call, Expr, Matcher, RangeSelector, Selector
 from slogen.promql_text import number
 from slogen.recorded import recorded
 
 
 @dataclass(frozen=True)
 class At(Expr):
-    """A range selector evaluated at a fixed time: ``x[30d] @ 1764547200``."""
+    """A selector evaluated at a fixed time: ``x[30d] @ 1764547200``, ``x @ 1764547200``."""
 
-    selector: RangeSelector
+    selector: RangeSelector | Selector
     at: int
 
     def render(self) -> str:
@@ -38,13 +45,15 @@ class At(Expr):
 class CountQueries:
     """Events per group of the SLO over a span: total, and errors or good events.
 
-    ``exact`` is False for the fallback on recordings (its numbers are sums of 5m
-    rates, fit for ratios only)."""
+    ``from_raw_series`` is False for the fallback on recordings (its numbers are sums
+    of 5m rates, fit for ratios only). True means counted from the raw series with
+    ``increase``: exact when every series is scraped at both ends of the period and
+    exists throughout, short by a series' uncounted first or last events otherwise."""
 
     total: Expr
     errors: Expr | None
     good: Expr | None
-    exact: bool
+    from_raw_series: bool
 
 
 def _over(selector: Selector, window: int, at: int | None) -> Expr:
@@ -52,8 +61,26 @@ def _over(selector: Selector, window: int, at: int | None) -> Expr:
     return At(ranged, at) if at is not None else ranged
 
 
+def _counted(selector: Selector, window: int, at: int | None) -> Expr:
+    """Each series' events over the span: its ``increase``, except that a series absent
+    at the span's start (created inside it) counts its whole value at the end, since
+    ``increase`` would miss the events before its first scrape:
+
+    ``(increase(x[T] @ end) unless (x @ end unless x @ start)) or (x @ end unless x @ start)``
+
+    This takes a new series' counter to start from 0, as a counter created inside the
+    span does; a series that also ends inside the span keeps its ``increase``. Range
+    queries (``at`` None, the burn-down's steps) keep the bare ``increase``: their shape
+    is scaled to the period's figure."""
+    increase = Call("increase", (_over(selector, window, at),))
+    if at is None:
+        return increase
+    new = Binary("unless", At(selector, at), At(selector, at - window))
+    return Binary("or", Binary("unless", increase, new), new)
+
+
 def _increase(selector: Selector, window: int, at: int | None, by: tuple[str, ...]) -> Expr:
-    return promql.sum_by(by, Call("increase", (_over(selector, window, at),)))
+    return promql.sum_by(by, _counted(selector, window, at))
 
 
 def count_queries(slo: SLO, window: int, at: int | None) -> CountQueries:
@@ -64,20 +91,20 @@ def count_queries(slo: SLO, window: int, at: int | None) -> CountQueries:
         total = _increase(sli.total, window, at, by)
         errors = None if sli.errors is None else _increase(sli.errors, window, at, by)
         good = None if sli.good is None else _increase(sli.good, window, at, by)
-        return CountQueries(total, errors, good, exact=True)
+        return CountQueries(total, errors, good, from_raw_series=True)
     if isinstance(sli, m.LatencySLI) and not sli.native:
         count = sli.histogram.named(sli.histogram.metric + "_count")
         bucket = sli.histogram.named(sli.histogram.metric + "_bucket").having(
             Matcher("le", "=~", promql.number_pattern(sli.bound))
         )
-        increase = Call("increase", (_over(bucket, window, at),))
+        increase = _counted(bucket, window, at)
         good = promql.sum_by(by, promql.Aggregation("max", increase, ("le",), without=True))
-        return CountQueries(_increase(count, window, at, by), None, good, exact=True)
+        return CountQueries(_increase(count, window, at, by), None, good, from_raw_series=True)
     return CountQueries(
         _recorded_sum(slo, naming.TOTAL_RATE5M, window, at),
         _recorded_sum(slo, naming.ERRORS_RATE5M, window, at),
         None,
-        exact=False,
+        from_raw_series=False,
     )
 
 

@@ -50,7 +50,27 @@ def exhaustion(report: Report, slo: SLOReport) -> str:
     left = slo.seconds_to_exhaustion
     if left is None:
         return "not at the current burn rate"
-    return f"in {format_approximate(left)} ({report.period.iso(report.period.end + left)})"
+    return f"in {format_approximate(left)} ({report.period.iso(slo.period.end + left)})"
+
+
+COUNTED = {
+    True: "from the raw series; exact when every series is scraped at both ends of the "
+    "period and exists throughout",
+    False: "from slogen's 5m recordings (the ratio holds, not the event counts)",
+}
+
+
+def _own_period(report: Report, slo: SLOReport) -> list[tuple[str, str]]:
+    """A row for a calendar SLO judged over its own zone's month or week."""
+    own = slo.period
+    if own == report.period:
+        return []
+    return [
+        (
+            "Period (the SLO's calendar zone)",
+            f"{own.name}: {own.iso(own.start)} to {own.iso(own.end)}",
+        )
+    ]
 
 
 def facts(report: Report, slo: SLOReport) -> list[tuple[str, str]]:
@@ -66,6 +86,8 @@ def facts(report: Report, slo: SLOReport) -> list[tuple[str, str]]:
         if seconds
     )
     return [
+        *_own_period(report, slo),
+        ("Counted", COUNTED[slo.from_raw_series]),
         ("Objective", f"{number(slo.objective * 100)}% (window {format_duration(slo.window)})"),
         ("SLI over the period", f"{percent(slo.sli, 4)} ({verdict})"),
         ("Budget consumed in the period", percent(slo.budget_consumed, 1)),
