@@ -21,6 +21,7 @@ from typing import overload
 
 from slogen.promql_nodes import (
     Aggregation,
+    At,
     Binary,
     Call,
     Expr,
@@ -59,6 +60,7 @@ __all__ = [
     "MATCH_OPS",
     "METRIC_NAME",
     "Aggregation",
+    "At",
     "Binary",
     "Call",
     "Expr",

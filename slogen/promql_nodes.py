@@ -197,6 +197,19 @@ class RangeSelector(Expr):
 
 
 @dataclass(frozen=True)
+class At(Expr):
+    """A selector evaluated at a fixed time, the ``@`` modifier: ``x[30d] @ 1764547200``,
+    ``x @ 1764547200``. It binds to its selector as ``offset`` does, so it never needs
+    parentheses."""
+
+    selector: RangeSelector | Selector
+    at: int
+
+    def render(self) -> str:
+        return f"{self.selector.render()} @ {number(self.at)}"
+
+
+@dataclass(frozen=True)
 class Subquery(Expr):
     """``(expr)[window:step]``: any instant expression sampled every ``step``. The
     expression is always parenthesized, which reads the same for every kind of it."""

@@ -25,20 +25,8 @@ from dataclasses import dataclass
 from slogen import model as m
 from slogen import naming, promql
 from slogen.model import SLO
-from slogen.promql import Binary, Call, Expr, Matcher, RangeSelector, Selector
-from slogen.promql_text import number
+from slogen.promql import At, Binary, Call, Expr, Matcher, Selector
 from slogen.recorded import recorded
-
-
-@dataclass(frozen=True)
-class At(Expr):
-    """A selector evaluated at a fixed time: ``x[30d] @ 1764547200``, ``x @ 1764547200``."""
-
-    selector: RangeSelector | Selector
-    at: int
-
-    def render(self) -> str:
-        return f"{self.selector.render()} @ {number(self.at)}"
 
 
 @dataclass(frozen=True)
