@@ -36,16 +36,22 @@ LONGEST_DAYS: dict[CalendarUnit, int] = {"week": 7, "month": 31, "quarter": 92}
 
 MAX_OFFSET = 14 * 3600
 """Fixed offsets up to UTC+14:00, the easternmost of the world's clocks."""
+MIN_OFFSET = -12 * 3600
+"""And down to UTC-12:00, the westernmost."""
 
 EPOCH_DAYS: dict[CalendarUnit, int] = {"week": 7, "month": 31, "quarter": 90}
-"""The length of the period in progress at 1970-01-01 00:00 UTC, where promtool's
-tests start: January, the first quarter of 1970, a week begun on the Monday before.
-The alert proofs judge the budget against it."""
+"""The length of the period in progress at 1970-01-01 00:00 in the period's zone,
+where the alert proofs start: January, the first quarter of 1970, a week begun on the
+Monday before. The proofs judge the budget against it."""
+
+EPOCH_END_DAYS: dict[CalendarUnit, int] = {"week": 4, "month": 31, "quarter": 90}
+"""Days from 1970-01-01 00:00 to the end of that period: the week ends on Monday
+1970-01-05, so a proof of a weekly budget has four days, not seven."""
 
 ALLOWED = (
     "`calendar week` (ISO weeks from Monday), `calendar month` or `calendar quarter`, "
-    "optionally followed by a fixed time zone `UTC` (the default) or `UTC+HH:MM` "
-    "up to UTC+14:00, e.g. `calendar month UTC+02:00`"
+    "optionally followed by a fixed time zone `UTC` (the default) or `UTC+HH:MM` / "
+    "`UTC-HH:MM` from UTC-12:00 to UTC+14:00, e.g. `calendar month UTC-05:00`"
 )
 
 _SPELLING = re.compile(r"calendar\s+(?P<unit>\S+)(?:\s+(?P<zone>\S+))?")
@@ -66,9 +72,14 @@ class CalendarPeriod:
 
     @property
     def epoch_length(self) -> int:
-        """Seconds of the period in progress where the alert proofs run (see EPOCH_DAYS);
-        a zone east of UTC is past its boundary there, so the proofs see no reset."""
+        """Seconds of the period in progress where the alert proofs run (see EPOCH_DAYS)."""
         return EPOCH_DAYS[self.unit] * DAY
+
+    @property
+    def epoch_end(self) -> int:
+        """Seconds from 1970-01-01 00:00 in the period's zone to the end of the period
+        in progress there (see EPOCH_END_DAYS)."""
+        return EPOCH_END_DAYS[self.unit] * DAY
 
     @property
     def longest(self) -> int:
@@ -126,7 +137,7 @@ def parse_calendar(text: str) -> CalendarPeriod:
 
 
 def parse_offset(zone: str, text: str) -> int:
-    """Seconds east of UTC of ``UTC`` or ``UTC+HH:MM`` (``UTC-HH:MM`` is refused)."""
+    """Seconds east of UTC of ``UTC``, ``UTC+HH:MM`` or ``UTC-HH:MM`` (negative)."""
     found = _OFFSET.fullmatch(zone)
     if found is None:
         raise ValueError(
@@ -138,17 +149,11 @@ def parse_offset(zone: str, text: str) -> int:
     if found["sign"] is None:
         return 0
     hours, minutes = int(found["hours"]), int(found["minutes"])
-    offset = hours * 3600 + minutes * 60
-    if minutes >= 60 or offset > MAX_OFFSET:
+    offset = (hours * 3600 + minutes * 60) * (-1 if found["sign"] == "-" else 1)
+    if minutes >= 60 or not MIN_OFFSET <= offset <= MAX_OFFSET:
         raise ValueError(
-            f"time zone {zone!r} in {text!r} is outside UTC to UTC+14:00 (minutes from 00 to 59)"
-        )
-    if found["sign"] == "-" and offset:
-        raise ValueError(
-            f"time zone {zone!r} in {text!r} is west of UTC, which slogen does not accept "
-            "yet: the promtool proofs of every alert start at 1970-01-01 00:00 UTC, hours "
-            "before a period west of UTC ends, so they cannot prove its budget alerts; "
-            "write UTC or an offset east of it (UTC+HH:MM up to UTC+14:00)"
+            f"time zone {zone!r} in {text!r} is outside UTC-12:00 to UTC+14:00 "
+            "(minutes from 00 to 59)"
         )
     return offset
 

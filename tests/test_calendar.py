@@ -33,6 +33,7 @@ slos:
         ("calendar month", 30 * 86400, CalendarPeriod("month")),
         ("calendar week UTC", 7 * 86400, CalendarPeriod("week")),
         ("calendar quarter UTC+05:30", 90 * 86400, CalendarPeriod("quarter", 19800)),
+        ("calendar month UTC-03:30", 30 * 86400, CalendarPeriod("month", -12600)),
     ],
 )
 def test_windows_parse_to_nominal_seconds_and_a_calendar(
@@ -65,8 +66,9 @@ def test_the_model_holds_the_calendar_period(tmp_path: Path) -> None:
     [
         ("calendar year", "is not a calendar window; write `calendar week`"),
         ("calendar month Europe/Berlin", "a named zone with daylight saving"),
-        ("calendar month UTC-05:00", "is west of UTC, which slogen does not accept yet"),
-        ("calendar month UTC+15:00", "is outside UTC to UTC+14:00"),
+        ("calendar month UTC-12:30", "is outside UTC-12:00 to UTC+14:00"),
+        ("calendar month UTC+15:00", "is outside UTC-12:00 to UTC+14:00"),
+        ("calendar month UTC+01:60", "minutes from 00 to 59"),
         ("monthly", "or a calendar window: `calendar week`"),
     ],
 )

@@ -24,9 +24,13 @@ import slogen
 from slogen import naming
 from slogen.model import SLO
 from slogen.model_calendar import CalendarPeriod
+from slogen.promql import Number
 from slogen.rules.calendar import (
     PERIOD_INDEX,
     calendar_rules,
+    elapsed,
+    length,
+    period_index,
     period_to_date_ratio,
     period_to_date_sum,
 )
@@ -261,3 +265,43 @@ def test_the_old_weeks_last_slice_stays_in_the_old_week(
     }
     tests = [_value(ratio.render(), b + 10, 0)]
     _run_fed(promtool_path, tmp_path, series, tests)
+
+
+DAY_MINUTES = 24 * 60
+
+
+@pytest.mark.parametrize(
+    ("calendar", "boundary", "before", "after"),
+    [
+        # Monday 1970-01-05 00:00 at UTC-09:30 is 09:30 UTC
+        (CalendarPeriod("week", -34200), 4 * DAY_MINUTES + 570, (0, 7), (1, 7)),
+        # 1970-02-01 00:00 at UTC-05:00: January (31 days) ends, February (28) begins
+        (CalendarPeriod("month", -18000), 31 * DAY_MINUTES + 300, (23640, 31), (23641, 28)),
+        # 1970-04-01 00:00 at UTC-12:00: the first quarter (90 days) ends, the second (91)
+        (CalendarPeriod("quarter", -43200), 90 * DAY_MINUTES + 720, (7880, 90), (7881, 91)),
+        # 1970-02-01 00:00 at UTC+14:00 is 10:00 UTC the day before
+        (CalendarPeriod("month", 50400), 31 * DAY_MINUTES - 840, (23640, 31), (23641, 28)),
+    ],
+    ids=["week-west", "month-west", "quarter-west", "month-east"],
+)
+def test_zones_move_the_boundary_to_local_midnight(
+    promtool_path: str,
+    tmp_path: Path,
+    calendar: CalendarPeriod,
+    boundary: int,
+    before: tuple[int, int],
+    after: tuple[int, int],
+) -> None:
+    """The period index, the period's length in days and the time since the boundary,
+    five minutes before and after local midnight on the first day of a period."""
+    index, since = period_index(calendar).render(), elapsed(calendar).render()
+    whole = length(calendar)
+    days = f"{'vector' if isinstance(whole, Number) else ''}({whole.render()}) / 86400"
+    tests = [
+        _value(index, boundary - 5, before[0]),
+        _value(days, boundary - 5, before[1]),
+        _value(index, boundary + 5, after[0]),
+        _value(days, boundary + 5, after[1]),
+        _value(since, boundary + 5, 300),
+    ]
+    _run_fed(promtool_path, tmp_path, {}, tests)

@@ -62,7 +62,7 @@ def test_the_cli_refuses_a_bad_period_with_exit_code_2(run_cli) -> None:  # type
     assert reply.code == 2 and "name exactly one period" in reply.err
 
 
-def test_a_calendar_slo_east_of_utc_keeps_its_own_months_and_weeks() -> None:
+def test_a_calendar_slo_in_a_fixed_zone_keeps_its_own_months_and_weeks() -> None:
     plus_two = CalendarPeriod("month", 7200)
     november = for_calendar(month("2026-11"), plus_two)
     assert (november.start, november.end) == (NOV_1 - 7200, month("2026-12").start - 7200)
@@ -70,6 +70,10 @@ def test_a_calendar_slo_east_of_utc_keeps_its_own_months_and_weeks() -> None:
     assert november.iso(november.start) == "2026-10-31T22:00:00Z"
     w47 = for_calendar(week("2026-W47"), CalendarPeriod("week", 19800))
     assert w47.iso(w47.start) == "2026-11-15T18:30:00Z" and w47.seconds == 7 * DAY
+    minus_five = for_calendar(month("2026-11"), CalendarPeriod("month", -18000))
+    assert minus_five.iso(minus_five.start) == "2026-11-01T05:00:00Z"
+    assert minus_five.iso(minus_five.end) == "2026-12-01T05:00:00Z"
+    assert minus_five.name == "2026-11 (UTC-05:00)" and minus_five.offset == -18000
 
 
 def test_utc_rolling_slos_and_spans_keep_the_period_as_given() -> None:

@@ -89,7 +89,7 @@ class SLOReport:
     current_burn_window: int | None
     top_contributor: Group | None
     period: Period
-    """The SLO's own period: the report's, or for a calendar SLO in a zone east of UTC
+    """The SLO's own period: the report's, or for a calendar SLO in a zone other than UTC
     asked for by ``--month``/``--week``, the same month or week at its own midnight."""
 
     @property

@@ -4,8 +4,9 @@ Every period is a half-open interval of whole seconds in UTC, ``[start, end)``:
 a month or an ISO week begins at midnight UTC, so two consecutive reports meet
 without a gap or an overlap, and the same arguments always name the same seconds
 whoever runs the report and wherever. A calendar SLO whose window names a fixed zone
-east of UTC (``calendar month UTC+02:00``) keeps its own boundaries: for it a month or
-week begins at its own midnight, ``offset`` seconds earlier (:func:`for_calendar`).
+(``calendar month UTC+02:00``, ``UTC-05:00``) keeps its own boundaries: for it a month
+or week begins at its own midnight, ``offset`` seconds before midnight UTC (after it
+west of UTC; :func:`for_calendar`).
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from slogen.testgen.recording_checks import recording_checks
 from slogen.testgen.scenarios import Check, Scenario
 from slogen.testgen.series import CounterValues, Layout, Phase, render_series, series_layout
 from slogen.testgen.shapes import Shape, other_group
+from slogen.testgen.timing import calendar_lead
 
 SloRules = Callable[[SLO, bool], Sequence[Mapping[str, object]]]
 """The rule groups of one SLO as the rule files write them, and with ``True`` less the
@@ -160,7 +161,7 @@ def _group(
     if all(phase.traffic is None for phase in phases):  # never seen: no series at all
         series = []
     else:
-        series = render_series(slo, *laid, phases, interval, values)
+        series = render_series(slo, *laid, _led(slo, phases), interval, values)
     if beside is not None and series:
         other, healthy = beside
         reporting = next(p.traffic for p in phases if p.traffic is not None)
@@ -170,13 +171,21 @@ def _group(
             else Phase(p.seconds, p.traffic, healthy)
             for p in phases
         ]
-        series += render_series(slo, *other, calm, interval, values)
+        series += render_series(slo, *other, _led(slo, calm), interval, values)
+    lead = calendar_lead(slo.calendar)
     return {
         "name": f"{slo.name}: {scenario.name}",
         "interval": format_duration(scenario.interval),
         "input_series": [{"series": s.labels, "values": s.values} for s in series],
-        "promql_expr_test": [alerts.expect(check) for check in scenario.checks],
+        "promql_expr_test": [alerts.expect(check, lead) for check in scenario.checks],
     }
+
+
+def _led(slo: SLO, phases: list[Phase]) -> list[Phase]:
+    """The phases after the silence a calendar zone west of UTC needs
+    (``timing.calendar_lead``): the scenarios are timed from their first sample."""
+    lead = calendar_lead(slo.calendar)
+    return [Phase(lead, None), *phases] if lead else phases
 
 
 class _AlertSelectors:
@@ -188,12 +197,13 @@ class _AlertSelectors:
         self.groups = groups
         self._spelled: dict[tuple[str, str], tuple[str, str]] = {}
 
-    def expect(self, check: Check) -> dict[str, Any]:
+    def expect(self, check: Check, lead: int) -> dict[str, Any]:
+        """The check as promtool reads it, ``lead`` seconds after the scenario's time."""
         key = (check.alert, check.severity)
         query, labels = self._spelled.get(key) or self._spelled.setdefault(key, self._spell(*key))
         return {
             "expr": query,
-            "eval_time": format_duration(check.at),
+            "eval_time": format_duration(lead + check.at),
             "exp_samples": [{"labels": labels, "value": 1}] if check.firing else [],
         }
 

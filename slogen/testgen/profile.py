@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from slogen.model import SLO, Alerting, error_budget
+from slogen.model_calendar import CalendarPeriod
 from slogen.testgen.shapes import Shape, other_group
+from slogen.testgen.timing import calendar_horizon
 
 HEALTHY_SHARE = Fraction(1, 4)
 
@@ -32,6 +34,10 @@ class Profile:
     """The proofs run a second group beside: the SLO has ``group_by`` labels and its
     selectors leave them free to take a second value (a selector that pins one, as
     ``api=~"get|put"`` does, leaves a single group, with nothing else reporting)."""
+    calendar: CalendarPeriod | None = None
+    """A calendar period's rules differ by unit and zone, and its budget proofs must
+    end before the period does (``horizon``) and sample every 5m slice the
+    period-to-date sums read."""
 
     @classmethod
     def of(cls, slo: SLO, form: Shape) -> Profile:
@@ -43,7 +49,14 @@ class Profile:
             form.is_gauge,
             form.unit,
             other_group(slo, form) is not None,
+            slo.calendar,
         )
+
+    @property
+    def horizon(self) -> int:
+        """Seconds a proof has before the budget starts afresh: the rolling period, or
+        the rest of the calendar period in progress where the proofs start."""
+        return self.period if self.calendar is None else calendar_horizon(self.calendar)
 
     @property
     def budget(self) -> Fraction:

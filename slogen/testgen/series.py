@@ -8,8 +8,9 @@ of them bad, so their error ratio is a fraction k/n of whole targets.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -32,7 +33,9 @@ EXACT_COUNTS = 2**53
 
 @dataclass(frozen=True)
 class Phase:
-    """Constant traffic and error ratio for ``seconds``; traffic None means no series."""
+    """Constant traffic and error ratio for ``seconds``; traffic None means no series.
+    Absent phases may open a scenario (no samples yet) or close it (the series end);
+    none lies between present ones."""
 
     seconds: int
     traffic: Fraction | None
@@ -155,11 +158,9 @@ def _counter_values(phases: Sequence[Phase], interval: int, role: str) -> str:
     Each start continues from the float promtool's own sum reached, so a counter never
     steps back (with ``whole_counts`` the sums are exact anyway).
     """
-    parts = ["0"]
+    parts = [*_silence(phases, interval), "0"]
     reached = 0.0
-    for phase in phases:
-        if phase.traffic is None:
-            break
+    for phase, traffic in _present(phases):
         samples = phase.seconds // interval
         share = {  # what a counter of this role counts; "total" counts everything
             "errors": phase.error_ratio,
@@ -167,7 +168,7 @@ def _counter_values(phases: Sequence[Phase], interval: int, role: str) -> str:
             "good": 1 - phase.error_ratio,
             "none": Fraction(0),
         }.get(role, Fraction(1))
-        step = phase.traffic * share * interval
+        step = traffic * share * interval
         start = reached + float(step)
         parts.append(f"{promql.number(start)}+{promql.number(step)}x{samples - 1}")
         reached = _promtool_sum(start, float(step), samples - 1)
@@ -178,13 +179,30 @@ def _recorded_values(phases: Sequence[Phase], interval: int, role: str) -> str:
     """A 5m recording's values: none at time 0 (a 5m rate needs two samples), then each
     phase's rate for its samples. Gauges repeat a value rather than add to it, so no
     float sum is involved."""
-    parts = ["_"]
-    for phase in phases:
-        if phase.traffic is None:
-            break
+    parts = [*_silence(phases, interval), "_"]
+    for phase, traffic in _present(phases):
         share = phase.error_ratio if RECORDED_ROLES[role] == "errors" else Fraction(1)
-        parts.append(f"{promql.number(phase.traffic * share)}x{phase.seconds // interval - 1}")
+        parts.append(f"{promql.number(traffic * share)}x{phase.seconds // interval - 1}")
     return " ".join(parts)
+
+
+def _silence(phases: Sequence[Phase], interval: int) -> list[str]:
+    """Blanks for the absent phases before the first present one."""
+    seconds = _silent_seconds(phases)
+    return [f"_x{seconds // interval}"] if seconds else []
+
+
+def _silent_seconds(phases: Sequence[Phase]) -> int:
+    return sum(p.seconds for p in itertools.takewhile(lambda p: p.traffic is None, phases))
+
+
+def _present(phases: Sequence[Phase]) -> Iterator[tuple[Phase, Fraction]]:
+    """The present phases and their traffic, up to the first absent one after them:
+    the series end there."""
+    for phase in itertools.dropwhile(lambda p: p.traffic is None, phases):
+        if phase.traffic is None:
+            return
+        yield phase, phase.traffic
 
 
 def _promtool_sum(start: float, step: float, times: int) -> float:
@@ -241,11 +259,9 @@ def phase_targets(phase: Phase) -> tuple[int, int]:
 
 
 def _gauge_values(slo: SLO, phases: list[Phase], interval: int, index: int) -> str:
-    parts = []
-    clock = 0
-    for phase in phases:
-        if phase.traffic is None:
-            break
+    parts = _silence(phases, interval)
+    clock = _silent_seconds(phases)
+    for phase, _ in _present(phases):
         samples = phase.seconds // interval
         bad_targets, total = phase_targets(phase)
         if index >= total:

@@ -173,7 +173,9 @@ class SloScenarios(ProfileTimelines):
         policies = sorted(profile.alerting.budget, key=lambda b: -b.below)
         if not policies:
             return None
-        step = STEPS[1]
+        # A calendar period's sums read the 5m recordings every 5 minutes, so they
+        # count every slice only where the rules are evaluated that often.
+        step = STEPS[0] if profile.calendar is not None else STEPS[1]
         clean = 2 * step
         wanted, levels = _budget_burn(profile, policies, step)
         traffic, ratio = self.incident(wanted, at_least=False)
@@ -181,7 +183,7 @@ class SloScenarios(ProfileTimelines):
             raise NotSynthesisable("the burn rate this SLI can express never spends the budget")
         last = levels[-1] * profile.period * float(profile.budget) / float(ratio)
         length = round_up(clean + last + _budget_lag(step) + 4 * step, step)
-        if length > profile.period:
+        if length > profile.horizon:
             raise NotSynthesisable("the budget thresholds are too close together to tell apart")
         line = self.oracle_for(
             Phase(clean, traffic, Fraction(0)), Phase(length - clean, traffic, ratio)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from slogen.model import BASE_WINDOW, BurnAlert
+from slogen.model_calendar import CalendarPeriod
 
 STEPS = (300, 900, 3600, 10800)
 """Evaluation steps to choose from; a longer short window tolerates a coarser step."""
@@ -63,3 +64,21 @@ def with_margin(detection: Fraction, pair: BurnAlert) -> float:
     by its margin, over a window up to one rate window longer."""
     stretch = (pair.long + BASE_WINDOW) / pair.long
     return float(detection) * (1 + MARGIN) * stretch
+
+
+def calendar_lead(calendar: CalendarPeriod | None) -> int:
+    """Seconds of silence before a proof's first sample: none for a rolling period or
+    a zone at or east of UTC, whose calendar is past 1970-01-01 00:00 at promtool's
+    time 0. West of UTC it is still 1969 there, hours before a boundary that would
+    reset the budget mid-proof; the proofs then start after it, on the coarsest
+    step's grid so that every step's evaluations fall on the same instants."""
+    if calendar is None or calendar.offset >= 0:
+        return 0
+    return round_up(-calendar.offset, STEPS[-1])
+
+
+def calendar_horizon(calendar: CalendarPeriod) -> int:
+    """Seconds from a proof's first sample to the end of the period in progress: a
+    budget proof must be over by then, as the budget starts afresh after it."""
+    local_start = calendar_lead(calendar) + calendar.offset
+    return calendar.epoch_end - local_start
