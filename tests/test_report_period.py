@@ -3,10 +3,14 @@ calendar SLO's own month or week in its zone."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from slogen.model_calendar import CalendarPeriod
-from slogen.report.period import PeriodError, choose, for_calendar, month, week
+from slogen.report.figures import BurnDown, Report, SLOReport
+from slogen.report.period import Period, PeriodError, choose, for_calendar, month, week
+from slogen.report.render_markdown import as_markdown
 
 NOV_1 = 1_793_491_200  # 2026-11-01T00:00:00Z
 DAY = 86400
@@ -82,3 +86,39 @@ def test_utc_rolling_slos_and_spans_keep_the_period_as_given() -> None:
     assert for_calendar(november, CalendarPeriod("month")) == november
     span = choose(None, None, "2026-11-01", "2026-11-02")
     assert for_calendar(span, CalendarPeriod("month", 7200)) == span
+
+
+def _slo_report(name: str, period: Period) -> SLOReport:
+    return SLOReport(
+        service="shop",
+        slo=name,
+        team="web",
+        objective=Fraction(999, 1000),
+        window=30 * DAY,
+        errors=1.0,
+        total=10_000.0,
+        from_raw_series=True,
+        burn_down=BurnDown(times=(), remaining=(), sli=(), step=300),
+        incidents=(),
+        spans=(),
+        page_label="page",
+        ticket_label="ticket",
+        current_burn_rate=None,
+        current_burn_window=None,
+        top_contributor=None,
+        period=period,
+    )
+
+
+def test_the_summary_names_slos_judged_over_their_own_zones_period() -> None:
+    november = month("2026-11")
+    west = for_calendar(november, CalendarPeriod("month", -18000))
+    report = Report(november, (_slo_report("utc", november), _slo_report("west", west)))
+    text = as_markdown(report, None)
+    head = text.split("## shop/utc")[0]
+    assert "From 2026-11-01T00:00:00Z to 2026-12-01T00:00:00Z." in head
+    assert (
+        "- Judged over their own zone's period (2026-11 (UTC-05:00), 2026-11-01T05:00:00Z "
+        "to 2026-12-01T05:00:00Z): shop/west"
+    ) in head
+    assert "own zone" not in as_markdown(Report(november, (_slo_report("utc", november),)), None)

@@ -41,6 +41,21 @@ def summary_lines(report: Report) -> list[str]:
         f"- SLOs by budget policy state at the end: {states}",
         "- Worst SLO: "
         + ("-" if worst is None else f"{worst.name}, {percent(worst.budget_remaining, 1)} left"),
+        *_zone_lines(report),
+    ]
+
+
+def _zone_lines(report: Report) -> list[str]:
+    """Where calendar SLOs of other zones are judged over their own month or week,
+    the summary says so: the period at the top is then not every SLO's."""
+    own: dict[str, list[str]] = {}
+    for slo in report.slos:
+        if slo.period != report.period:
+            span = f"{slo.period.name}, {slo.period.iso(slo.period.start)} to "
+            own.setdefault(span + slo.period.iso(slo.period.end), []).append(slo.name)
+    return [
+        f"- Judged over their own zone's period ({span}): {', '.join(names)}"
+        for span, names in sorted(own.items())
     ]
 
 
