@@ -41,19 +41,21 @@ TOTAL = 'http_requests_total{job="shop"}'
 OBJECTIVE = 0.999
 PERIOD_DAYS = 30
 
-SPEC = f"""\
+SPEC = """\
 service: shop
 team: web
-window: {PERIOD_DAYS}d
+window: {window}
 runbook: https://runbooks.example.com/{{service}}#{{slo}}
 slos:
   - name: availability
     objective: 99.9
     sli:
       events:
-        errors: {ERRORS}
-        total: {TOTAL}
+        errors: {errors}
+        total: {total}
 """
+"""slogen's spec of the SLO, ``window`` left open: ``30d`` for the peers' comparison,
+a calendar window to count what the period-to-date rules cost."""
 
 # What every style must read: the raw 5m rates of errors and total, once a minute.
 FLOOR = f"""\
@@ -68,22 +70,25 @@ groups:
 """
 # What may follow a metric name: its matchers, then a range (or subquery) to read.
 _RANGE = re.compile(r"\s*(?:\{[^}]*\})?\s*\[(?P<window>[0-9a-z]+)(?::[0-9a-z]*)?\]")
+# A subquery's range and the offset of a range selector, which reach further back.
+_SUBQUERY = re.compile(r"\)\s*\[(?P<window>[0-9a-z]+):[0-9a-z]*\]")
+_OFFSET = re.compile(r"\s*offset\s+(?P<offset>[0-9a-z]+)")
 
 
-def slogen_rules(directory: Path) -> str:
+def slogen_rules(directory: Path, window: str = f"{PERIOD_DAYS}d") -> str:
     """slogen's rule file for the benchmark SLO, compiled from ``SPEC``."""
     specs = directory / "specs"
     specs.mkdir(parents=True, exist_ok=True)
-    (specs / "shop.yaml").write_text(SPEC)
+    (specs / "shop.yaml").write_text(SPEC.format(window=window, errors=ERRORS, total=TOTAL))
     bundle = slogen.compile(slogen.load([specs]))
     return bundle.files["prometheus/shop.rules.yml"].decode()
 
 
-def styles(directory: Path) -> dict[str, str]:
-    """Every style's rule file text, by style name."""
+def styles(directory: Path, window: str = f"{PERIOD_DAYS}d") -> dict[str, str]:
+    """Every style's rule file text, by style name; the peers' are always 30d."""
     return {
         "floor": FLOOR,
-        "slogen": slogen_rules(directory),
+        "slogen": slogen_rules(directory, window),
         "sloth": (HERE / "styles" / "sloth.rules.yml").read_text(),
         "pyrra": (HERE / "styles" / "pyrra.rules.yml").read_text(),
     }
@@ -133,15 +138,22 @@ def rules_of(text: str) -> list[Rule]:
 
 def reads(rule: Rule, records: set[str]) -> Iterator[tuple[str, int]]:
     """The recordings a rule reads and how far back each, in ms (5m for an instant
-    selector: the lookback)."""
+    selector: the lookback). A subquery in the rule reaches its range further back
+    for every read (more than needed for reads outside it, never less), and an
+    offset its own."""
+    subquery = max(
+        (parse_duration(m.group("window")) * 1000 for m in _SUBQUERY.finditer(rule.expr)),
+        default=0,
+    )
     for name in records - {rule.name}:
         pattern = re.compile(rf"(?<![a-zA-Z0-9_:]){re.escape(name)}(?![a-zA-Z0-9_:])")
         for match in pattern.finditer(rule.expr):
             window = _RANGE.match(rule.expr, match.end())
-            if window:
-                yield name, parse_duration(window.group("window")) * 1000
-            else:
-                yield name, LOOKBACK_MS
+            reach = parse_duration(window.group("window")) * 1000 if window else LOOKBACK_MS
+            offset = _OFFSET.match(rule.expr, window.end() if window else match.end())
+            if offset:
+                reach += parse_duration(offset.group("offset")) * 1000
+            yield name, reach + subquery
 
 
 def evaluation_ms(rule: Rule, rule_file: Path, at_ms: int) -> int:
