@@ -18,7 +18,7 @@ from pathlib import Path
 import slogen
 from tests.random_specs import write_random_specs
 
-DIGEST = "5997585729ce25acc35bb56c8dfbcae61b8aa5092c2b9d62826ab62278626f0c"
+DIGEST = "d33d325cd762500aeabb265ed924fda8b22d51fc580aa02128824e97baffc001"
 
 
 def _compiled(tmp_path: Path) -> slogen.Bundle:

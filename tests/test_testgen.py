@@ -119,6 +119,9 @@ def test_timeline_ratios_are_traffic_weighted() -> None:
         (Fraction(9, 500), True, (2, 111)),
         (Fraction(1, 2), False, (1, 2)),
         (Fraction(1), True, (1, 1)),
+        # below 1 of 200 targets: the fewest that stay at or below it
+        (Fraction(4, 1000), False, (1, 250)),
+        (Fraction(996, 1000), True, (249, 250)),
     ],
 )
 def test_gauge_targets_round_to_whole_targets(

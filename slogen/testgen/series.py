@@ -25,6 +25,11 @@ TARGET_LABEL = "synthetic_target"
 """Distinguishes the targets of a gauge SLI; never used by a spec's selectors."""
 
 GAUGE_TARGETS_MAX = 200
+"""The most targets a gauge's ratio is searched among for the closest share."""
+GAUGE_TARGETS_FALLBACK = 2000
+"""Where no share of up to 200 targets lies on the asked side of a ratio (below 0.4%
+of a 99.5% SLO's ticket threshold takes 250), the fewest targets that give one, up
+to this many: a proof with more series rather than an unproven alert."""
 COUNT_INTERVAL = 60
 """The finest input interval of a proof: whole counts per minute are whole at 5m too."""
 EXACT_COUNTS = 2**53
@@ -64,11 +69,15 @@ def gauge_targets(ratio: Fraction, at_least: bool) -> tuple[int, int]:
         distance = abs(bad * q - p * total)
         if best is None or distance * best[2] < best[0] * total:
             best = (distance, bad, total)
-    if best is None:
-        raise NotSynthesisable(
-            f"an error ratio of {float(ratio):.4g} is finer than 1 of {GAUGE_TARGETS_MAX} targets"
-        )
-    return best[1], best[2]
+    if best is not None:
+        return best[1], best[2]
+    for total in range(GAUGE_TARGETS_MAX + 1, GAUGE_TARGETS_FALLBACK + 1):
+        bad = -(-p * total // q) if at_least else p * total // q
+        if 0 < bad < total:
+            return bad, total
+    raise NotSynthesisable(
+        f"an error ratio of {float(ratio):.4g} is finer than 1 of {GAUGE_TARGETS_FALLBACK} targets"
+    )
 
 
 class CounterValues:
