@@ -47,6 +47,17 @@ class CliResult:
     err: str
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _search_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The proof search's cache between runs lives in the session's scratch space,
+    not the user's ~/.cache: tests neither read a stale one nor leave one behind."""
+    from slogen.testgen.search_cache import CACHE_ENV
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("search-cache")))
+        yield
+
+
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """Run ``slogen ARGS`` in-process from a working directory."""

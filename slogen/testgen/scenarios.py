@@ -40,6 +40,7 @@ from slogen.testgen.labels import NotSynthesisable
 from slogen.testgen.outage_scenarios import OutageScenarios
 from slogen.testgen.profile import Profile
 from slogen.testgen.proof import Check, Scenario, ScenarioError
+from slogen.testgen.search_cache import remembered
 from slogen.testgen.shapes import Shape
 from slogen.testgen.slo_scenarios import SloScenarios
 from slogen.testgen.timelines import FIRING_FACTOR, QUIET_FACTOR
@@ -60,7 +61,11 @@ def _search(profile: Profile) -> tuple[tuple[Scenario, ...], tuple[str, ...]]:
     """Most of compile time is spent here, and both the proof files and the SLO
     documents need it, for SLOs that mostly share a few profiles; the result depends
     only on the frozen profile, so it is kept for the most recent profiles rather than
-    searched for again."""
+    searched for again, and between runs (``search_cache``)."""
+    return remembered("scenarios", profile, lambda: _searched(profile))
+
+
+def _searched(profile: Profile) -> tuple[tuple[Scenario, ...], tuple[str, ...]]:
     made, notes = [], []
     for what, make in _catalogue(profile):
         try:
