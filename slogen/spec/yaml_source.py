@@ -221,21 +221,21 @@ class _LocatingReader:
         )
 
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
-        self.positions.setdefault(path, _mark(node))
-        where = Location(self.display, *_mark(node), format_path(path))
+        mark = _mark(node)
+        self.positions.setdefault(path, mark)
         self.count += 1
         if id(node) in self.built:
             self.expanded += 1
         self.built.add(id(node))
         if self.count > MAX_NODES:
-            raise SpecError([self._too_many(where)])
+            raise SpecError([self._too_many(self._where(mark, path))])
         if len(path) > MAX_DEPTH:
-            raise SpecError([_too_deep(where)])
+            raise SpecError([_too_deep(self._where(mark, path))])
         if id(node) in self.active:
             raise SpecError(
                 [
                     Problem(
-                        Location(self.display, *_mark(node), format_path(path)),
+                        self._where(mark, path),
                         "an alias refers to a value that contains it",
                         "a spec cannot be recursive",
                     )
@@ -257,6 +257,11 @@ class _LocatingReader:
         if self.verbatim and plain and node.tag not in (_STR_TAG, _NULL_TAG):
             return PlainScalar(node.value, node.tag)
         return self.loader.construct_object(node, deep=True)
+
+    def _where(self, mark: tuple[int, int], path: KeyPath) -> Location:
+        """A problem's location, spelled only when there is a problem: a spec tree
+        holds thousands of values and nearly all of them are fine."""
+        return Location(self.display, *mark, format_path(path))
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[Any, Any]:
         explicit = {id(key) for key, _ in node.value if key.tag != _MERGE_TAG}
