@@ -26,12 +26,12 @@ from slogen.model import SLO
 from slogen.model_calendar import CalendarPeriod
 from slogen.promql import Number
 from slogen.rules.calendar import (
-    PERIOD_INDEX,
+    ERRORS_SLICE,
+    TOTAL_SLICE,
     calendar_rules,
     elapsed,
     length,
     period_index,
-    period_to_date_ratio,
     period_to_date_sum,
 )
 from slogen.rules.types import Rule
@@ -119,8 +119,8 @@ def test_period_to_date_ratio_and_budget_reset_on_monday(
     tests = [
         _value(f"{ratio} > bool 0", b - 5, 1, labels),
         _value(f"{remaining} < bool 1", b - 5, 1, labels),
-        _value(f"slo:calendar_period:index{SELECTOR} + 0", b - 5, 0, labels),
-        _value(f"slo:calendar_period:index{SELECTOR} + 0", b + 10, 1, labels),
+        _value(f"count by (slo_period) ({TOTAL_SLICE}{SELECTOR})", b - 5, 1, '{slo_period="0"}'),
+        _value(f"count by (slo_period) ({TOTAL_SLICE}{SELECTOR})", b + 10, 1, '{slo_period="1"}'),
         _value(f"{ratio} + 0", b + 10, 0, labels),
         _value(f"{remaining} + 0", b + 10, 1, labels),
     ]
@@ -142,8 +142,8 @@ def test_a_page_spanning_the_boundary_keeps_firing(promtool_path: str, tmp_path:
     _check(promtool_path, tmp_path, series, tests)
 
 
-# The boundary's own expressions, fed recorded 5m rates and period indexes directly:
-# each promtool run then evaluates a handful of expressions, not every rule from 0.
+# The period group's rules, fed recorded 5m rates directly: each promtool run then
+# evaluates a handful of rules from FED_FROM on, not every rule from 0.
 FED_FROM = BOUNDARY_MINUTE - 30
 FED_TO = BOUNDARY_MINUTE + 40
 
@@ -170,12 +170,6 @@ def _fed(value: Callable[[int], float | None]) -> str:
     return " ".join(values)
 
 
-def _index(phase: int, skip: tuple[int, ...] = ()) -> Callable[[int], float | None]:
-    """The period index as a period group whose runs fall ``phase`` minutes past each
-    5-minute mark records it: 0 for the old week, 1 from the boundary."""
-    return lambda m: None if m % 5 != phase or m in skip else int(m >= BOUNDARY_MINUTE)
-
-
 def _run_fed(
     promtool: str,
     tmp_path: Path,
@@ -183,6 +177,7 @@ def _run_fed(
     tests: list[dict[str, Any]],
     rules: tuple[Rule, ...] = (),
 ) -> None:
+    """promtool runs the rules as a period group every 5 minutes, on 1m input."""
     rule_files = []
     if rules:
         group = {"name": "period", "interval": "5m", "rules": [r.as_dict() for r in rules]}
@@ -212,24 +207,22 @@ def _run_fed(
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_a_missed_index_sample_does_not_drop_a_slice(promtool_path: str, tmp_path: Path) -> None:
-    """The period group misses its run 12 minutes into the week: the steps still find
-    the index of the run before, so the six slices from 5 to 30 minutes all count."""
+def test_each_period_run_adds_one_slice(promtool_path: str, tmp_path: Path) -> None:
+    """A total of 10 a second: the runs from 5 to 30 minutes into the week record six
+    slices of the new week, and its sum is 60; the run on the boundary is last
+    week's."""
     slo = _week_slo(tmp_path)
     b = BOUNDARY_MINUTE
     total = period_to_date_sum(slo, _calendar(slo), naming.TOTAL_RATE5M)
-    series = {
-        naming.TOTAL_RATE5M: lambda m: 10,
-        PERIOD_INDEX: _index(2, skip=(b + 12,)),
-    }
+    series = {naming.TOTAL_RATE5M: lambda m: 10, naming.FIRST_SEEN: lambda m: FED_FROM * 60}
     tests = [_value(total.render(), b + 32, 60)]
-    _run_fed(promtool_path, tmp_path, series, tests)
+    _run_fed(promtool_path, tmp_path, series, tests, calendar_rules(slo, _calendar(slo)))
 
 
 def test_ratio_and_budget_exist_right_after_the_boundary(
     promtool_path: str, tmp_path: Path
 ) -> None:
-    """Two minutes into the week no step belongs to it yet: the ratio is 0 and the
+    """Two minutes into the week no slice belongs to it yet: the ratio is 0 and the
     budget whole, rather than absent (which the budget alerts' last_over_time would
     bridge with last week's figures)."""
     slo = _week_slo(tmp_path)
@@ -248,23 +241,24 @@ def test_ratio_and_budget_exist_right_after_the_boundary(
     _run_fed(promtool_path, tmp_path, series, tests, rules)
 
 
-@pytest.mark.parametrize("phase", [0, 2, 4])
-def test_the_old_weeks_last_slice_stays_in_the_old_week(
-    promtool_path: str, tmp_path: Path, phase: int
-) -> None:
-    """Errors only in the 5 minutes before the boundary: the step at the boundary
-    carries them and counts in the old week, so the new week's ratio is 0 whatever
-    the period group's phase (promtool's own is 0, the case that leaked)."""
+def test_the_old_weeks_last_slice_stays_in_the_old_week(promtool_path: str, tmp_path: Path) -> None:
+    """Errors only in the 5 minutes before the boundary: the slice recorded on the
+    boundary carries them and is labelled by its middle, 150 s before, so it is the
+    old week's and the new week's ratio is 0."""
     slo = _week_slo(tmp_path)
     b = BOUNDARY_MINUTE
-    ratio = period_to_date_ratio(slo, _calendar(slo))
     series = {
         naming.ERRORS_RATE5M: lambda m: int(b - 4 <= m <= b),
         naming.TOTAL_RATE5M: lambda m: 10,
-        PERIOD_INDEX: _index(phase),
+        naming.FIRST_SEEN: lambda m: FED_FROM * 60,
     }
-    tests = [_value(ratio.render(), b + 10, 0)]
-    _run_fed(promtool_path, tmp_path, series, tests)
+    rules = calendar_rules(slo, _calendar(slo))
+    errors = f"sum by (slo_period) ({ERRORS_SLICE}{SELECTOR})"
+    tests = [
+        _value(errors, b, 1, '{slo_period="0"}'),
+        _value(f"slo:sli_error:ratio_period{SELECTOR} + 0", b + 10, 0, SELECTOR),
+    ]
+    _run_fed(promtool_path, tmp_path, series, tests, rules)
 
 
 DAY_MINUTES = 24 * 60

@@ -6,11 +6,11 @@ ratio holds January's; after it, February's alone. Every expectation is computed
 from the history's per-minute counts as a fraction, as tests/test_e2e_recordings.py
 does, and compared with what Prometheus recorded (relative 1e-9).
 
-How the recording relates to the counts (slogen/rules/calendar.py): at a period run,
-the subquery's steps lie on multiples of 5 minutes; each step reads the sli group's
-5m rates of the run just before it (between scrapes, a 5m rate counts the events of
-four whole minutes) and counts in February when the period group's last run at least
-a minute before the step was at or after the boundary.
+How the recording relates to the counts (slogen/rules/calendar.py): each period run
+records a slice, the sli group's 5m rates of its last run before (between scrapes, a
+5m rate counts the events of four whole minutes), labelled February when the period
+run is at least 150 s after the boundary; the ratio at a run adds the slices of its
+own month up to and including that run.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import slogen
 from tests.e2e_shop import SELECTOR, Backfilled, _unambiguous_rule_file, groups, interval_s
 from tests.e2e_shop import rules_text as shop_rules
 from tests.prometheus_harness import backfill, close, running_prometheus, write_config
-from tests.rule_schedule import backfill_offset_ms, last_evaluation_ms, next_evaluation_ms
+from tests.rule_schedule import backfill_offset_ms, last_evaluation_ms
 from tests.synthetic_history import DAY_MINUTES, Incident, Scenario, history
 
 BOUNDARY_MS = 1_706_745_600_000  # 2024-02-01 00:00 UTC
@@ -87,19 +87,16 @@ def _period_run(month: Backfilled, minute: int) -> int:
 
 
 def _steps_this_month(month: Backfilled, at_ms: int) -> list[int]:
-    """The sli runs whose 5m rates the month-to-date sums add at ``at_ms``."""
+    """The sli runs whose 5m rates the month-to-date sums add at the period run
+    ``at_ms``: one per period run back to the first, while the run's slice, labelled
+    by the month 150 s before the run, is ``at_ms``'s month."""
     first = month.history.scrape_ms(FIRST_RECORDED)
-    # The index is recorded only once a total rate is: from the sli group's first run.
-    first_total = next_evaluation_ms(first - 1, _offset(month, "sli"), 60)
     runs = []
-    for step in range(at_ms - at_ms % STEP_MS, first, -STEP_MS):
-        sli = last_evaluation_ms(step, _offset(month, "sli"), 60)
-        # Labelled by the index of the period run at least a minute before the step
-        # (``last_over_time(index[10m] offset 1m)``), a moment its 5m rate covers.
-        period = last_evaluation_ms(step - 60_000, _offset(month, "period"), 300)
-        if sli < first or period < first_total:
+    for run in range(at_ms, first - 1, -STEP_MS):
+        sli = last_evaluation_ms(run, _offset(month, "sli"), 60)
+        if sli < first or run - sli > 60_000:
             break
-        if (period >= BOUNDARY_MS) != (at_ms >= BOUNDARY_MS):
+        if (run - 150_000 >= BOUNDARY_MS) != (at_ms >= BOUNDARY_MS):
             break
         runs.append(sli)
     return runs
@@ -144,5 +141,5 @@ def test_february_forgets_january(month: Backfilled) -> None:
     runs = _steps_this_month(month, at)
     assert min(runs) >= BOUNDARY_MS - 60_000
     assert all(month.history.minute_at(r) > 2 * DAY_MINUTES - 5 for r in runs)
-    index = month.server.recorded(f"slo:calendar_period:index{SELECTOR}", at)
-    assert index == 2024 * 12 + 1
+    [labelled] = month.server.query(f"count by (slo_period) (slo:sli_total:slice5m{SELECTOR})", at)
+    assert labelled["metric"] == {"slo_period": str(2024 * 12 + 1)}

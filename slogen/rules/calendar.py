@@ -2,43 +2,33 @@
 
 A calendar SLO's budget starts afresh on the 1st (or on Monday, or with the quarter).
 PromQL ranges are constants, so a window that grows from the boundary cannot be
-written as one. Instead the period group records the number of the period in progress
-(``slo:calendar_period:index``, from Prometheus' date functions on ``time()`` plus the
-zone's fixed offset), and the period-to-date sums read the 5m rate recordings over
-the longest period of the unit (31 days for a month) through a subquery with a 5m
-step, each step's sample labelled with the period its 5 minutes fall in (below;
-``count_values`` turns the index into the ``slo_period`` label). ``sum_over_time``
-then sums each period apart, and ``and on (slo_period)`` keeps the one in progress:
+written as one. Instead the period group records, every run, a slice of each of the
+two 5m rates labelled with the number of the period it belongs to (``slo_period``,
+from Prometheus' date functions on ``time()`` plus the zone's fixed offset, by way
+of ``count_values``), and the period-to-date sums add the slices of the period in
+progress over the longest period of the unit (31 days for a month):
 
-    sum by (g) (sum_over_time((last_over_time(errors[1m]) * on () group_left (slo_period)
-        count_values("slo_period", last_over_time(index[10m] offset 1m)))[31d:5m])
-        and on (slo_period) INDEX_NOW)
+    slo:sli_errors:slice5m = last_over_time(errors[1m])
+        * on () group_left (slo_period) count_values("slo_period", INDEX at time() - 150s)
+    sum by (g) (sum_over_time(slo:sli_errors:slice5m[31d]) and on (slo_period) INDEX_NOW)
 
-A 5m step makes the 5m rates tile the period: each 5-minute slice counts once (the
-rolling period sums every 1m sample, each slice five times: the same ratio).
-``last_over_time(...[1m])`` takes the sample of the minute ending at the step, so a
-missed evaluation leaves its 5 minutes out rather than counting an older sample
-again. The index is read from its recording, not computed per step: a subquery step
-with no data then computes nothing (``time()`` at each of a quarter's 26,496 steps
-exceeds promtool's sample limit), and it costs two samples per step.
+The group runs every 5 minutes, so the 5m rates it records tile the period: each
+5-minute slice counts once (the rolling period sums every 1m sample, each slice
+five times: the same ratio). ``last_over_time(...[1m])`` takes the sample of the
+minute before the run, so a missed sli run leaves its slice out rather than
+counting an older sample again, and a missed period run leaves one slice out of
+errors and total alike. Each slice is read once: a sum reads one sample per 5
+minutes of the longest period (8,928 for a month), where a subquery labelling the
+5m rates step by step read three.
 
-Which period a step counts in: the step at ``t`` carries the 5m rate recorded in the
-minute before ``t``, the events of about ``(t - 6m, t]``. It is labelled with the last
-index recorded between 11 and 1 minutes before ``t``:
-``last_over_time(index[10m] offset 1m)``, the one of a period run inside that span.
-So the step at the boundary (the old period's last 5 minutes) counts in the old
-period, and the step 5 minutes after it in the new one unless a period run fell in
-the last minute before the boundary; as the 1m recordings' own phase makes that
-slice straddle the boundary by up to a minute anyway, the boundary is exact to the
-minute. Reading the index at ``t`` itself (an instant selector) labelled the step at
-the boundary with the new period whenever a period run fell on the boundary, moving
-the old period's last 5 minutes into the new one. The 10-minute range spans two
-period runs, so one skipped or late run still labels the step (an instant selector's
-5-minute lookback dropped the slice).
+Which period a slice counts in: the slice recorded at ``t`` holds the events of
+about ``(t - 6m, t]``; it is labelled with the period of ``t - 150s``, about its
+middle, so a slice that straddles the boundary counts where most of it lies, and
+the boundary is exact to about two and a half minutes whatever the group's phase.
 
-Until a step of the new period exists (up to 5 minutes after the boundary) the sums
-have nothing to keep; the ratio is then 0 for each group with a 5m total (``or on
-(group) 0 * total``): nothing counted yet. An absent ratio would leave the budget
+Until a slice of the new period exists (up to 5 minutes after the boundary) the
+sums have nothing to keep; the ratio is then 0 for each group with a 5m total (``or
+on (group) 0 * total``): nothing counted yet. An absent ratio would leave the budget
 absent too, and the budget alerts' ``last_over_time`` would keep firing on the old
 period's figure.
 
@@ -54,24 +44,20 @@ from slogen import naming, promql
 from slogen.model import SLO
 from slogen.model_calendar import CalendarPeriod
 from slogen.promql import Binary, Call, Expr, Number, String
-from slogen.promql_nodes import Aggregation, Matching, RangeSelector
+from slogen.promql_nodes import Aggregation, Matching
 from slogen.recorded import recorded, series_labels
 from slogen.rules.coverage import SAMPLE_INTERVAL, first_seen_lookup
 from slogen.rules.types import Recording, Rule
 
-PERIOD_INDEX = "slo:calendar_period:index"
-"""The number of the period in progress, recorded every period run (see period_index)."""
+ERRORS_SLICE = "slo:sli_errors:slice5m"
+TOTAL_SLICE = "slo:sli_total:slice5m"
+"""A period run's 5m rates, labelled with the period they belong to."""
+SLICES = {naming.ERRORS_RATE5M: ERRORS_SLICE, naming.TOTAL_RATE5M: TOTAL_SLICE}
 PERIOD_LABEL = "slo_period"
-"""The label the subquery's steps carry: the number of the period they fall in."""
-STEP = 300
-"""Seconds between the subquery's steps: the 5m rates then tile the period, each
-minute counted once (every fifth sample of the 1m recordings)."""
-INDEX_LOOKBACK = 600
-"""Seconds a step looks back for the index: two period runs, so one skipped or late
-run does not leave the step unlabelled (and its slice uncounted)."""
-INDEX_OFFSET = 60
-"""Seconds before the step the index is read: the step's slice then takes the period
-of an instant inside the slice, not the one of the instant it ends at."""
+"""The label a slice carries: the number of the period it belongs to."""
+SLICE_MIDDLE = 150
+"""Seconds before a period run that a slice is labelled at: about the middle of the
+5 minutes its rates cover (see the module's docstring)."""
 
 DAY, WEEK = 86400, 7 * 86400
 MONDAY_SHIFT = 3 * DAY
@@ -80,23 +66,36 @@ start on Mondays (ISO weeks)."""
 
 
 def calendar_rules(slo: SLO, calendar: CalendarPeriod) -> tuple[Rule, ...]:
-    """The period group's recordings for a calendar SLO: the period index first, as
-    the sums read its history."""
+    """The period group's recordings for a calendar SLO: the slices first, as the
+    sums read them at the same run."""
     labels = series_labels(slo)
     ratio = recorded(naming.ERROR_RATIO_PERIOD, slo)
     covered = recorded(naming.PERIOD_COVERAGE, slo)
     weighted = Binary("*", ratio, covered, promql.on(slo.group_by))
     spent = Binary("/", weighted, Number(slo.budget))
     return (
-        Recording(PERIOD_INDEX, reporting_index(slo, calendar).render(), labels),
+        *(
+            Recording(SLICES[rate], period_slice(slo, calendar, rate).render(), labels)
+            for rate in SLICES
+        ),
         Recording(naming.ERROR_RATIO_PERIOD, period_to_date_ratio(slo, calendar).render(), labels),
         Recording(naming.PERIOD_COVERAGE, period_coverage(slo, calendar).render(), labels),
         Recording(naming.BUDGET_REMAINING, promql.complement(spent).render(), labels),
     )
 
 
+def period_slice(slo: SLO, calendar: CalendarPeriod, rate: str) -> Expr:
+    """The 5m rate of the minute before the run, labelled with the period of the
+    slice's middle."""
+    sample = promql.over_range("last_over_time", recorded(rate, slo), SAMPLE_INTERVAL)
+    period = Aggregation(
+        "count_values", period_index(calendar, SLICE_MIDDLE), param=String(PERIOD_LABEL)
+    )
+    return Binary("*", sample, period, Matching((), group_left=(PERIOD_LABEL,)))
+
+
 def period_to_date_ratio(slo: SLO, calendar: CalendarPeriod) -> Expr:
-    """Errors over total of the period in progress, from the 5m recordings."""
+    """Errors over total of the period in progress, from the slices."""
     errors = period_to_date_sum(slo, calendar, naming.ERRORS_RATE5M)
     total = period_to_date_sum(slo, calendar, naming.TOTAL_RATE5M)
     ratio = Binary("/", errors, total)
@@ -104,43 +103,27 @@ def period_to_date_ratio(slo: SLO, calendar: CalendarPeriod) -> Expr:
     return Binary("or", ratio, fresh, promql.on(slo.group_by))
 
 
-def period_to_date_sum(slo: SLO, calendar: CalendarPeriod, metric: str) -> Expr:
-    """The sum of a 5m recording's samples at every 5th minute since the boundary,
-    per group: the period's events so far, per 5 minutes."""
-    sample = promql.over_range("last_over_time", recorded(metric, slo), SAMPLE_INTERVAL)
-    steps = Aggregation("count_values", step_period(slo), param=String(PERIOD_LABEL))
-    labelled = Binary("*", sample, steps, Matching((), group_left=(PERIOD_LABEL,)))
-    sums = promql.over_range("sum_over_time", labelled, calendar.longest, STEP)
+def period_to_date_sum(slo: SLO, calendar: CalendarPeriod, rate: str) -> Expr:
+    """The sum of the slices of a 5m rate recorded since the boundary, per group: the
+    period's events so far, per 5 minutes."""
+    sums = promql.over_range("sum_over_time", recorded(SLICES[rate], slo), calendar.longest)
     now = Aggregation("count_values", period_index(calendar), param=String(PERIOD_LABEL))
     current = Binary("and", sums, now, promql.on((PERIOD_LABEL,)))
     return promql.sum_by(slo.group_by, current)
 
 
-def step_period(slo: SLO) -> Expr:
-    """The period a subquery step's 5m slice belongs to: the last index recorded
-    between 11 and 1 minutes before the step (see the module's docstring)."""
-    index = RangeSelector(recorded(PERIOD_INDEX, slo), INDEX_LOOKBACK, offset=INDEX_OFFSET)
-    return Call("last_over_time", (index,))
-
-
-def reporting_index(slo: SLO, calendar: CalendarPeriod) -> Expr:
-    """The period index, recorded only while the SLO has a total series: the sums'
-    steps before the SLO reported read nothing, as they have nothing to label."""
-    total = Aggregation("group", recorded(naming.TOTAL_RATE5M, slo))
-    return Binary("and", period_index(calendar), total, promql.on(()))
-
-
-def period_index(calendar: CalendarPeriod) -> Expr:
-    """The period's number at ``time()``, as a one-element vector without labels: weeks
-    since the epoch's first Monday, months and quarters since year 0."""
+def period_index(calendar: CalendarPeriod, before: int = 0) -> Expr:
+    """The period's number ``before`` seconds before ``time()``, as a one-element
+    vector without labels: weeks since the epoch's first Monday, months and quarters
+    since year 0."""
     if calendar.unit == "week":
-        shifted = Binary("+", _now(calendar), Number(MONDAY_SHIFT))
+        shifted = Binary("+", _now(calendar, before), Number(MONDAY_SHIFT))
         return Call("floor", (Binary("/", shifted, Number(WEEK)),))
-    year = _date("year", calendar)
+    year = _date("year", calendar, before)
     if calendar.unit == "month":
-        month = Binary("-", _date("month", calendar), Number(1))
+        month = Binary("-", _date("month", calendar, before), Number(1))
         return Binary("+", Binary("*", year, Number(12)), month)
-    return Binary("+", Binary("*", year, Number(4)), _quarter(calendar))
+    return Binary("+", Binary("*", year, Number(4)), _quarter(calendar, before))
 
 
 def elapsed(calendar: CalendarPeriod) -> Expr:
@@ -191,22 +174,23 @@ def period_coverage(slo: SLO, calendar: CalendarPeriod) -> Expr:
     return Binary("/", capped, whole if isinstance(whole, Number) else Call("scalar", (whole,)))
 
 
-def _offset_time(calendar: CalendarPeriod) -> Expr:
+def _offset_time(calendar: CalendarPeriod, before: int = 0) -> Expr:
     """``time() + offset``: the wall clock of the period's time zone, read by the date
-    functions as if it were UTC."""
+    functions as if it were UTC (``before`` seconds earlier)."""
     now: Expr = Call("time")
-    if calendar.offset:
-        now = Binary("+" if calendar.offset > 0 else "-", now, Number(abs(calendar.offset)))
+    shift = calendar.offset - before
+    if shift:
+        now = Binary("+" if shift > 0 else "-", now, Number(abs(shift)))
     return now
 
 
-def _now(calendar: CalendarPeriod) -> Expr:
+def _now(calendar: CalendarPeriod, before: int = 0) -> Expr:
     """``vector(time() + offset)``, for the date functions."""
-    return Call("vector", (_offset_time(calendar),))
+    return Call("vector", (_offset_time(calendar, before),))
 
 
-def _date(function: str, calendar: CalendarPeriod) -> Expr:
-    return Call(function, (_now(calendar),))
+def _date(function: str, calendar: CalendarPeriod, before: int = 0) -> Expr:
+    return Call(function, (_now(calendar, before),))
 
 
 def _holds(expr: Expr, op: str, value: int) -> Expr:
@@ -214,9 +198,9 @@ def _holds(expr: Expr, op: str, value: int) -> Expr:
     return Binary(op, expr, Number(value), bool_=True)
 
 
-def _quarter(calendar: CalendarPeriod) -> Expr:
+def _quarter(calendar: CalendarPeriod, before: int = 0) -> Expr:
     """0 to 3: the quarter of the year in progress."""
-    return _quarter_of(_date("month", calendar))
+    return _quarter_of(_date("month", calendar, before))
 
 
 def _quarter_of(month: Expr) -> Expr:
