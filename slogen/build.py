@@ -61,10 +61,10 @@ def build(
 ) -> Built:
     """Run every generator, or take a unit from ``previous`` where its recipe says
     nothing it reads has changed; ``progress(done, total)`` hears of each unit."""
-    from slogen.testgen.plan import coverage, proof_plans
+    from slogen.testgen.plan import coverages, proof_plans
 
     plans = proof_plans(model)
-    proven = {key: coverage(plan) for key, plan in plans.items()}
+    proven = coverages(plans)
     planned = recipes(model, proven)
     units = _Units(model, plans, proven).all()
     kept = [(previous or {}).get(planned[unit]) for unit, _ in units]

@@ -185,9 +185,14 @@ def compare(
 
 
 def _compare(
-    files: Mapping[str, bytes], present: Mapping[str, Entry], recipes: Recipes | None = None
+    files: Mapping[str, bytes],
+    present: Mapping[str, Entry],
+    recipes: Recipes | None = None,
+    wanted: Mapping[str, bytes] | None = None,
 ) -> Staleness:
-    wanted = with_manifest(files, recipes)
+    """``wanted`` is ``with_manifest(files, recipes)`` where the caller has it already:
+    the manifest digests every file, which a large tree feels."""
+    wanted = with_manifest(files, recipes) if wanted is None else wanted
     previous = owned(present)
     changed = tuple(p for p in wanted if p in present and not present[p].is_file_with(wanted[p]))
     diffs = {p: _diff(p, present[p], wanted[p]) for p in changed}
@@ -238,13 +243,14 @@ def _write(
     _make_parent(shown, target)
     with locked(target):
         present = _present(files, shown, target)
-        changes = _compare(files, present, recipes)
+        wanted = with_manifest(files, recipes)
+        changes = _compare(files, present, recipes, wanted)
         if not changes.stale:
             return changes
         _check_writable(shown, target, present)
         staging = new_staging(target)
         try:
-            fill(staging, with_manifest(files, recipes), target, present)
+            fill(staging, wanted, target, present)
             carry_over(target, staging, _kept(present, files), str(shown))
             swap(staging, target)
         finally:

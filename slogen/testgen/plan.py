@@ -12,6 +12,7 @@ would print SUCCESS and prove nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from slogen.coverage import Coverage
@@ -94,20 +95,41 @@ def proof_plans(model: Model) -> dict[tuple[str, str], Plan]:
     return plans
 
 
-def coverage(found: Plan) -> Coverage:
-    """What the plan proves, as the data the documents and the run's summary read."""
+def coverages(plans: Mapping[tuple[str, str], Plan]) -> dict[tuple[str, str], Coverage]:
+    """Every plan's coverage; SLOs proven as one owner share its list of proof files,
+    spelled once (a thousand SLOs share a handful)."""
+    spelled: dict[tuple[str, str, bool], ProofFiles] = {}
+    return {key: coverage(plan, spelled) for key, plan in plans.items()}
+
+
+ProofFiles = tuple[tuple[str, tuple[str, ...]], ...]
+"""Proof files by path, each with the scenarios it holds."""
+
+
+def coverage(
+    found: Plan, spelled: dict[tuple[str, str, bool], ProofFiles] | None = None
+) -> Coverage:
+    """What the plan proves, as the data the documents and the run's summary read;
+    ``spelled`` remembers each owner's proof files across the plans of one run."""
     slo = found.slo
     owner = found.proven_as or slo
-    by_step: dict[int, list[str]] = {}
-    for scenario in found.scenarios:
-        by_step.setdefault(scenario.step, []).append(scenario.name.split(": ", 1)[0])
-    files = tuple(
-        (proof_file(owner.service, owner.name, step, found.from_recordings), tuple(by_step[step]))
-        for step in sorted(by_step)
-    )
+    key = (owner.service, owner.name, found.from_recordings)
+    files = (spelled or {}).get(key) or _proof_files(found, owner)
+    if spelled is not None:
+        spelled[key] = files
     if not found.from_recordings:
         files += ((recording_check_file(slo.service), (RECORDINGS_CHECK,)),)
     shared = None if found.proven_as is None else f"{owner.service}/{owner.name}"
     return Coverage(
         slo.service, slo.name, files, found.gaps, found.unproven, slo.has_alerts, shared
+    )
+
+
+def _proof_files(found: Plan, owner: SLO) -> ProofFiles:
+    by_step: dict[int, list[str]] = {}
+    for scenario in found.scenarios:
+        by_step.setdefault(scenario.step, []).append(scenario.name.split(": ", 1)[0])
+    return tuple(
+        (proof_file(owner.service, owner.name, step, found.from_recordings), tuple(by_step[step]))
+        for step in sorted(by_step)
     )
