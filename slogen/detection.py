@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Final
 from slogen.detection_recordings import SCRAPE_INTERVAL, ErrorsSeries, Timing
 from slogen.detection_recordings import extrapolated_rate as _rate  # noqa: F401 (tests)
 from slogen.detection_search import Condition, first_evaluation, for_evaluations, sawtooth
+from slogen.run_cache import remembered
 
 if TYPE_CHECKING:
     from slogen.model import SLO, BurnAlert
@@ -137,7 +138,23 @@ def detection(
     timing: Timing = SCRAPES_EACH_MINUTE,
     errors: ErrorsSeries = ErrorsSeries.COUNTING,
 ) -> Detection | None:
-    """The earliest and latest firing over all phases; None if it never fires.
+    """The earliest and latest firing over all phases; None if it never fires. A pure
+    function of its arguments, kept between runs too (``slogen.run_cache``): the
+    documents of a rebuilt service ask for the same few figures run after run."""
+    key = (conditions, error_ratio, for_seconds, timing, errors)
+    return remembered(
+        "detection", key, lambda: _detection(conditions, error_ratio, for_seconds, timing, errors)
+    )
+
+
+def _detection(
+    conditions: tuple[Condition, ...],
+    error_ratio: Fraction,
+    for_seconds: int,
+    timing: Timing,
+    errors: ErrorsSeries,
+) -> Detection | None:
+    """The search behind :func:`detection`.
 
     For a counting errors series the recordings depend on where the recording group
     runs only through which scrapes its 5m range holds, so each stretch between two

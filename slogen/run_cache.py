@@ -1,18 +1,19 @@
-"""The scenario search's results, kept between runs.
+"""Results of pure steps, kept between runs: parsed spec files and proof searches.
 
-The search is a pure function of a profile and of slogen's code, and it is most of
-what a run that rebuilds one edited service still spends on the proofs: every SLO's
-coverage (which its service's document and the run's summary print) needs its
-profile's scenarios, whether or not its files are rebuilt. So each result is kept in
-a file named by a digest of the code and the profile, and read back while neither
-changes. What is read is what the search would return, so output stays byte for byte
-that of a search.
+A run that rebuilds one edited service still reads every spec and needs every SLO's
+proof coverage (its service's document and the run's summary print it). Parsing a
+spec file is a pure function of its bytes and of slogen's code, and the scenario
+search one of a profile and the code, so each result is kept in a file named by a
+digest of the code and of what it was computed from, and read back while neither
+changes. What is read is what the step would return, so output stays byte for byte
+that of a run without the cache.
 
 The files live in ``$SLOGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/slogen``, else
 ``~/.cache/slogen``; ``SLOGEN_CACHE_DIR=off`` keeps none. A missing, unreadable or
-unwritable cache only costs the search: errors reading or writing it are ignored, and
+unwritable cache only costs the work: errors reading or writing it are ignored, and
 a file is written under a temporary name and renamed, so a reader never sees half of
-one.
+one. Only results are kept: a step that raises (a spec with problems) is run again
+next time, so its errors are reported afresh.
 """
 
 from __future__ import annotations
@@ -43,8 +44,11 @@ def cache_directory(environ: Mapping[str, str] = os.environ) -> Path | None:
     return Path(base) / "slogen"
 
 
-def remembered(kind: str, key: object, compute: Callable[[], T]) -> T:
-    """``compute()``, or what it returned for ``key`` before with the same code."""
+def remembered(
+    kind: str, key: object, compute: Callable[[], T], keep: Callable[[T], bool] = lambda _: True
+) -> T:
+    """``compute()``, or what it returned for ``key`` before with the same code; a
+    result ``keep`` refuses is returned but not kept."""
     directory = cache_directory()
     if directory is None:
         return compute()
@@ -57,7 +61,8 @@ def remembered(kind: str, key: object, compute: Callable[[], T]) -> T:
     except Exception:  # missing, damaged or foreign: searched again
         pass
     value = compute()
-    _keep(path, value)
+    if keep(value):
+        _keep(path, value)
     return value
 
 

@@ -51,7 +51,7 @@ class CliResult:
 def _search_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The proof search's cache between runs lives in the session's scratch space,
     not the user's ~/.cache: tests neither read a stale one nor leave one behind."""
-    from slogen.testgen.search_cache import CACHE_ENV
+    from slogen.run_cache import CACHE_ENV
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("search-cache")))

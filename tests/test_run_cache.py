@@ -1,6 +1,7 @@
-"""The scenario search's results kept between runs (slogen/testgen/search_cache.py):
-a warm run writes the bytes a cold one does without searching, and a damaged,
-switched-off or unwritable cache only costs the search."""
+"""Results kept between runs (slogen/run_cache.py): a warm run writes the bytes a
+cold one does without searching for proofs or parsing unchanged specs, an edited or
+broken spec is read afresh, and a damaged, switched-off or unwritable cache only
+costs the work."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from pathlib import Path
 import pytest
 
 import slogen
+from slogen.errors import SpecError
+from slogen.resolve import services
+from slogen.run_cache import CACHE_ENV
+from slogen.spec import loader
 from slogen.testgen import scenarios
-from slogen.testgen.search_cache import CACHE_ENV
 from tests.conftest import MINIMAL_SPEC, write_spec
 
 
@@ -73,3 +77,64 @@ def test_no_cache_or_an_unwritable_one_costs_only_the_search(
     first, second = _compile(specs), _compile(specs)
     assert first == second and len(searches) == 2
     assert not list(tmp_path.rglob("*.pickle")) and not list(tmp_path.rglob("*.tmp"))
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The spec files parsed (not read back from the cache) in this test."""
+    done: list[str] = []
+    parse = loader._parsed
+
+    def counted(model: object, text: str, display: str, relative: str) -> object:
+        done.append(relative)
+        return parse(model, text, display, relative)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "_parsed", counted)
+    return done
+
+
+def test_unchanged_specs_are_read_back_and_an_edited_one_is_parsed(
+    specs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    write_spec(specs, "cart.yaml", MINIMAL_SPEC.replace("service: shop", "service: cart"))
+    cold = _compile(specs)
+    assert sorted(parses) == ["cart.yaml", "shop.yaml"]
+    assert _compile(specs) == cold and len(parses) == 2
+    write_spec(specs, "cart.yaml", MINIMAL_SPEC.replace("service: shop", "service: carts"))
+    edited = _compile(specs)
+    assert parses[2:] == ["cart.yaml"] and "prometheus/carts.rules.yml" in edited
+
+
+def test_a_spec_with_problems_is_reported_on_every_run(
+    specs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    write_spec(specs, "shop.yaml", MINIMAL_SPEC.replace("objective: 99.9", "objective: 120"))
+    for _ in range(2):
+        with pytest.raises(SpecError, match=r"shop\.yaml:6"):
+            slogen.load(specs)
+    assert parses == ["shop.yaml", "shop.yaml"]
+
+
+def test_a_defaults_edit_resolves_every_service_again(
+    specs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resolved service is read back while its file and every defaults file beneath
+    it are unchanged; editing defaults.yaml changes what every service resolves to."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    resolved: list[str] = []
+    resolve = services._ServiceContext.resolve
+
+    def counted(self: services._ServiceContext, problems: list[object]) -> object:
+        resolved.append(self.file.spec.service)
+        return resolve(self, problems)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(services._ServiceContext, "resolve", counted)
+    write_spec(specs, "cart.yaml", MINIMAL_SPEC.replace("service: shop", "service: cart"))
+    cold = _compile(specs)
+    assert sorted(resolved) == ["cart", "shop"]
+    assert _compile(specs) == cold and len(resolved) == 2
+    write_spec(specs, "defaults.yaml", "window: 28d\n")
+    warm = _compile(specs)
+    assert sorted(resolved[2:]) == ["cart", "shop"] and warm != cold

@@ -19,6 +19,7 @@ from slogen.resolve.layers import UNSET, Defaults, Layers, Setting
 from slogen.resolve.rule_groups import resolve_rule_groups
 from slogen.resolve.sli import sli, sli_notes
 from slogen.resolve_routing import resolve_routing
+from slogen.run_cache import remembered
 from slogen.spec.loader import ServiceFile, Specs
 from slogen.spec.models import SLOSpec
 from slogen.spec.promql_input import labels_dropped
@@ -33,7 +34,7 @@ def resolve(specs: Specs) -> m.Model:
     defaults = Defaults()
     for layer in specs.defaults:
         defaults.add(layer.spec, layer.source)
-    services = [_ServiceContext(file, defaults).resolve(problems) for file in specs.services]
+    services = [_resolved(file, defaults, specs, problems) for file in specs.services]
     problems.extend(dependency_problems(specs.services, specs.siblings))
     rule_groups = resolve_rule_groups(defaults.rule_groups, problems)
     routing = None
@@ -49,6 +50,27 @@ def resolve(specs: Specs) -> m.Model:
         routing=routing,
         rule_groups=rule_groups,
     )
+
+
+def _resolved(
+    file: ServiceFile, defaults: Defaults, specs: Specs, problems: list[Problem]
+) -> m.Service:
+    """One service, resolved or read back from ``slogen.run_cache``: a pure function
+    of its file's text and of the defaults files' beneath it. A service with problems
+    is not kept, so they are found and reported again on the next run."""
+    layers = tuple((layer.source.display, layer.source.digest) for layer in specs.defaults)
+    texts = (file.source.digest, *(digest for _, digest in layers))
+    if not all(texts):  # a Jsonnet service, or defaults not read from YAML text
+        return _ServiceContext(file, defaults).resolve(problems)
+    key = (file.source.display, file.source.relative, file.source.digest, layers)
+
+    def compute() -> tuple[m.Service, tuple[Problem, ...]]:
+        found: list[Problem] = []
+        return _ServiceContext(file, defaults).resolve(found), tuple(found)
+
+    service, found = remembered("service", key, compute, keep=lambda done: not done[1])
+    problems.extend(found)
+    return service
 
 
 @dataclass(frozen=True)

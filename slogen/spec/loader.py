@@ -8,6 +8,7 @@ directories whose names start with ``.`` or ``_`` are skipped (editor and draft 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -17,6 +18,7 @@ from typing import TypeVar
 import yaml
 
 from slogen.errors import Location, Problem, SpecError
+from slogen.run_cache import remembered
 from slogen.spec.jsonnet_source import (
     JSONNET_SUFFIXES,
     JsonnetEvaluator,
@@ -28,7 +30,7 @@ from slogen.spec.models import DefaultsSpec, ServiceSpec
 from slogen.spec.regular_files import RefusedFile, not_regular, read_regular, refusal
 from slogen.spec.routing import RoutingSpec
 from slogen.spec.validation import validate
-from slogen.spec.yaml_source import SourceDocument, parse_yaml, read_yaml
+from slogen.spec.yaml_source import SourceDocument, parse_yaml, read_text, read_yaml
 from slogen.yaml_loader import FastLoader
 
 DEFAULTS_NAMES = ("defaults.yaml", "defaults.yml")
@@ -176,12 +178,22 @@ def service_files(root: Path) -> dict[Path, str]:
 def _collect(
     model: type[SpecModel], display: str, relative: str, problems: list[Problem]
 ) -> tuple[SpecModel, SourceDocument] | None:
+    """One YAML file parsed and validated: a pure function of its text, so a file
+    that did not change since the last run is read back from ``slogen.run_cache``."""
     try:
-        source = read_yaml(display, display, relative)
-        return validate(model, source), source
+        text = read_text(display, display)
+        key = (model.__name__, display, relative, hashlib.sha256(text.encode()).hexdigest())
+        return remembered("spec", key, lambda: _parsed(model, text, display, relative))
     except SpecError as error:
         problems.extend(error.problems)
         return None
+
+
+def _parsed(
+    model: type[SpecModel], text: str, display: str, relative: str
+) -> tuple[SpecModel, SourceDocument]:
+    source = parse_yaml(text, display, relative)
+    return validate(model, source), source
 
 
 def _services(

@@ -9,6 +9,7 @@ keys, which PyYAML silently resolves to the last one, are reported.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,9 @@ class SourceDocument:
     positions: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
     text: str = ""
     """The file as written, kept only for one read ``verbatim`` (a file written back)."""
+    digest: str = ""
+    """A digest of the text parsed, naming the file's content for ``slogen.run_cache``;
+    empty for a document that did not come from YAML text (Jsonnet's)."""
 
     def locate(self, path: KeyPath) -> Location:
         """The location of a field, or of its nearest ancestor the file has."""
@@ -147,7 +151,9 @@ def parse_yaml(text: str, display: str, relative: str, *, verbatim: bool = False
         loader.dispose()
     if builder.problems:
         raise SpecError(builder.problems)
-    return SourceDocument(display, relative, data, builder.positions, text if verbatim else "")
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    kept = text if verbatim else ""
+    return SourceDocument(display, relative, data, builder.positions, kept, digest)
 
 
 def _too_deep(location: Location) -> Problem:

@@ -35,12 +35,12 @@ import functools
 from collections.abc import Callable
 
 from slogen.model import SLO, BurnAlert
+from slogen.run_cache import remembered
 from slogen.testgen.burn_scenarios import BRACKET, BurnScenarios
 from slogen.testgen.labels import NotSynthesisable
 from slogen.testgen.outage_scenarios import OutageScenarios
 from slogen.testgen.profile import Profile
 from slogen.testgen.proof import Check, Scenario, ScenarioError
-from slogen.testgen.search_cache import remembered
 from slogen.testgen.shapes import Shape
 from slogen.testgen.slo_scenarios import SloScenarios
 from slogen.testgen.timelines import FIRING_FACTOR, QUIET_FACTOR
@@ -61,7 +61,7 @@ def _search(profile: Profile) -> tuple[tuple[Scenario, ...], tuple[str, ...]]:
     """Most of compile time is spent here, and both the proof files and the SLO
     documents need it, for SLOs that mostly share a few profiles; the result depends
     only on the frozen profile, so it is kept for the most recent profiles rather than
-    searched for again, and between runs (``search_cache``)."""
+    searched for again, and between runs (``slogen.run_cache``)."""
     return remembered("scenarios", profile, lambda: _searched(profile))
 
 
