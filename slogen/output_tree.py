@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,27 +55,39 @@ Wanted = Callable[[str], bool]
 """Whose bytes to read: a file's contents are only read when they are compared."""
 
 
-def walk(directory: Path, wanted: Wanted) -> dict[str, Entry]:
+def walk(
+    directory: Path, wanted: Wanted, known: Mapping[str, bytes] | None = None
+) -> dict[str, Entry]:
     """Every entry under ``directory`` (which must be a real directory), keyed by POSIX
     path relative to it, in sorted order. Links are listed, not followed; the bytes of
-    a regular file are read only when ``wanted(path)``."""
+    a regular file are read only when ``wanted(path)``. A file whose bytes equal
+    ``known[path]`` holds that bytes object rather than its own copy: a tree compared
+    with what is about to be written is then in memory once, not twice."""
     found: dict[str, Entry] = {}
     with _opened_directory(directory) as fd:
-        _walk(fd, directory, "", wanted, found)
+        _walk(fd, directory, "", wanted, found, known or {})
     return found
 
 
-def _walk(dir_fd: int, root: Path, prefix: str, wanted: Wanted, into: dict[str, Entry]) -> None:
+def _walk(
+    dir_fd: int,
+    root: Path,
+    prefix: str,
+    wanted: Wanted,
+    into: dict[str, Entry],
+    known: Mapping[str, bytes],
+) -> None:
     for name in sorted(_listed(dir_fd, root / prefix)):
         path = prefix + name
         entry = _entry(dir_fd, name, wanted(path))
         if entry is None:
             continue
+        entry = _shared(entry, known.get(path))
         into[path] = entry
         if entry.kind == DIRECTORY:
             child = _open_child(dir_fd, name, root / path)
             try:
-                _walk(child, root, path + "/", wanted, into)
+                _walk(child, root, path + "/", wanted, into, known)
             finally:
                 os.close(child)
 
@@ -96,18 +108,29 @@ def _listed(dir_fd: int, shown: Path) -> list[str]:
         raise OSError(error.errno, f"cannot read it: {error.strerror}", str(shown)) from error
 
 
-def read_paths(directory: Path, paths: list[str]) -> dict[str, Entry]:
+def read_paths(
+    directory: Path, paths: list[str], known: Mapping[str, bytes] | None = None
+) -> dict[str, Entry]:
     """The entries at these relative paths, each looked up without following a link in
-    any component: a path below a symlinked directory is absent, not read through."""
+    any component: a path below a symlinked directory is absent, not read through.
+    ``known`` as for :func:`walk`."""
     if not _is_real_directory(directory):
         return {}
     found: dict[str, Entry] = {}
+    known = known or {}
     with _opened_directory(directory) as fd:
         for path in paths:
             entry = _lookup(fd, path.split("/"))
             if entry is not None:
-                found[path] = entry
+                found[path] = _shared(entry, known.get(path))
     return found
+
+
+def _shared(entry: Entry, same: bytes | None) -> Entry:
+    """The entry, holding ``same`` in place of its own bytes where they are equal."""
+    if same is not None and entry.kind == FILE and entry.data == same:
+        return Entry(FILE, same, entry.mode)
+    return entry
 
 
 def _lookup(root_fd: int, parts: list[str]) -> Entry | None:

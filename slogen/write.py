@@ -181,7 +181,7 @@ def compare(
     directory is followed, as :func:`write` follows it."""
     root = Path(os.path.abspath(directory)).resolve()
     paths = sorted(set(with_manifest(files)) | owned(read_paths(root, [MANIFEST])))
-    return _compare(files, read_paths(root, paths), recipes)
+    return _compare(files, read_paths(root, paths, files), recipes)
 
 
 def _compare(
@@ -281,7 +281,7 @@ def _present(files: Mapping[str, bytes], shown: Path, target: Path) -> dict[str,
             "choose an output directory that slogen owns (-o), or empty this one",
         )
     compared = set(with_manifest(files)) | owned(manifest)
-    return walk(target, compared.__contains__)
+    return walk(target, compared.__contains__, files)
 
 
 def _check_writable(shown: Path, target: Path, present: Mapping[str, Entry]) -> None:
