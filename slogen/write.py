@@ -14,7 +14,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -195,13 +195,33 @@ def _compare(
     wanted = with_manifest(files, recipes) if wanted is None else wanted
     previous = owned(present)
     changed = tuple(p for p in wanted if p in present and not present[p].is_file_with(wanted[p]))
-    diffs = {p: _diff(p, present[p], wanted[p]) for p in changed}
+    diffs = _Diffs({p: (present[p], wanted[p]) for p in changed})
     return Staleness(
         missing=tuple(p for p in wanted if p not in present),
         changed=changed,
         extra=tuple(p for p in present if p in previous and p not in wanted),
         diffs=diffs,
     )
+
+
+class _Diffs(Mapping[str, str]):
+    """Each changed file's diff, made when it is first read: a write reports how many
+    files changed, not how, and diffing a large dashboard costs more than writing it."""
+
+    def __init__(self, pairs: Mapping[str, tuple[Entry, bytes]]) -> None:
+        self._pairs = pairs
+        self._made: dict[str, str] = {}
+
+    def __getitem__(self, path: str) -> str:
+        if path not in self._made:
+            self._made[path] = _diff(path, *self._pairs[path])
+        return self._made[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pairs)
+
+    def __len__(self) -> int:
+        return len(self._pairs)
 
 
 def _diff(path: str, old: Entry, new: bytes) -> str:
