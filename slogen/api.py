@@ -14,28 +14,29 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from slogen import tools
 from slogen import write as tree
+from slogen.alertmanager.files import CONFIG_PATH, render_config
 from slogen.build import build, proof_coverage
 from slogen.coverage import Coverage
 from slogen.errors import Location, Problem, SpecError
+from slogen.gate import Decision, check_services, decide
+from slogen.lint import Finding
+from slogen.lint import lint as lint_model
 from slogen.model import Model
 from slogen.prometheus_api import DEFAULT_TIMEOUT, Credentials, Prometheus
+from slogen.report import Period, Report
+from slogen.report import report as read_report
 from slogen.resolve import resolve
 from slogen.resolve_alertmanager_base import checked_base
 from slogen.spec.jsonnet_source import JsonnetLimits
 from slogen.spec.loader import Specs
 from slogen.spec.loader import load as load_specs
 from slogen.spec.yaml_source import read_yaml
+from slogen.status import SLOStatus
+from slogen.status import status as read_status
 from slogen.write import Staleness
-
-if TYPE_CHECKING:  # the reading commands' modules load when one of them runs
-    from slogen.gate import Decision
-    from slogen.lint import Finding
-    from slogen.report import Period, Report
-    from slogen.status import SLOStatus
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,6 @@ class Bundle:
     def check_alertmanager(self, shown_as: str = "") -> list[tools.ToolResult]:
         """``amtool check-config``, then the route of every alert (none without routing)."""
         from slogen import verify
-        from slogen.alertmanager.files import CONFIG_PATH
 
         if CONFIG_PATH not in self.files:
             return []
@@ -189,8 +189,6 @@ def lint(
     the URL). Raises :class:`slogen.PrometheusError` for a URL that is not plain
     http(s), or when the server cannot be reached, does not answer in time, refuses a
     query or answers with something that is not a Prometheus API answer."""
-    from slogen.lint import lint as lint_model
-
     return lint_model(resolve(specs), prometheus, timeout, credentials)
 
 
@@ -217,8 +215,6 @@ def merge_alertmanager(base: str | Path, specs: Specs) -> MergedConfig:
             ]
         )
     source = checked_base(read_yaml(str(base), str(base), Path(base).name, verbatim=True))
-    from slogen.alertmanager.files import render_config
-
     return MergedConfig(bundle, str(base), render_config(bundle.model, routing, source))
 
 
@@ -253,9 +249,6 @@ def status(
     a request within ``timeout`` seconds, fails or answers with something else than
     the Prometheus API; ``credentials`` as for :func:`lint`."""
     model = resolve(specs)
-    from slogen.gate import check_services
-    from slogen.status import status as read_status
-
     check_services(services, sorted(service.name for service in model.services))
     statuses = read_status(model, Prometheus(prometheus_url, timeout, credentials))
     return [s for s in statuses if not services or s.service in services]
@@ -273,8 +266,6 @@ def gate(
     """May ``services`` (all, when none are named) release? Closed while any of their
     SLOs has spent its error budget, and with ``require_data`` while any has no data."""
     statuses = status(specs, prometheus_url, services, timeout=timeout, credentials=credentials)
-    from slogen.gate import decide
-
     return decide(statuses, services, require_data=require_data)
 
 
@@ -291,9 +282,6 @@ def report_period(
     (:mod:`slogen.report.period` parses one), from a live Prometheus that runs the
     generated rules; only those of ``services`` when named. Errors as for :func:`status`."""
     model = resolve(specs)
-    from slogen.gate import check_services
-    from slogen.report import report as read_report
-
     check_services(services, sorted(service.name for service in model.services))
     server = Prometheus(prometheus_url, timeout, credentials)
     return read_report(model, server, period, tuple(services))
