@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import slogen
+from slogen import run_cache
 from slogen.errors import SpecError
 from slogen.resolve import services
 from slogen.run_cache import CACHE_ENV
@@ -138,3 +139,34 @@ def test_a_defaults_edit_resolves_every_service_again(
     write_spec(specs, "defaults.yaml", "window: 28d\n")
     warm = _compile(specs)
     assert sorted(resolved[2:]) == ["cart", "shop"] and warm != cold
+
+
+def test_a_cache_another_user_could_write_is_not_used(
+    specs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, searches: list[object]
+) -> None:
+    """A pickle runs code when loaded: a directory others may write to (a shared /tmp
+    path) is neither read nor written."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv(CACHE_ENV, str(shared))
+    first, second = _compile(specs), _compile(specs)
+    assert first == second and len(searches) == 2 and not list(shared.iterdir())
+
+
+def test_no_home_directory_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    def homeless() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", homeless)
+    assert run_cache.cache_directory({}) is None
+    assert run_cache.cache_directory({"XDG_CACHE_HOME": "/x"}) == Path("/x/slogen")
+
+
+def test_a_result_that_does_not_pickle_is_returned_and_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    unpicklable = run_cache.remembered("test", "key", lambda: lambda: 1)
+    assert unpicklable() == 1
+    assert not [p for p in (tmp_path / "cache").iterdir()]
