@@ -23,6 +23,7 @@ from slogen.model_burn import burn_fault as burn_fault
 from slogen.model_burn import error_budget as error_budget
 from slogen.model_burn import fastest_burn as fastest_burn
 from slogen.model_calendar import CalendarPeriod as CalendarPeriod
+from slogen.model_kubernetes import Kubernetes as Kubernetes
 from slogen.model_receivers import Authorization as Authorization
 from slogen.model_receivers import BasicAuth as BasicAuth
 from slogen.model_receivers import Email as Email
@@ -357,19 +358,11 @@ class Service:
 
 
 @dataclass(frozen=True)
-class Kubernetes:
-    """Where PrometheusRule manifests go and the labels an operator selects them by."""
-
-    namespace: str | None = None
-    labels: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
 class Model:
     """Every service, sorted by name, and settings of the output as a whole."""
 
     services: tuple[Service, ...]
-    kubernetes: Kubernetes = Kubernetes()
+    kubernetes: Kubernetes = field(default_factory=Kubernetes)
     routing: Routing | None = None
     rule_groups: RuleGroups = field(default_factory=RuleGroups)
 

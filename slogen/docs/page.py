@@ -53,10 +53,10 @@ def _overview(model: Model, service: Service) -> list[str]:
     items.append(
         f"**Dashboard:** {shown} (definition {links.to_output(dashboard_file(service.name))})"
     )
-    items.append(
-        f"**Rules:** {links.to_output(rule_file(service.name))}, "
-        f"{links.to_output(manifest_file(service.name))}"
-    )
+    rules = [rule_file(service.name)]
+    if model.kubernetes.manifests:
+        rules.append(manifest_file(service.name))
+    items.append("**Rules:** " + ", ".join(links.to_output(path) for path in rules))
     return items
 
 

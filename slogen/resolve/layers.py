@@ -75,6 +75,7 @@ class Defaults:
     tiers: dict[Tier, TierSpec] = field(default_factory=dict)
     namespace: str | None = None
     manifest_labels: dict[str, str] = field(default_factory=dict)
+    manifests: bool = True
     rule_groups: dict[str, Setting] = field(default_factory=dict)
     """``rule_groups`` key by key, each where it was written (``resolve.rule_groups``)."""
 
@@ -90,6 +91,8 @@ class Defaults:
         if spec.kubernetes is not None:
             self.namespace = spec.kubernetes.namespace or self.namespace
             self.manifest_labels.update(spec.kubernetes.labels)
+            if spec.kubernetes.manifests is not None:
+                self.manifests = spec.kubernetes.manifests
         if spec.rule_groups is not None:
             for key, value in spec.rule_groups.model_dump(exclude_none=True).items():
                 self.rule_groups[key] = Setting(value, source, ("rule_groups", key))

@@ -45,7 +45,9 @@ def resolve(specs: Specs) -> m.Model:
     return m.Model(
         services=tuple(sorted(services, key=lambda s: s.name)),
         kubernetes=m.Kubernetes(
-            defaults.namespace, tuple(sorted(defaults.manifest_labels.items()))
+            defaults.namespace,
+            tuple(sorted(defaults.manifest_labels.items())),
+            defaults.manifests,
         ),
         routing=routing,
         rule_groups=rule_groups,

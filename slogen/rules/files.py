@@ -38,10 +38,9 @@ def service_rule_artifacts(model: Model, service: Service, groups: Deployed) -> 
     """One service's rule file and manifest (and Mimir file, when asked for) from its
     groups, built once for them all (and, in a full build, for the proofs too)."""
     written = groups.dicts()
-    files = {
-        rule_file(service.name): _rule_file(service, written),
-        manifest_file(service.name): _manifest(model, service, written),
-    }
+    files = {rule_file(service.name): _rule_file(service, written)}
+    if model.kubernetes.manifests:
+        files[manifest_file(service.name)] = _manifest(model, service, written)
     if model.rule_groups.mimirtool:
         files[mimir_rule_file(service.name)] = _mimir_file(service, groups.dicts(thanos=False))
     return files

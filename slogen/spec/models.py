@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Annotated, Self
 
-from pydantic import Field, StrictStr, model_validator
+from pydantic import Field, StrictBool, StrictStr, model_validator
 
 from slogen.spec.alerting import (
     BURN_MEASURES,
@@ -191,6 +191,11 @@ class KubernetesSpec(Strict):
     ] = Field(
         default_factory=dict,
         description="metadata.labels, e.g. what the Prometheus resource's ruleSelector matches",
+    )
+    manifests: StrictBool | None = Field(
+        default=None,
+        description="write kubernetes/<service>.yaml PrometheusRule manifests (default true); "
+        "false for a Prometheus that loads the plain rule files without the operator",
     )
 
 
