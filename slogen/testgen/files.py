@@ -158,10 +158,11 @@ def _group(
     values: CounterValues,
 ) -> dict[str, Any]:
     phases, interval = list(scenario.phases), scenario.interval
+    lead = calendar_lead(slo.calendar)
     if all(phase.traffic is None for phase in phases):  # never seen: no series at all
         series = []
     else:
-        series = render_series(slo, *laid, _led(slo, phases), interval, values)
+        series = render_series(slo, *laid, _led(phases, lead), interval, values)
     if beside is not None and series:
         other, healthy = beside
         reporting = next(p.traffic for p in phases if p.traffic is not None)
@@ -171,8 +172,7 @@ def _group(
             else Phase(p.seconds, p.traffic, healthy)
             for p in phases
         ]
-        series += render_series(slo, *other, _led(slo, calm), interval, values)
-    lead = calendar_lead(slo.calendar)
+        series += render_series(slo, *other, _led(calm, lead), interval, values)
     return {
         "name": f"{slo.name}: {scenario.name}",
         "interval": format_duration(scenario.interval),
@@ -181,10 +181,9 @@ def _group(
     }
 
 
-def _led(slo: SLO, phases: list[Phase]) -> list[Phase]:
-    """The phases after the silence a calendar zone west of UTC needs
-    (``timing.calendar_lead``): the scenarios are timed from their first sample."""
-    lead = calendar_lead(slo.calendar)
+def _led(phases: list[Phase], lead: int) -> list[Phase]:
+    """The phases after ``lead`` seconds of silence, which a calendar zone west of UTC
+    needs (``timing.calendar_lead``): the scenarios are timed from their first sample."""
     return [Phase(lead, None), *phases] if lead else phases
 
 

@@ -54,30 +54,35 @@ class Series:
 
 
 def gauge_targets(ratio: Fraction, at_least: bool) -> tuple[int, int]:
-    """(bad, all) targets whose share is the closest to ``ratio`` from above or below.
-
-    Counted in integers: with ``ratio = p/q``, ``bad/total`` is ``|bad*q - p*total|``
-    over ``total*q`` away, and comparing two such distances needs no fractions."""
+    """(bad, all) targets whose share is the closest to ``ratio`` from above or below,
+    among up to GAUGE_TARGETS_MAX targets (the fewest on a tie); where none lies on
+    that side, the fewest targets up to GAUGE_TARGETS_FALLBACK that give one."""
     if ratio in (0, 1):
         return int(ratio), 1
+    closest = min(
+        _shares(ratio, at_least, range(1, GAUGE_TARGETS_MAX + 1)),
+        key=lambda share: abs(Fraction(*share) - ratio),
+        default=None,
+    )
+    fewest = closest or next(
+        _shares(ratio, at_least, range(GAUGE_TARGETS_MAX + 1, GAUGE_TARGETS_FALLBACK + 1)), None
+    )
+    if fewest is None:
+        raise NotSynthesisable(
+            f"an error ratio of {float(ratio):.4g} is finer than 1 of "
+            f"{GAUGE_TARGETS_FALLBACK} targets"
+        )
+    return fewest
+
+
+def _shares(ratio: Fraction, at_least: bool, totals: range) -> Iterator[tuple[int, int]]:
+    """(bad, all) for each number of targets in ``totals`` whose whole share lies on
+    the asked side of ``ratio`` with at least one target bad and one good."""
     p, q = ratio.numerator, ratio.denominator
-    best: tuple[int, int, int] | None = None  # (distance x total x q, bad, total)
-    for total in range(1, GAUGE_TARGETS_MAX + 1):
-        bad = -(-p * total // q) if at_least else p * total // q
-        if not 0 < bad < total:
-            continue
-        distance = abs(bad * q - p * total)
-        if best is None or distance * best[2] < best[0] * total:
-            best = (distance, bad, total)
-    if best is not None:
-        return best[1], best[2]
-    for total in range(GAUGE_TARGETS_MAX + 1, GAUGE_TARGETS_FALLBACK + 1):
+    for total in totals:
         bad = -(-p * total // q) if at_least else p * total // q
         if 0 < bad < total:
-            return bad, total
-    raise NotSynthesisable(
-        f"an error ratio of {float(ratio):.4g} is finer than 1 of {GAUGE_TARGETS_FALLBACK} targets"
-    )
+            yield bad, total
 
 
 class CounterValues:
