@@ -1,0 +1,42 @@
+"""slogen.tools: how the external tools are run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from slogen import tools
+
+
+def test_check_rules_reports_promtools_verdict(tmp_path: Path, promtool: str) -> None:
+    good = tmp_path / "good.yml"
+    good.write_text("groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: vector(1)\n")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: sum(\n")
+    assert tools.check_rules([good]).ok
+    result = tools.check_rules([good, bad])
+    assert not result.ok
+    assert "bad.yml" in result.output
+
+
+def test_promtool_checks_run_on_one_go_thread_unless_the_user_says_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two checks run side by side on a large tree: each gets one thread and a lazier
+    collector, but a user's own Go settings win. In promtool's place, a script that
+    prints the environment it was given."""
+    printer = tmp_path / "print-environment"
+    printer.write_text("#!/bin/sh\nexec env\n")
+    printer.chmod(0o755)
+    monkeypatch.setenv("SLOGEN_PROMTOOL", str(printer))
+    monkeypatch.delenv("GOMAXPROCS", raising=False)
+    monkeypatch.delenv("GOGC", raising=False)
+    monkeypatch.setenv("SLOGEN_TEST_MARK", "kept")
+    given = tools.check_rules([]).output.splitlines()
+    assert {"GOMAXPROCS=1", "GOGC=400", "SLOGEN_TEST_MARK=kept"} <= set(given)
+
+    monkeypatch.setenv("GOGC", "50")
+    given = tools.check_rules([]).output.splitlines()
+    assert "GOGC=50" in given
+    assert "GOGC=400" not in given
