@@ -59,6 +59,59 @@ def test_with_a_width_short_containers_share_a_line_and_the_data_is_the_same() -
                 assert line.endswith(("{", "[")) or _one_scalar(line), line
 
 
+def test_with_a_width_exactly_the_containers_that_fit_share_a_line() -> None:
+    """Against the rule written plainly: a container goes on one line when its
+    ``json.dumps`` form fits after what precedes it, with room for a comma."""
+    rng = random.Random(6)
+    for _ in range(2000):
+        document = _value(rng, 0)
+        width = rng.choice([0, 20, 60, 100])
+        assert dumps_indented(document, width=width) == _by_the_rule(document, width, 0, 0)
+    for document in (list(range(40)), {"k": list(range(5))}, [{"a": 1}] * 30):
+        assert dumps_indented(document, width=100) == _by_the_rule(document, 100, 0, 0)
+    # the shortest object and list of their size fit exactly: none is refused unseen
+    assert dumps_indented({"": 0}, width=8) == '{"": 0}'
+    assert dumps_indented([0, 0, 0], width=10) == "[0, 0, 0]"
+
+
+def _by_the_rule(node: Any, width: int, indent: int, lead: int) -> str:
+    """``node`` written at ``indent``, after ``lead`` characters on its line."""
+    if isinstance(node, (dict, list, tuple)):
+        line = json.dumps(node, sort_keys=True, separators=(", ", ": "))
+        if lead + len(line) <= width - 1 or not node:
+            return line
+        inner = "\n" + " " * (indent + 2)
+        if isinstance(node, dict):
+            items = [
+                f"{json.dumps(str(k))}: "
+                + _by_the_rule(v, width, indent + 2, indent + 4 + len(json.dumps(str(k))))
+                for k, v in sorted(node.items())
+            ]
+            return "{" + inner + ("," + inner).join(items) + "\n" + " " * indent + "}"
+        items = [_by_the_rule(v, width, indent + 2, indent + 2) for v in node]
+        return "[" + inner + ("," + inner).join(items) + "\n" + " " * indent + "]"
+    return json.dumps(node)
+
+
+def test_each_object_goes_through_default_once() -> None:
+    """An object nested in containers that are tried on one line and do not fit is
+    still converted once: a dashboard's panels are grafanalib objects."""
+    seen: list[str] = []
+
+    class Panel:
+        def __init__(self, title: str) -> None:
+            self.title = title
+
+    def convert(panel: Panel) -> dict[str, Any]:
+        seen.append(panel.title)
+        return {"title": panel.title, "fields": list(range(30))}
+
+    panels = [Panel(f"p{n}") for n in range(3)]
+    text = dumps_indented({"a": {"b": panels}}, default=convert, width=100)
+    assert sorted(seen) == ["p0", "p1", "p2"]
+    assert json.loads(text)["a"]["b"][2]["title"] == "p2"
+
+
 def _one_scalar(line: str) -> bool:
     """A line that is one value, or one key and its value, and no container but an
     empty one."""
