@@ -268,6 +268,16 @@ def test_grafanalib_rough_edges_are_corrected() -> None:
     assert sli.get("maxDataPoints") is None  # one point per pixel, not grafanalib's 100
 
 
+def test_every_query_runs_on_its_panels_data_source() -> None:
+    """Targets carry no data source of their own, so each runs on its panel's: every
+    panel with queries must name one, the dashboard's ``datasource`` variable."""
+    for path in DASHBOARDS:
+        for panel in _panels(_load(path)):
+            if panel.get("targets"):
+                assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
+                assert all("datasource" not in target for target in panel["targets"])
+
+
 def test_dashboards_are_identical_on_every_run(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("generate", str(SPECS), "-o", str(tmp_path / "out"), "--no-verify")
     assert result.code == 0, result.err

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import slogen
+from slogen.grafana import compat
 from slogen.json_writer import dumps_indented
 from tests.conftest import SPECS
 from tests.random_documents import nested
@@ -132,22 +133,32 @@ def test_dashboards_are_what_json_dumps_made_of_grafanalib_s_objects() -> None:
     built = [overview_dashboard(model), *map(service_dashboard, model.services)]
     for dashboard in built:
         plain = json.loads(json.dumps(dashboard.to_json_data(), cls=DashboardEncoder))
-        _same_but_unset_nulls(json.loads(dashboard_json(dashboard)), plain)
+        _same_but_unset(json.loads(dashboard_json(dashboard)), plain)
 
 
-def _same_but_unset_nulls(ours: Any, plain: Any) -> None:
-    """``ours`` is ``plain`` but for fields left out where grafanalib wrote null."""
+_UNSET = {
+    **compat.PANEL_DEFAULTS,
+    **compat.FIELD_DEFAULTS,
+    **compat.GRAPH_DEFAULTS,
+    **compat.TARGET_DEFAULTS,
+    "overrides": [],
+}
+
+
+def _same_but_unset(ours: Any, plain: Any) -> None:
+    """``ours`` is ``plain`` but for fields left out where grafanalib wrote null or
+    the value Grafana gives an absent field."""
     if isinstance(plain, dict):
         assert set(ours) <= set(plain)
         for key, value in plain.items():
             if key in ours:
-                _same_but_unset_nulls(ours[key], value)
-            else:
-                assert value is None, key
+                _same_but_unset(ours[key], value)
+            elif plain.get("type") != "row" or key in compat.ROW_FIELDS:
+                assert value is None or (key in _UNSET and value == _UNSET[key]), key
     elif isinstance(plain, list):
         assert len(ours) == len(plain)
         for mine, theirs in zip(ours, plain, strict=True):
-            _same_but_unset_nulls(mine, theirs)
+            _same_but_unset(mine, theirs)
     else:
         assert ours == plain
 

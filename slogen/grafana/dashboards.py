@@ -216,7 +216,8 @@ def _json_data(obj: object) -> Any:
     to_json_data = getattr(obj, "to_json_data", None)
     if to_json_data is None:
         raise TypeError(f"{type(obj).__name__} is not JSON")
-    return _without_nulls(to_json_data())
+    data = _without_nulls(to_json_data())
+    return compat.without_defaults(data) if isinstance(obj, g.Panel) else data
 
 
 def _without_nulls(data: Any) -> Any:

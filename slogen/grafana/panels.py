@@ -30,13 +30,14 @@ SEVERITY_COLOURS = {"page": "red", "ticket": "orange"}
 
 
 def target(expr: str, ref: str, legend: str = "", *, instant: bool = False) -> g.Target:
+    """A query of the panel's data source (``DATASOURCE``, which every panel with
+    queries names): a target without its own queries its panel's."""
     return compat.PrometheusTarget(
         expr=expr,
         refId=ref,
         legendFormat=legend,
         instant=instant,
         format="table" if instant else "time_series",
-        datasource=DATASOURCE,
     )
 
 
