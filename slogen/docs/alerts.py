@@ -115,10 +115,16 @@ def alerts_block(model: Model, slo: SLO) -> list[str]:
     figures = burn_rows(slo)
     if figures:
         blocks += [
-            "What the burn alerts mean for the people they reach. " + FIGURES_NOTE,
+            "What the burn alerts mean for the people they reach "
+            f"(see [{READING}](#{READING_ANCHOR})):",
             md.table(HEADINGS, figures),
         ]
     return blocks
+
+
+READING = "reading this page"
+READING_ANCHOR = "reading-this-page"
+BURN_NOTE = "**Burn figures.** " + FIGURES_NOTE
 
 
 def _severity(slo: SLO, key: str) -> str:

@@ -95,11 +95,20 @@ def _policy(slo: SLO) -> list[str]:
     return [
         "### Error budget policy",
         md.table(("state", "budget remaining", "meaning", "alerts"), rows),
-        "The dashboards colour the budget by these states. What the team does in each "
-        "(slow releases down, stop them, spend time on reliability) is for the team's "
-        "error budget policy to say. Budget alerts fire only for groups still reporting "
-        "data and are evaluated every 5 minutes.",
     ]
+
+
+POLICY_NOTE = (
+    "**Error budget policy.** The dashboards colour the budget by its states. What the "
+    "team does in each (slow releases down, stop them, spend time on reliability) is "
+    "for the team's error budget policy to say. Budget alerts fire only for groups "
+    "still reporting data and are evaluated every 5 minutes."
+)
+PROOFS_NOTE = (
+    "**Proofs.** They are promtool unit tests: they drive synthetic series through the "
+    "generated rules and check that each alert fires, stays quiet and resets as its "
+    "section says."
+)
 
 
 def _proofs(found: Coverage) -> list[str]:
@@ -108,8 +117,6 @@ def _proofs(found: Coverage) -> list[str]:
     ]
     blocks = [
         "### Proofs",
-        "promtool unit tests drive synthetic series through the generated rules and check "
-        "that each alert fires, stays quiet and resets as above:",
         md.bullets(items) if items else "No scenario could be built for this SLO.",
     ]
     if found.proven_as is not None:
