@@ -247,3 +247,25 @@ def test_policy_table_places_a_custom_budget_alert_inside_its_state(tmp_path: Pa
         "critical": "SLOErrorBudgetLow (ticket) below 10%",
         "exhausted": "SLOErrorBudgetLow (ticket)",
     }
+
+
+def test_what_every_slo_section_shares_is_said_once_per_page(bundle: slogen.Bundle) -> None:
+    """How to read the burn figures, the policy's colours and what proofs are: said once
+    under 'Reading this page', before the SLO sections, which link to it."""
+    for name, page in _docs(bundle.files).items():
+        if name == INDEX:
+            continue
+        sections = page.count("\n## SLO: ")
+        assert sections >= 1, name
+        assert page.count("Firing times are how long after") == 1, name
+        assert page.count("The dashboards colour the budget") == 1, name
+        assert page.index("## Reading this page") < page.index("\n## SLO: "), name
+        assert page.count("(see [reading this page](#reading-this-page))") == sections, name
+
+
+def test_without_burn_alerts_the_page_has_no_burn_figures_to_explain(tmp_path: Path) -> None:
+    spec = MINIMAL_SPEC.replace("runbook:", "alerting:\n  burn_rate: []\nrunbook:")
+    page = _compile(tmp_path, spec)["shop.md"]
+    assert "## Reading this page" in page
+    assert "Firing times" not in page
+    assert "reading this page](#" not in page
