@@ -18,7 +18,10 @@ Reported per run: wall seconds, CPU seconds of slogen and its children (promtool
 build's worker processes), and the largest resident set of any of them; then the
 tree's files and MiB, and its proofs' share.
 
-    python benchmarks/bench_compile.py [--slos 10,100,1000]
+    python benchmarks/bench_compile.py [--slos 10,100,1000] [--rounds 5]
+
+A shared or virtual machine moves single runs by a fifth either way (CPU seconds
+too): ``--rounds`` repeats each count from scratch and shows the median and range.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -111,46 +115,61 @@ def run(args: list[str], cache: Path) -> tuple[float, float, float]:
     return wall, cpu, after.ru_maxrss / 1024
 
 
-def measure(slos: int) -> list[str]:
-    rows = []
+Figures = tuple[float, float, float]
+"""Wall seconds, CPU seconds and peak RSS (MiB) of one run."""
+
+
+def measure(slos: int) -> tuple[dict[str, Figures], str]:
+    """One round for N SLOs from scratch: each run's figures, and the tree's size."""
+    found: dict[str, Figures] = {}
     with tempfile.TemporaryDirectory(prefix=f"compile-{slos}-") as scratch:
         specs, out = Path(scratch) / "specs", Path(scratch) / "generated"
         cache = Path(scratch) / "cache"
         write_specs(specs, slos)
-        runs = [("full", ["generate", str(specs), "-o", str(out)])]
-        runs.append(("no verify", ["generate", str(specs), "-o", str(out) + "-nv", "--no-verify"]))
-        for name, args in runs:
-            wall, cpu, peak = run(args, cache)
-            rows.append(f"| {slos:,} | {name} | {wall:.2f} | {cpu:.2f} | {peak:.0f} |")
+        found["full"] = run(["generate", str(specs), "-o", str(out)], cache)
+        nv = ["generate", str(specs), "-o", str(out) + "-nv", "--no-verify"]
+        found["no verify"] = run(nv, cache)
         edited = sorted(specs.glob("*.yaml"))[-1]  # not the first of any proof key
         edited.write_text(edited.read_text().replace("objective: 99.9", "objective: 99.8", 1))
-        for name, args in [
-            ("one edit", ["generate", str(specs), "-o", str(out)]),
-            ("check", ["generate", str(specs), "-o", str(out), "--check"]),
-        ]:
-            wall, cpu, peak = run(args, cache)
-            rows.append(f"| {slos:,} | {name} | {wall:.2f} | {cpu:.2f} | {peak:.0f} |")
+        found["one edit"] = run(["generate", str(specs), "-o", str(out)], cache)
+        found["check"] = run(["generate", str(specs), "-o", str(out), "--check"], cache)
         files = [p for p in out.rglob("*") if p.is_file()]
         proofs = [p for p in files if p.relative_to(out).parts[0] == "tests"]
         size = sum(p.stat().st_size for p in files) / 2**20
         proof_size = sum(p.stat().st_size for p in proofs) / 2**20
-        rows.append(
+        tree = (
             f"| {slos:,} | tree | {len(files):,} files, {size:.1f} MiB; proofs "
             f"{len(proofs):,} files, {proof_size:.1f} MiB | | |"
         )
-    return rows
+    return found, tree
+
+
+def _shown(values: list[float]) -> str:
+    """The median, and the range when there are several rounds."""
+    middle = f"{statistics.median(values):.2f}"
+    return middle if len(values) == 1 else f"{middle} ({min(values):.2f}-{max(values):.2f})"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slos", default="10,100,1000", help="comma-separated SLO counts")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="rounds from scratch per count; the median is shown, with the range",
+    )
     args = parser.parse_args()
     counts = sorted({int(n) for n in args.slos.split(",")})
     print("| SLOs | run | wall s | CPU s | peak RSS MiB |")
     print("|---|---|---|---|---|")
     for slos in counts:
-        for row in measure(slos):
-            print(row, flush=True)
+        rounds = [measure(slos) for _ in range(args.rounds)]
+        for name in rounds[0][0]:
+            walls, cpus, peaks = zip(*(found[name] for found, _ in rounds), strict=True)
+            row = f"| {slos:,} | {name} | {_shown(list(walls))} | {_shown(list(cpus))} |"
+            print(f"{row} {max(peaks):.0f} |", flush=True)
+        print(rounds[0][1], flush=True)
 
 
 if __name__ == "__main__":
