@@ -18,7 +18,7 @@ from pathlib import Path
 import slogen
 from tests.random_specs import write_random_specs
 
-DIGEST = "d33d325cd762500aeabb265ed924fda8b22d51fc580aa02128824e97baffc001"
+DIGEST = "cc48b77eaa353e3210f9cf1d6815a6eac5199254493eea84177ec646e21bddff"
 
 
 def _compiled(tmp_path: Path) -> slogen.Bundle:
