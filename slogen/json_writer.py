@@ -39,6 +39,7 @@ def dumps_indented(
     with ``width``, containers that fit within it are written on one line."""
     out: list[str] = []
     fits = _OneLine(default, width) if width is not None else None
+    convert = fits.default if fits is not None else default
 
     def write(node: Any, newline: str) -> None:
         """Append ``node``; ``newline`` is a line break and its line's indentation."""
@@ -91,7 +92,6 @@ def dumps_indented(
         else:
             write(convert(node), newline)
 
-    convert = fits.default if fits is not None else default
     write(data, "\n")
     return "".join(out)
 
@@ -99,26 +99,33 @@ def dumps_indented(
 class _OneLine:
     """A container's one-line form, when it fits.
 
-    The form is ``json.dumps``' own, from its C encoder (one encoder, reused), and a
-    container with too many items to fit whatever they hold is refused without being
-    written: a panel's dozen fields, a dashboard's hundred panels. What is written in
-    vain is then a few small objects a level. A service dashboard of ten SLOs (150 KB)
-    took 9.5 ms with a budgeted writer in Python, 6.4 ms so (best of seven). Objects go
-    through ``default`` once each, however often they are tried."""
+    The form is ``json.dumps``' own, from its C encoder (made once), and a container
+    with too many items to fit whatever they hold is refused without being encoded: a
+    panel's dozen fields, a dashboard's hundred panels. A container of a few large
+    items is still encoded in vain at each level it is nested in, so a deep and narrow
+    document costs somewhat more than with a budgeted writer in Python; dashboards,
+    wide and shallow, cost less: a service dashboard of ten SLOs (150 KB) took 9.5 ms
+    with the budgeted writer, 6.4 ms so (best of seven).
+
+    Objects go through ``default`` once each however often they are tried, so
+    ``default`` must give the same answer for the same object, as a converter does."""
 
     def __init__(self, default: Callable[[Any], Any], width: int) -> None:
         self.width = width
         self._outer_default = default
-        self._converted: dict[int, Any] = {}
+        self._converted: dict[int, tuple[Any, Any]] = {}
         self._encode = _one_line_encoder(self.default)
 
     def default(self, obj: Any) -> Any:
-        """``default(obj)``, computed once per object: the object lives in the document
-        being written, so its ``id`` stands for it until the writing is done."""
+        """``default(obj)``, computed once per object. The object is kept alive with its
+        answer, so its ``id`` names it alone until the writing is done: one made on the
+        fly (a mapping's ``items()`` may make its values) would otherwise be freed and
+        its ``id`` given to the next one."""
         key = id(obj)
-        if key not in self._converted:
-            self._converted[key] = self._outer_default(obj)
-        return self._converted[key]
+        found = self._converted.get(key)
+        if found is None:
+            found = self._converted[key] = (obj, self._outer_default(obj))
+        return found[1]
 
     def __call__(self, node: Any, indent: int, before: str) -> str | None:
         """``node`` on one line after ``before`` (its key, on a line indented by
@@ -138,11 +145,16 @@ def _one_line_encoder(default: Callable[[Any], Any]) -> Callable[[Any], str]:
     """``json.dumps(node, sort_keys=True, default=default)``'s text, from the C encoder
     made once: ``JSONEncoder.encode`` makes a new one on every call, which cost as much
     as the encoding of a dashboard's small objects."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # a Python built without the _json accelerator
+    make: Callable[..., Any] | None = getattr(json.encoder, "c_make_encoder", None)
+    try:
+        if make is None:
+            raise TypeError("no _json accelerator")
+        # (markers, default, encoder, indent, key and item separators, sort_keys,
+        # skipkeys, allow_nan), as JSONEncoder.iterencode passes them
+        chunks = make(None, default, encode_basestring_ascii, None, ": ", ", ", True, False, True)
+    except TypeError:  # no accelerator, or one that takes other arguments
         encoder = json.JSONEncoder(sort_keys=True, default=default, check_circular=False)
         return encoder.encode
-    chunks = make(None, default, encode_basestring_ascii, None, ": ", ", ", True, False, True)
     return lambda node: "".join(chunks(node, 0))
 
 

@@ -84,14 +84,19 @@ def _by_the_rule(node: Any, width: int, indent: int, lead: int) -> str:
         inner = "\n" + " " * (indent + 2)
         if isinstance(node, dict):
             items = [
-                f"{json.dumps(str(k))}: "
-                + _by_the_rule(v, width, indent + 2, indent + 4 + len(json.dumps(str(k))))
+                f"{_spelled(k)}: "
+                + _by_the_rule(v, width, indent + 2, indent + 4 + len(_spelled(k)))
                 for k, v in sorted(node.items())
             ]
             return "{" + inner + ("," + inner).join(items) + "\n" + " " * indent + "}"
         items = [_by_the_rule(v, width, indent + 2, indent + 2) for v in node]
         return "[" + inner + ("," + inner).join(items) + "\n" + " " * indent + "]"
     return json.dumps(node)
+
+
+def _spelled(key: Any) -> str:
+    """A key as ``json.dumps`` writes it: ``true`` for True, ``"1.5"`` for 1.5."""
+    return json.dumps({key: 0})[1:-4]
 
 
 def test_each_object_goes_through_default_once() -> None:
@@ -134,33 +139,43 @@ def test_dashboards_are_what_json_dumps_made_of_grafanalib_s_objects() -> None:
     for dashboard in built:
         plain = json.loads(json.dumps(dashboard.to_json_data(), cls=DashboardEncoder))
         _same_but_unset(json.loads(dashboard_json(dashboard)), plain)
+    # where the defaults are looked for matters: a stat panel keeps a fillOpacity of 0
+    stat = {"gridPos": {}, "type": "stat", "fieldConfig": {"defaults": {"custom": {}}}}
+    with pytest.raises(AssertionError):
+        _same_but_unset(stat, {**stat, "fieldConfig": {"defaults": {"custom": {"fillOpacity": 0}}}})
 
 
-_UNSET = {
-    **compat.PANEL_DEFAULTS,
-    **compat.FIELD_DEFAULTS,
-    **compat.GRAPH_DEFAULTS,
-    **compat.TARGET_DEFAULTS,
-    "overrides": [],
-}
-
-
-def _same_but_unset(ours: Any, plain: Any) -> None:
-    """``ours`` is ``plain`` but for fields left out where grafanalib wrote null or
-    the value Grafana gives an absent field."""
+def _same_but_unset(ours: Any, plain: Any, where: str = "", kind: str = "") -> None:
+    """``ours`` is ``plain`` but for fields left out where grafanalib wrote null, or
+    the value Grafana gives the field when absent *there*: a panel's own defaults on a
+    panel, a query's on a query, a time series' line style in its ``custom``; a row
+    keeps only a row's fields."""
     if isinstance(plain, dict):
+        if "gridPos" in plain and "type" in plain:
+            where, kind = "panel", plain["type"]
         assert set(ours) <= set(plain)
+        unset = _UNSET.get((where, kind), _UNSET.get((where, ""), {}))
         for key, value in plain.items():
             if key in ours:
-                _same_but_unset(ours[key], value)
-            elif plain.get("type") != "row" or key in compat.ROW_FIELDS:
-                assert value is None or (key in _UNSET and value == _UNSET[key]), key
+                _same_but_unset(ours[key], value, f"{where}.{key}" if where else "", kind)
+            elif not (kind == "row" and where == "panel" and key not in compat.ROW_FIELDS):
+                assert value is None or (key in unset and value == unset[key]), (where, key)
     elif isinstance(plain, list):
         assert len(ours) == len(plain)
         for mine, theirs in zip(ours, plain, strict=True):
-            _same_but_unset(mine, theirs)
+            _same_but_unset(mine, theirs, where, kind)
     else:
         assert ours == plain
+
+
+_UNSET: dict[tuple[str, str], dict[str, Any]] = {
+    ("panel", ""): compat.PANEL_DEFAULTS,
+    ("panel.fieldConfig", ""): {"overrides": []},
+    ("panel.fieldConfig.defaults", ""): compat.FIELD_DEFAULTS,
+    ("panel.fieldConfig.defaults.custom", "timeseries"): compat.GRAPH_DEFAULTS,
+    ("panel.targets", ""): compat.TARGET_DEFAULTS,
+}
+"""What may be left out, by where it sits and the panel's type."""
 
 
 def test_objects_go_through_default() -> None:
@@ -189,21 +204,58 @@ class Row(dict):  # type: ignore[type-arg]
     pass
 
 
-@pytest.mark.parametrize(
-    "document",
-    [
-        {"a": (1, 2)},
-        {1: "a", 2: "b"},
-        {True: 1, False: 0},
-        {None: 1},
-        {1.5: "x", float("nan"): "y"},
-        {"c": Colour.RED, "n": Name.SHOP, Name.SHOP: [Colour.RED]},
-        Row(b=Row(a=1)),
-        [Row(), (), []],
-    ],
-)
+ODD_DOCUMENTS = [
+    {"a": (1, 2)},
+    {1: "a", 2: "b"},
+    {True: 1, False: 0},
+    {None: 1},
+    {1.5: "x", float("nan"): "y"},
+    {"c": Colour.RED, "n": Name.SHOP, Name.SHOP: [Colour.RED]},
+    Row(b=Row(a=1)),
+    [Row(), (), []],
+    {"inf": [float("inf"), float("-inf"), float("nan")], "long": "x" * 30},
+]
+
+
+@pytest.mark.parametrize("document", ODD_DOCUMENTS)
 def test_what_json_dumps_writes_is_written_the_same(document: Any) -> None:
     assert dumps_indented(document) == json.dumps(document, indent=2, sort_keys=True)
+
+
+@pytest.mark.parametrize("width", [0, 12, 100])
+@pytest.mark.parametrize("document", ODD_DOCUMENTS)
+def test_what_json_dumps_writes_is_written_the_same_on_one_line(document: Any, width: int) -> None:
+    assert dumps_indented(document, width=width) == _by_the_rule(document, width, 0, 0)
+
+
+def test_without_the_c_encoder_the_lines_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Python built without json's accelerator (or with one that takes other
+    arguments) writes through ``JSONEncoder``, to the same text."""
+    rng = random.Random(7)
+    documents = [_value(rng, 0) for _ in range(300)] + ODD_DOCUMENTS
+    expected = [dumps_indented(document, width=60) for document in documents]
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    assert [dumps_indented(document, width=60) for document in documents] == expected
+
+
+class Fresh(dict):  # type: ignore[type-arg]
+    """A mapping whose values are made anew each time its items are read."""
+
+    def items(self):  # type: ignore[no-untyped-def]
+        return [(key, Boxed(value)) for key, value in super().items()]
+
+
+class Boxed:
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+
+def test_an_object_made_on_the_fly_is_not_taken_for_a_freed_one() -> None:
+    """Objects a mapping makes as it is read are freed after use, and their ids given
+    to the next ones: the converted form of one must not be served for another."""
+    document = [Fresh(a=n) for n in range(5)]
+    text = dumps_indented(document, default=lambda boxed: boxed.value, width=100)
+    assert json.loads(text) == [{"a": n} for n in range(5)]
 
 
 @pytest.mark.parametrize("document", [{"a": {1, 2}}, b"x", {"a": object()}, {(1,): 1}])
