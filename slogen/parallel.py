@@ -26,7 +26,7 @@ _inherited: Sequence[Maker] = ()
 
 def build_all(makers: Sequence[Maker], done: Callable[[], None]) -> list[dict[str, bytes]]:
     """Every maker's files, in the order given; ``done()`` after each one."""
-    workers = min(_cores(), MAX_WORKERS)
+    workers = min(cores(), MAX_WORKERS)
     fork = "fork" in multiprocessing.get_all_start_methods()
     if len(makers) < PARALLEL_FROM or workers < 2 or not fork:
         results = []
@@ -44,7 +44,7 @@ def build_all(makers: Sequence[Maker], done: Callable[[], None]) -> list[dict[st
     return [files for files in found if files is not None]
 
 
-def _cores() -> int:
+def cores() -> int:
     """The cores this process may run on (Linux knows its affinity; others say all)."""
     affinity = getattr(os, "sched_getaffinity", None)
     return len(affinity(0)) if affinity is not None else os.cpu_count() or 1

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from slogen import tools
+from slogen.parallel import cores
 
 
 def test_check_rules_reports_promtools_verdict(tmp_path: Path, promtool: str) -> None:
@@ -20,12 +21,12 @@ def test_check_rules_reports_promtools_verdict(tmp_path: Path, promtool: str) ->
     assert "bad.yml" in result.output
 
 
-def test_promtool_checks_run_on_one_go_thread_unless_the_user_says_otherwise(
+def test_checks_side_by_side_share_the_cores_unless_the_user_says_otherwise(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two checks run side by side on a large tree: each gets one thread and a lazier
-    collector, but a user's own Go settings win. In promtool's place, a script that
-    prints the environment it was given."""
+    """Two checks run side by side on a large tree: each gets half the cores and a
+    lazier collector, a check alone gets Go's defaults, and a user's own Go settings
+    win. In promtool's place, a script that prints the environment it was given."""
     printer = tmp_path / "print-environment"
     printer.write_text("#!/bin/sh\nexec env\n")
     printer.chmod(0o755)
@@ -33,10 +34,15 @@ def test_promtool_checks_run_on_one_go_thread_unless_the_user_says_otherwise(
     monkeypatch.delenv("GOMAXPROCS", raising=False)
     monkeypatch.delenv("GOGC", raising=False)
     monkeypatch.setenv("SLOGEN_TEST_MARK", "kept")
-    given = tools.check_rules([]).output.splitlines()
-    assert {"GOMAXPROCS=1", "GOGC=400", "SLOGEN_TEST_MARK=kept"} <= set(given)
+    half = f"GOMAXPROCS={max(1, cores() // 2)}"
+    given = tools.check_rules([], beside_another=True).output.splitlines()
+    assert {half, "GOGC=400", "SLOGEN_TEST_MARK=kept"} <= set(given)
+
+    alone = tools.check_rules([]).output.splitlines()
+    assert "SLOGEN_TEST_MARK=kept" in alone
+    assert not any(line.startswith(("GOMAXPROCS=", "GOGC=")) for line in alone)
 
     monkeypatch.setenv("GOGC", "50")
-    given = tools.check_rules([]).output.splitlines()
-    assert "GOGC=50" in given
+    given = tools.check_rules([], beside_another=True).output.splitlines()
+    assert {"GOGC=50", half} <= set(given)
     assert "GOGC=400" not in given

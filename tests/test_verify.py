@@ -1,0 +1,32 @@
+"""slogen.verify: promtool over a tree's rule files, as ``generate`` runs it."""
+
+from __future__ import annotations
+
+from slogen import verify
+from slogen.layout import rule_file
+
+GOOD = b"groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: vector(1)\n"
+BROKEN = b"groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: sum(\n"
+
+
+def test_a_large_tree_is_checked_in_two_runs_that_both_report(promtool: str) -> None:
+    """Past ``SPLIT_ABOVE`` rule files, two promtools check a half each, side by side:
+    a broken file in either half fails the check and is named as users know it."""
+    count = verify.SPLIT_ABOVE + 5
+    files = {rule_file(f"svc-{n:02d}"): GOOD for n in range(count)}
+    files[rule_file("svc-02")] = files[rule_file(f"svc-{count - 2:02d}")] = BROKEN
+    results = verify.verify(files, "generated")
+    assert len(results) == 2
+    assert not any(result.ok for result in results)
+    shown = "\n".join(result.output for result in results)
+    assert "generated/prometheus/svc-02.rules.yml" in shown
+    assert f"generated/prometheus/svc-{count - 2:02d}.rules.yml" in shown
+
+    files[rule_file("svc-02")] = files[rule_file(f"svc-{count - 2:02d}")] = GOOD
+    assert [result.ok for result in verify.verify(files, "generated")] == [True, True]
+
+
+def test_a_small_tree_is_checked_in_one_run(promtool: str) -> None:
+    files = {rule_file(f"svc-{n}"): GOOD for n in range(3)}
+    (result,) = verify.verify(files, "generated")
+    assert result.ok
