@@ -18,7 +18,7 @@ from pathlib import Path
 import slogen
 from tests.random_specs import write_random_specs
 
-DIGEST = "cc48b77eaa353e3210f9cf1d6815a6eac5199254493eea84177ec646e21bddff"
+DIGEST = "edcfab5b934aad3749a3f01429a6c99dc971b65c27127fbe302a189db274a324"
 
 
 def _compiled(tmp_path: Path) -> slogen.Bundle:

@@ -260,7 +260,10 @@ def test_what_every_slo_section_shares_is_said_once_per_page(bundle: slogen.Bund
         assert page.count("Firing times are how long after") == 1, name
         assert page.count("The dashboards colour the budget") == 1, name
         assert page.index("## Reading this page") < page.index("\n## SLO: "), name
-        assert page.count("(see [reading this page](#reading-this-page))") == sections, name
+        # each SLO's policy links to the notes, and so does each table of burn figures
+        assert page.count("and the team: see [reading this page](#reading-this-page)") == sections
+        burn_tables = page.count("| severity | long/short | burn rate |")
+        assert page.count("(see [reading this page](#reading-this-page))") == burn_tables, name
 
 
 def test_without_burn_alerts_the_page_has_no_burn_figures_to_explain(tmp_path: Path) -> None:
@@ -268,4 +271,5 @@ def test_without_burn_alerts_the_page_has_no_burn_figures_to_explain(tmp_path: P
     page = _compile(tmp_path, spec)["shop.md"]
     assert "## Reading this page" in page
     assert "Firing times" not in page
-    assert "reading this page](#" not in page
+    assert "(see [reading this page](#reading-this-page))" not in page
+    assert "and the team: see [reading this page](#reading-this-page)" in page

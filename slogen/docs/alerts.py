@@ -112,18 +112,19 @@ def alerts_block(model: Model, slo: SLO) -> list[str]:
     headings = ("alert", "severity", "fires when", "for", "goes to", "runbook", "dashboard")
     blocks = ["### Alerts", md.table(headings, rows)]
     blocks += _alert_notes(model, slo)
-    figures = burn_rows(slo)
-    if figures:
+    if has_burn_figures(slo):
         blocks += [
-            "What the burn alerts mean for the people they reach "
-            f"(see [{READING}](#{READING_ANCHOR})):",
-            md.table(HEADINGS, figures),
+            f"What the burn alerts mean for the people they reach (see {links.to_reading()}):",
+            md.table(HEADINGS, burn_rows(slo)),
         ]
     return blocks
 
 
-READING = "reading this page"
-READING_ANCHOR = "reading-this-page"
+def has_burn_figures(slo: SLO) -> bool:
+    """Whether the SLO has burn alerts, and so a table of their figures."""
+    return bool(slo.alerting.burn_by_severity())
+
+
 BURN_NOTE = "**Burn figures.** " + FIGURES_NOTE
 
 

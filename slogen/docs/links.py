@@ -29,6 +29,15 @@ def to_output(path: str) -> str:
     return f"[`{path}`]({output(path)})"
 
 
+READING = "Reading this page"
+"""The heading of what every SLO section of a page shares, said once."""
+
+
+def to_reading() -> str:
+    """A link from an SLO's section to its page's shared notes."""
+    return f"[{READING.lower()}](#{markdown.anchor(READING)})"
+
+
 def slo_heading(slo: SLO) -> str:
     return f"SLO: {slo.name}"
 

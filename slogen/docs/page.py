@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from slogen.coverage import Coverage
 from slogen.docs import budget, delivery, links
 from slogen.docs import markdown as md
-from slogen.docs.alerts import BURN_NOTE, READING
+from slogen.docs.alerts import BURN_NOTE, has_burn_figures
 from slogen.docs.slo_section import POLICY_NOTE, PROOFS_NOTE, slo_section
 from slogen.layout import dashboard_file, manifest_file, rule_file
 from slogen.model import SEVERITY_KEYS, Model, Service
@@ -40,9 +40,9 @@ def service_page(model: Model, service: Service, proven: Mapping[tuple[str, str]
 def _reading(service: Service) -> list[str]:
     """What every SLO section below shares, said once rather than in each."""
     notes = [POLICY_NOTE, PROOFS_NOTE]
-    if any(slo.alerting.burn_by_severity() for slo in service.slos):
+    if any(has_burn_figures(slo) for slo in service.slos):
         notes.insert(0, BURN_NOTE)
-    return [f"## {READING.capitalize()}", *notes]
+    return [f"## {links.READING}", *notes]
 
 
 def _overview(model: Model, service: Service) -> list[str]:

@@ -95,19 +95,20 @@ def _policy(slo: SLO) -> list[str]:
     return [
         "### Error budget policy",
         md.table(("state", "budget remaining", "meaning", "alerts"), rows),
+        f"What the states mean for the dashboards and the team: see {links.to_reading()}.",
     ]
 
 
 POLICY_NOTE = (
-    "**Error budget policy.** The dashboards colour the budget by its states. What the "
-    "team does in each (slow releases down, stop them, spend time on reliability) is "
-    "for the team's error budget policy to say. Budget alerts fire only for groups "
-    "still reporting data and are evaluated every 5 minutes."
+    "**Error budget policy.** The dashboards colour the budget by the states in each "
+    "SLO's policy table. What the team does in each (slow releases down, stop them, "
+    "spend time on reliability) is for the team's error budget policy to say. Budget "
+    "alerts fire only for groups still reporting data and are evaluated every 5 minutes."
 )
 PROOFS_NOTE = (
-    "**Proofs.** They are promtool unit tests: they drive synthetic series through the "
-    "generated rules and check that each alert fires, stays quiet and resets as its "
-    "section says."
+    "**Proofs.** Each SLO's proofs are promtool unit tests: they drive synthetic series "
+    "through the generated rules and check that each alert fires, stays quiet and "
+    "resets as its section says."
 )
 
 
