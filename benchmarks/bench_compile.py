@@ -21,7 +21,8 @@ tree's files and MiB, and its proofs' share.
     python benchmarks/bench_compile.py [--slos 10,100,1000] [--rounds 5]
 
 A shared or virtual machine moves single runs by a fifth either way (CPU seconds
-too): ``--rounds`` repeats each count from scratch and shows the median and range.
+too): ``--rounds`` repeats each count from scratch and shows the median and range of
+wall and CPU seconds, and the largest peak of any round.
 """
 
 from __future__ import annotations
@@ -150,14 +151,22 @@ def _shown(values: list[float]) -> str:
     return middle if len(values) == 1 else f"{middle} ({min(values):.2f}-{max(values):.2f})"
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: at least one round")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slos", default="10,100,1000", help="comma-separated SLO counts")
     parser.add_argument(
         "--rounds",
-        type=int,
+        type=_positive,
         default=1,
-        help="rounds from scratch per count; the median is shown, with the range",
+        help="rounds from scratch per count; the median is shown, with the range "
+        "(peak memory: the largest of any round)",
     )
     args = parser.parse_args()
     counts = sorted({int(n) for n in args.slos.split(",")})
