@@ -146,16 +146,18 @@ def _one_line_encoder(default: Callable[[Any], Any]) -> Callable[[Any], str]:
     made once: ``JSONEncoder.encode`` makes a new one on every call, which cost as much
     as the encoding of a dashboard's small objects."""
     make: Callable[..., Any] | None = getattr(json.encoder, "c_make_encoder", None)
-    try:
-        if make is None:
-            raise TypeError("no _json accelerator")
-        # (markers, default, encoder, indent, key and item separators, sort_keys,
-        # skipkeys, allow_nan), as JSONEncoder.iterencode passes them
-        chunks = make(None, default, encode_basestring_ascii, None, ": ", ", ", True, False, True)
-    except TypeError:  # no accelerator, or one that takes other arguments
-        encoder = json.JSONEncoder(sort_keys=True, default=default, check_circular=False)
-        return encoder.encode
-    return lambda node: "".join(chunks(node, 0))
+    if make is not None:  # None in a Python built without the _json accelerator
+        try:
+            # (markers, default, encoder, indent, key and item separators, sort_keys,
+            # skipkeys, allow_nan), as JSONEncoder.iterencode passes them
+            chunks = make(
+                None, default, encode_basestring_ascii, None, ": ", ", ", True, False, True
+            )
+        except TypeError:  # an accelerator that takes other arguments
+            pass
+        else:
+            return lambda node: "".join(chunks(node, 0))
+    return json.JSONEncoder(sort_keys=True, default=default, check_circular=False).encode
 
 
 def _float(number: float) -> str:

@@ -74,11 +74,9 @@ class PrometheusTarget(g.Target):  # type: ignore[misc]
 
     def to_json_data(self) -> dict[str, Any]:
         data: dict[str, Any] = super().to_json_data()
-        return {
-            key: value
-            for key, value in data.items()
-            if key not in LEGACY_TARGET_KEYS and not _is_default(TARGET_DEFAULTS, key, value)
-        }
+        return _without(
+            TARGET_DEFAULTS, {k: v for k, v in data.items() if k not in LEGACY_TARGET_KEYS}
+        )
 
 
 def without_defaults(panel: dict[str, Any]) -> dict[str, Any]:
@@ -87,27 +85,23 @@ def without_defaults(panel: dict[str, Any]) -> dict[str, Any]:
     same. A row keeps only what makes a row."""
     if panel.get("type") == "row":
         return {key: value for key, value in panel.items() if key in ROW_FIELDS}
-    kept = {
-        key: value for key, value in panel.items() if not _is_default(PANEL_DEFAULTS, key, value)
-    }
+    kept = _without(PANEL_DEFAULTS, panel)
     config = kept.get("fieldConfig")
     if isinstance(config, dict) and isinstance(config.get("defaults"), dict):
-        defaults = {
-            key: value
-            for key, value in config["defaults"].items()
-            if not _is_default(FIELD_DEFAULTS, key, value)
-        }
+        defaults = _without(FIELD_DEFAULTS, config["defaults"])
         custom = defaults.get("custom")
         if isinstance(custom, dict) and kept.get("type") == "timeseries":
-            defaults["custom"] = {
-                key: value
-                for key, value in custom.items()
-                if not _is_default(GRAPH_DEFAULTS, key, value)
-            }
-        kept["fieldConfig"] = {
-            key: value for key, value in config.items() if not (key == "overrides" and value == [])
-        } | {"defaults": defaults}
+            defaults["custom"] = _without(GRAPH_DEFAULTS, custom)
+        kept["fieldConfig"] = _without(_NO_OVERRIDES, config) | {"defaults": defaults}
     return kept
+
+
+_NO_OVERRIDES: dict[str, Any] = {"overrides": []}
+
+
+def _without(defaults: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the fields equal, in type and value, to ``defaults``."""
+    return {key: value for key, value in data.items() if not _is_default(defaults, key, value)}
 
 
 def _is_default(defaults: dict[str, Any], key: str, value: Any) -> bool:
