@@ -38,6 +38,7 @@ def dumps_indented(
     """``json.dumps(data, indent=2, sort_keys=True, default=default)``, byte for byte;
     with ``width``, containers that fit within it are written on one line."""
     out: list[str] = []
+    copies: list[Any] = []
     fits = _OneLine(default, width) if width is not None else None
     convert = fits.default if fits is not None else default
 
@@ -60,8 +61,16 @@ def dumps_indented(
             opening = "{" + inner
             for key, value in sorted(node.items()):
                 text = key if type(key) is str else _key(key)
-                out.append(opening + encode_basestring_ascii(text) + ": ")
-                write(value, inner)
+                if type(value) is str:  # the commonest value, written without a call
+                    out.append(
+                        opening
+                        + encode_basestring_ascii(text)
+                        + ": "
+                        + encode_basestring_ascii(value)
+                    )
+                else:
+                    out.append(opening + encode_basestring_ascii(text) + ": ")
+                    write(value, inner)
                 opening = "," + inner
             out.append(newline + "}")
         elif kind is list or kind is tuple:
@@ -71,8 +80,11 @@ def dumps_indented(
             inner = newline + "  "
             opening = "[" + inner
             for item in node:
-                out.append(opening)
-                write(item, inner)
+                if type(item) is str:
+                    out.append(opening + encode_basestring_ascii(item))
+                else:
+                    out.append(opening)
+                    write(item, inner)
                 opening = "," + inner
             out.append(newline + "]")
         elif node is None:
@@ -85,10 +97,10 @@ def dumps_indented(
             out.append(int.__repr__(node))
         elif isinstance(node, float):
             out.append(_float(node))
-        elif isinstance(node, dict):
-            write(dict(node), newline)
-        elif isinstance(node, (list, tuple)):
-            write(list(node), newline)
+        elif isinstance(node, (dict, list, tuple)):  # a subclass, written as a plain copy
+            copy = dict(node) if isinstance(node, dict) else list(node)
+            copies.append(copy)  # alive while written: ``fits`` knows containers by id
+            write(copy, newline)
         else:
             write(convert(node), newline)
 
@@ -99,13 +111,14 @@ def dumps_indented(
 class _OneLine:
     """A container's one-line form, when it fits.
 
-    The form is ``json.dumps``' own, from its C encoder (made once), and a container
-    with too many items to fit whatever they hold is refused without being encoded: a
-    panel's dozen fields, a dashboard's hundred panels. A container of a few large
-    items is still encoded in vain at each level it is nested in, so a deep and narrow
-    document costs somewhat more than with a budgeted writer in Python; dashboards,
-    wide and shallow, cost less: a service dashboard of ten SLOs (150 KB) took 9.5 ms
-    with the budgeted writer, 6.4 ms so (best of seven).
+    The form is ``json.dumps``' own, from its C encoder (made once). Encoding a
+    container only to find it too long was most of the cost: a dashboard's panel, its
+    ``fieldConfig`` and its ``defaults`` each held the same kilobyte, encoded at every
+    level (27 MB encoded in vain for 16 MB of a thousand SLOs' dashboards). So a
+    container is measured before it is encoded: its brackets, separators, keys and
+    strings, and the one-line forms of the containers it holds, each found (and kept)
+    the same way. A container is encoded only once all that fits, so at most its own
+    width is encoded in vain, and each form is found once however deep it is nested.
 
     Objects go through ``default`` once each however often they are tried, so
     ``default`` must give the same answer for the same object, as a converter does."""
@@ -115,6 +128,12 @@ class _OneLine:
         self._outer_default = default
         self._converted: dict[int, tuple[Any, Any]] = {}
         self._encode = _one_line_encoder(self.default)
+        self._lines: dict[int, str] = {}
+        """Containers encoded so far, by ``id``. Every container tried is alive until
+        the writing is done: held by the document, by ``_converted``, or (a subclass'
+        plain copy) by the writer."""
+        self._longer: dict[int, int] = {}
+        """Containers found too long, with a length their one-line form exceeds."""
 
     def default(self, obj: Any) -> Any:
         """``default(obj)``, computed once per object. The object is kept alive with its
@@ -131,14 +150,60 @@ class _OneLine:
         """``node`` on one line after ``before`` (its key, on a line indented by
         ``indent``), leaving room for a trailing comma; None when it does not fit."""
         lead = len(before) - before.rfind("\n") - 1 if "\n" in before else indent
-        budget = self.width - lead - 1
-        # the shortest item is ``"": 0`` in an object and ``0`` in a list, each but the
-        # first after ", ", within the two brackets
-        shortest = 7 * len(node) if isinstance(node, dict) else 3 * len(node)
-        if shortest > budget:
+        return self._line(node, self.width - lead - 1)
+
+    def _line(self, node: Any, budget: int) -> str | None:
+        """The one-line form of a dict, list or tuple if at most ``budget`` long."""
+        key = id(node)
+        line = self._lines.get(key)
+        if line is not None:
+            return line if len(line) <= budget else None
+        if self._longer.get(key, -1) >= budget:
             return None
-        line = self._encode(node)
-        return line if len(line) <= budget else None
+        if self._fits(node, budget):
+            line = self._lines[key] = self._encode(node)
+            if len(line) <= budget:
+                return line
+        self._longer[key] = budget
+        return None
+
+    def _fits(self, node: Any, budget: int) -> bool:
+        """Whether ``node`` may fit in ``budget``: False when what it surely holds (its
+        brackets and separators, keys, strings and the one-line forms of its
+        containers) is already longer."""
+        size = 2 * len(node)  # the brackets, and ", " between items
+        if size > budget:
+            return False
+        if type(node) is dict:
+            for key, value in node.items():
+                size += len(key) + 4 if type(key) is str else 5  # "key": _
+                size += self._least(value, budget - size)
+                if size > budget:
+                    return False
+            return True
+        for value in node:
+            size += self._least(value, budget - size)
+            if size > budget:
+                return False
+        return True
+
+    def _least(self, value: Any, room: int) -> int:
+        """How long ``value`` is at least in one line; more than ``room`` will not fit."""
+        kind = type(value)
+        if kind is str:
+            return len(value) + 2
+        if kind is dict or kind is list or kind is tuple:
+            if not value:
+                return 2
+            line = self._line(value, room)
+            return len(line) if line is not None else room + 1
+        if value is None or kind is bool or kind is int or kind is float:
+            return 1
+        if isinstance(value, (dict, list, tuple)):  # a subclass: at least its brackets
+            return 2
+        if isinstance(value, (str, int, float)):  # a subclass, written by value
+            return 1
+        return self._least(self.default(value), room)  # as json.dumps would convert it
 
 
 def _one_line_encoder(default: Callable[[Any], Any]) -> Callable[[Any], str]:
