@@ -29,7 +29,6 @@ from slogen.prometheus_api import DEFAULT_TIMEOUT, Credentials, Prometheus
 from slogen.report import Period, Report
 from slogen.report import report as read_report
 from slogen.resolve import resolve
-from slogen.resolve_alertmanager_base import checked_base
 from slogen.spec.jsonnet_source import JsonnetLimits
 from slogen.spec.loader import Specs
 from slogen.spec.loader import load as load_specs
@@ -220,6 +219,8 @@ def merge_alertmanager(base: str | Path, specs: Specs) -> MergedConfig:
                 )
             ]
         )
+    from slogen.resolve_alertmanager_base import checked_base  # ruamel.yaml: only here
+
     source = checked_base(read_yaml(str(base), str(base), Path(base).name, verbatim=True))
     return MergedConfig(bundle, str(base), render_config(bundle.model, routing, source))
 

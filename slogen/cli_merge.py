@@ -16,7 +16,6 @@ from pathlib import Path
 
 import slogen
 from slogen import exit_codes
-from slogen.alertmanager_origins import located, origins
 from slogen.cli_report import verified
 from slogen.spec.yaml_source import read_text
 from slogen.tools import ToolResult
@@ -81,6 +80,8 @@ def _verdict(merged: slogen.MergedConfig) -> int:
         results = merged.check()
         if all(result.ok for result in results) or "check-config" not in results[0].command:
             return results
+        from slogen.alertmanager_origins import located, origins  # ruamel.yaml: only here
+
         base = read_text(merged.base, merged.base)
         where = origins(base, merged.content.decode("utf-8"))
         first, verdict = located(results[0], where, merged.base)

@@ -21,7 +21,6 @@ from slogen import model as m
 from slogen import naming
 from slogen.durations import format_duration, parse_duration
 from slogen.errors import Problem
-from slogen.resolve_alertmanager_base import alertmanager_base, base_problems
 from slogen.spec.loader import RoutingFile, ServiceFile
 from slogen.spec.routing import (
     AuthorizationSpec,
@@ -37,7 +36,7 @@ from slogen.spec.routing import (
     WebhookSpec,
 )
 from slogen.spec.time_intervals import TimeIntervalSpec, TimeRangeSpec
-from slogen.spec.yaml_source import KeyPath
+from slogen.spec.yaml_source import KeyPath, SourceDocument
 
 BUILTIN_TIMING = m.Timing(
     group_by=(naming.SERVICE_LABEL, naming.SLO_LABEL, "alertname"),
@@ -92,7 +91,7 @@ def resolve_routing(
     problems.extend(_ambiguous_labels(services, by_service))
     problems.extend(_email_senders(routing))
     if routing.base is not None:
-        problems.extend(base_problems(routing.base))
+        problems.extend(_base_problems(routing.base))
     if len(problems) > found_before:
         return None
     timing = _timing(spec, BUILTIN_TIMING)
@@ -114,7 +113,7 @@ def resolve_routing(
             for name, team in sorted(spec.teams.items())
         ),
         maintenance=_maintenance(spec.maintenance, None),
-        base=alertmanager_base(routing.base) if routing.base is not None else None,
+        base=_alertmanager_base(routing.base) if routing.base is not None else None,
         inhibit_equal=tuple(sorted(set(spec.inhibit_equal))),
     )
 
@@ -272,3 +271,17 @@ def _email_senders(routing: RoutingFile) -> list[Problem]:
                         )
                     )
     return problems
+
+
+def _base_problems(base: SourceDocument) -> list[Problem]:
+    """What is wrong with the user's base config. Imported here only: reading it
+    takes ruamel.yaml, which a spec tree without a base never needs."""
+    from slogen.resolve_alertmanager_base import base_problems
+
+    return base_problems(base)
+
+
+def _alertmanager_base(base: SourceDocument) -> m.AlertmanagerBase:
+    from slogen.resolve_alertmanager_base import alertmanager_base
+
+    return alertmanager_base(base)

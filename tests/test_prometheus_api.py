@@ -26,9 +26,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from slogen.bounded_http import MAX_ANSWER_BYTES
 from slogen.cli_budget import PASSWORD_ENV, TOKEN_ENV
 from slogen.prometheus_api import (
-    MAX_ANSWER_BYTES,
     BasicAuth,
     BearerToken,
     Prometheus,
