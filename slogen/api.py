@@ -55,17 +55,11 @@ class Bundle:
     kept: frozenset[str] = frozenset()
     """The paths of the files in those units: checked by the run that wrote them."""
 
-    def write(
-        self, directory: str | Path, before_swap: Callable[[], None] | None = None
-    ) -> Staleness:
+    def write(self, directory: str | Path) -> Staleness:
         """Make ``directory`` hold exactly these files; returns what changed. The
         manifest records each file's recipe, so that a later
-        ``compile(reuse=directory)`` takes what has not changed.
-
-        ``before_swap()`` runs once the new tree is staged beside the old one, just
-        before the swap, and not when nothing changed: an exception from it leaves
-        ``directory`` untouched (a check that runs meanwhile can veto the write)."""
-        return tree.write(self.files, Path(directory), self.recipes, before_swap)
+        ``compile(reuse=directory)`` takes what has not changed."""
+        return tree.write(self.files, Path(directory), self.recipes)
 
     def compare(self, directory: str | Path) -> Staleness:
         """What differs between ``directory`` and these files (nothing is written)."""

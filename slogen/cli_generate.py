@@ -13,7 +13,6 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -115,17 +114,9 @@ def run_generate(args: argparse.Namespace, specs: slogen.Specs) -> int:
         partial(bundle.check_rules, str(output)),
         partial(bundle.check_alertmanager, str(output)),
     )
-    if args.verify:
-        with ThreadPoolExecutor(max_workers=1) as background:  # the tools run meanwhile
-            verdict = background.submit(verified, checks, f"{output} was not changed")
-            try:
-                changes = bundle.write(output, before_swap=partial(_approved, verdict))
-            except _Rejected:
-                return exit_codes.REJECTED
-            if not verdict.result():  # nothing had changed, so nothing was staged
-                return exit_codes.REJECTED
-    else:
-        changes = bundle.write(output)
+    if args.verify and not verified(checks, f"{output} was not changed"):
+        return exit_codes.REJECTED
+    changes = bundle.write(output)
     print(f"wrote {output}: {len(bundle.files)} files, {_counted(changes)}")
     proof_summary(bundle)
     if args.fail_on_change and changes.stale:
@@ -135,16 +126,6 @@ def run_generate(args: argparse.Namespace, specs: slogen.Specs) -> int:
             print(f"stage it (git add {output}) and commit again", file=sys.stderr)
         return exit_codes.STALE
     return exit_codes.OK
-
-
-class _Rejected(Exception):
-    """promtool or amtool refused the output: the staged tree is not swapped in."""
-
-
-def _approved(verdict: Future[bool]) -> None:
-    """Wait for the tools' verdict on the staged tree; raise if they refused it."""
-    if not verdict.result():
-        raise _Rejected
 
 
 def proof_summary(bundle: slogen.Bundle) -> int:

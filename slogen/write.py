@@ -14,7 +14,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -238,20 +238,10 @@ def _diff(path: str, old: Entry, new: bytes) -> str:
     )
 
 
-def write(
-    files: Mapping[str, bytes],
-    directory: Path,
-    recipes: Recipes | None = None,
-    before_swap: Callable[[], None] | None = None,
-) -> Staleness:
+def write(files: Mapping[str, bytes], directory: Path, recipes: Recipes | None = None) -> Staleness:
     """Replace ``directory`` with exactly these files (plus the manifest) and what the
     user added to it, atomically per directory: on any error the previous tree stays
     as it was, and no staging tree is left beside it.
-
-    ``before_swap()`` is called once the new tree is staged, just before it replaces
-    the old one, and not at all when nothing has changed; whatever it raises leaves
-    the directory as it was. ``slogen generate`` waits there for promtool's verdict,
-    so the tree is staged while promtool runs rather than after it.
 
     A symlinked output directory is followed: the tree is staged beside the link's
     target and swapped in there, so the link is kept and keeps pointing at the new
@@ -262,17 +252,13 @@ def write(
     shown = Path(directory)
     target = resolve_output(shown)
     try:
-        return _write(files, shown, target, recipes, before_swap)
+        return _write(files, shown, target, recipes)
     except OSError as error:
         raise io_failure(shown, error, "write the output") from error
 
 
 def _write(
-    files: Mapping[str, bytes],
-    shown: Path,
-    target: Path,
-    recipes: Recipes | None,
-    before_swap: Callable[[], None] | None,
+    files: Mapping[str, bytes], shown: Path, target: Path, recipes: Recipes | None
 ) -> Staleness:
     _make_parent(shown, target)
     with locked(target):
@@ -286,8 +272,6 @@ def _write(
         try:
             fill(staging, wanted, target, present)
             carry_over(target, staging, _kept(present, files), str(shown))
-            if before_swap is not None:
-                before_swap()
             swap(staging, target)
         finally:
             remove_tree(staging, best_effort=True)

@@ -268,33 +268,6 @@ def test_generate_does_not_write_through_a_linked_directory(tree: Path, run_cli:
 # -- leftovers of killed runs --------------------------------------------------------
 
 
-def test_a_veto_before_the_swap_leaves_the_output_as_it_was(tree: Path, run_cli: RunCli) -> None:
-    """``slogen generate`` stages the tree while promtool runs and waits for its verdict
-    just before the swap (``Bundle.write(before_swap=...)``): a veto there must leave
-    the old tree and nothing beside it."""
-    assert generate(run_cli, tree).code == 0
-    before = snapshot(tree / "out")
-    edit_spec(tree)
-    bundle = slogen.compile(slogen.load(tree / "specs"))
-    staged: list[list[str]] = []
-
-    def veto() -> None:
-        staged.append(staging_dirs(tree / "out"))
-        raise RuntimeError("rejected")
-
-    with pytest.raises(RuntimeError, match="rejected"):
-        bundle.write(tree / "out", before_swap=veto)
-
-    assert len(staged) == 1 and len(staged[0]) == 1  # called once, with the tree staged
-    assert snapshot(tree / "out") == before
-    assert staging_dirs(tree / "out") == []
-    called: list[bool] = []
-    bundle.write(tree / "out", before_swap=lambda: called.append(True))
-    assert called == [True] and snapshot(tree / "out") != before
-    bundle.write(tree / "out", before_swap=lambda: called.append(True))
-    assert called == [True]  # nothing changed: nothing staged, nothing to approve
-
-
 def test_leftover_staging_trees_of_this_output_are_removed(tree: Path, run_cli: RunCli) -> None:
     assert generate(run_cli, tree).code == 0
     new = tree / ".out.new-abcd1234"
