@@ -3,6 +3,8 @@ fail when a rule is broken, so they cannot pass vacuously."""
 
 from __future__ import annotations
 
+import math
+import random
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,8 +14,14 @@ import slogen
 from slogen import verify
 from slogen.durations import format_duration
 from slogen.model import BurnAlert
+from slogen.testgen.labels import NotSynthesisable
 from slogen.testgen.oracle import Timeline
-from slogen.testgen.series import Phase, gauge_targets
+from slogen.testgen.series import (
+    GAUGE_TARGETS_FALLBACK,
+    GAUGE_TARGETS_MAX,
+    Phase,
+    gauge_targets,
+)
 from tests.conftest import GENERATED, MINIMAL_SPEC, write_spec
 
 
@@ -130,6 +138,48 @@ def test_gauge_targets_round_to_whole_targets(
     bad, total = gauge_targets(ratio, at_least)
     assert (bad, total) == expected
     assert (Fraction(bad, total) >= ratio) if at_least else (Fraction(bad, total) <= ratio)
+
+
+def _targets_by_trying_every_count(ratio: Fraction, at_least: bool) -> tuple[int, int] | None:
+    """What ``gauge_targets`` promises, found the slow way: every count of targets up
+    to 200 for the closest share on the asked side (the fewest on a tie), else the
+    first count up to 2,000 that gives one."""
+
+    def shares(totals: range) -> list[tuple[int, int]]:
+        found = []
+        for total in totals:
+            bad = math.ceil(ratio * total) if at_least else math.floor(ratio * total)
+            if 0 < bad < total:
+                found.append((bad, total))
+        return found
+
+    near = shares(range(1, GAUGE_TARGETS_MAX + 1))
+    if near:
+        return min(near, key=lambda share: abs(Fraction(*share) - ratio))
+    return next(iter(shares(range(GAUGE_TARGETS_MAX + 1, GAUGE_TARGETS_FALLBACK + 1))), None)
+
+
+def _ratios() -> list[Fraction]:
+    rng = random.Random(23)
+    ratios = [Fraction(rng.randrange(1, q), q) for q in rng.choices(range(2, 10**7), k=1500)]
+    ratios += [Fraction(rng.randrange(1, q), q) for q in range(2, 260)]  # exact shares
+    ratios += [Fraction(1, n) for n in (199, 200, 201, 250, 1999, 2000, 2001, 10**6)]
+    ratios += [1 - Fraction(1, n) for n in (199, 200, 201, 250, 1999, 2000, 2001, 10**6)]
+    ratios += [Fraction(9, 500), Fraction(3, 1000), Fraction(1, 10**4) * 144]
+    return ratios
+
+
+def test_gauge_targets_are_what_trying_every_count_finds() -> None:
+    """The closest share is solved from the ratio's continued fraction; it must be
+    what trying every count of targets gives, on both sides, for ratios of every size."""
+    for ratio in _ratios():
+        for at_least in (True, False):
+            expected = _targets_by_trying_every_count(ratio, at_least)
+            if expected is None:
+                with pytest.raises(NotSynthesisable):
+                    gauge_targets(ratio, at_least)
+            else:
+                assert gauge_targets(ratio, at_least) == expected, (ratio, at_least)
 
 
 def test_specs_at_the_edges_generate_without_crashing(tmp_path: Path) -> None:

@@ -56,33 +56,62 @@ class Series:
 def gauge_targets(ratio: Fraction, at_least: bool) -> tuple[int, int]:
     """(bad, all) targets whose share is the closest to ``ratio`` from above or below,
     among up to GAUGE_TARGETS_MAX targets (the fewest on a tie); where none lies on
-    that side, the fewest targets up to GAUGE_TARGETS_FALLBACK that give one."""
+    that side, the fewest targets up to GAUGE_TARGETS_FALLBACK that give one.
+
+    Solved, not searched: the closest shares of at most N targets on either side of
+    a ratio are its neighbours in the Farey sequence of order N, which its continued
+    fraction gives in a few steps (``tests/test_testgen.py`` holds this to trying
+    every count of targets)."""
     if ratio in (0, 1):
         return int(ratio), 1
-    closest = min(
-        _shares(ratio, at_least, range(1, GAUGE_TARGETS_MAX + 1)),
-        key=lambda share: abs(Fraction(*share) - ratio),
-        default=None,
-    )
-    fewest = closest or next(
-        _shares(ratio, at_least, range(GAUGE_TARGETS_MAX + 1, GAUGE_TARGETS_FALLBACK + 1)), None
-    )
-    if fewest is None:
+    share = _closest_share(ratio, at_least, GAUGE_TARGETS_MAX) or _fewest_targets(ratio, at_least)
+    if share[1] > GAUGE_TARGETS_FALLBACK:
         raise NotSynthesisable(
             f"an error ratio of {float(ratio):.4g} is finer than 1 of "
             f"{GAUGE_TARGETS_FALLBACK} targets"
         )
-    return fewest
+    return share
 
 
-def _shares(ratio: Fraction, at_least: bool, totals: range) -> Iterator[tuple[int, int]]:
-    """(bad, all) for each number of targets in ``totals`` whose whole share lies on
-    the asked side of ``ratio`` with at least one target bad and one good."""
+def _closest_share(ratio: Fraction, at_least: bool, most: int) -> tuple[int, int] | None:
+    """The share of at most ``most`` targets closest to ``ratio`` (0 < ratio < 1) on
+    the asked side, in lowest terms, with one target bad and one good at least."""
+    if ratio.denominator <= most:
+        return ratio.numerator, ratio.denominator
+    below, above = _farey_neighbours(ratio, most)
+    share = above if at_least else below
+    return (share.numerator, share.denominator) if 0 < share < 1 else None
+
+
+def _farey_neighbours(ratio: Fraction, most: int) -> tuple[Fraction, Fraction]:
+    """The closest fractions with denominators up to ``most`` below and above
+    ``ratio``, whose own denominator is larger: its last convergent within the bound
+    and the best semiconvergent on the other side, as ``Fraction.limit_denominator``
+    finds them."""
+    p0, q0, p1, q1 = 0, 1, 1, 0
+    n, d = ratio.numerator, ratio.denominator
+    while True:
+        a = n // d
+        q2 = q0 + a * q1
+        if q2 > most:
+            break
+        p0, q0, p1, q1 = p1, q1, p0 + a * p1, q2
+        n, d = d, n - a * d
+    k = (most - q0) // q1
+    one, other = Fraction(p0 + k * p1, q0 + k * q1), Fraction(p1, q1)
+    return (one, other) if one < ratio else (other, one)
+
+
+def _fewest_targets(ratio: Fraction, at_least: bool) -> tuple[int, int]:
+    """The fewest targets whose share lies on the asked side of ``ratio`` with one
+    target bad and one good: one bad of 1/ratio below it, one good of 1/(1 - ratio)
+    above it (each rounded up)."""
     p, q = ratio.numerator, ratio.denominator
-    for total in totals:
-        bad = -(-p * total // q) if at_least else p * total // q
-        if 0 < bad < total:
-            yield bad, total
+    if at_least:
+        total = -(-q // (q - p))
+        return -(-p * total // q), total
+    total = -(-q // p)
+    return p * total // q, total
 
 
 class CounterValues:
