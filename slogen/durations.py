@@ -104,12 +104,8 @@ def parse_seconds(text: str | int | float) -> Fraction:
     return value
 
 
-@functools.lru_cache(maxsize=4096)
 def format_duration(seconds: int) -> str:
-    """Print seconds as a Prometheus duration in days, hours, minutes and seconds.
-
-    Remembered: a thousand SLOs' rules, dashboards and documents print a few dozen
-    windows 170,000 times."""
+    """Print seconds as a Prometheus duration in days, hours, minutes and seconds."""
     if seconds <= 0:
         raise ValueError(f"durations are positive, got {seconds}s")
     parts = []

@@ -9,7 +9,6 @@ The expression tree (:mod:`slogen.promql_nodes`) is built from them.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from decimal import Decimal
@@ -55,14 +54,11 @@ def label_name(name: str) -> str:
     return name
 
 
-@functools.lru_cache(maxsize=4096)
 def number(value: Fraction | float | int) -> str:
     """Print a number as the shortest plain decimal that reads back as the same float.
 
     ``1 - 0.999`` prints as ``0.001``, not ``0.0009999999999999432``, because the value
     is kept as an exact fraction until here; ``1e-05`` prints as ``0.00001``.
-    Remembered: a thousand SLOs print a few hundred numbers 150,000 times, and values
-    that compare equal (``1``, ``1.0``, ``Fraction(1)``) print alike.
     """
     as_float = float(value)
     if not math.isfinite(as_float):
