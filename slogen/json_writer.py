@@ -175,8 +175,10 @@ class _OneLine:
         if size > budget:
             return False
         if type(node) is dict:
-            for key, value in node.items():
-                size += len(key) + 4 if type(key) is str else 5  # "key": _
+            # in json.dumps' order, which is the order ``default`` is asked in
+            for key, value in sorted(node.items()):
+                # "key": _ (a str subclass is written by its value, even an empty one)
+                size += str.__len__(key) + 4 if isinstance(key, str) else 5
                 size += self._least(value, budget - size)
                 if size > budget:
                     return False

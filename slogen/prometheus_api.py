@@ -7,15 +7,17 @@ unreachable or failing server, and never hangs a release pipeline on a slow one.
 The server is not trusted: its answer may be slow, huge, cut off or not what the API
 promises (a proxy's login page, a half-written body, a hostile server). ``--timeout``
 is a deadline for a whole request (connection, headers and body), an answer is read
-up to :data:`MAX_ANSWER_BYTES`, and every part of it is checked before use, so each
-of these ends in a :class:`PrometheusError` that says what happened, not a traceback.
+up to :data:`slogen.bounded_http.MAX_ANSWER_BYTES`, and every part of it is checked
+before use, so each of these ends in a :class:`PrometheusError` that says what
+happened, not a traceback.
 Credentials go in a header only, never in a URL, a message or a ``repr``.
 
 This module is the transport and the checks of what a caller gives it (URL, timeout);
 what a message may show is :mod:`slogen.prometheus_messages`, the credentials
 :mod:`slogen.prometheus_credentials`, and the taking apart of answers
 :mod:`slogen.prometheus_answers`. Their names are re-exported here, where the rest of
-slogen has always found them.
+slogen has always found them; the bounded reading (:mod:`slogen.bounded_http`) and the
+HTTP client are imported only by a request, which most commands never make.
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+import itertools
 import json
 import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -204,6 +206,10 @@ class Row(dict):  # type: ignore[type-arg]
     pass
 
 
+class Text(str):
+    pass
+
+
 ODD_DOCUMENTS = [
     {"a": (1, 2)},
     {1: "a", 2: "b"},
@@ -214,6 +220,8 @@ ODD_DOCUMENTS = [
     Row(b=Row(a=1)),
     [Row(), (), []],
     {"inf": [float("inf"), float("-inf"), float("nan")], "long": "x" * 30},
+    {Text(""): 0},  # a str subclass key is written by its value, here in 4 characters
+    [{Text(""): {None: Text("x")}}],
 ]
 
 
@@ -222,7 +230,7 @@ def test_what_json_dumps_writes_is_written_the_same(document: Any) -> None:
     assert dumps_indented(document) == json.dumps(document, indent=2, sort_keys=True)
 
 
-@pytest.mark.parametrize("width", [0, 12, 100])
+@pytest.mark.parametrize("width", [0, 8, 12, 100])
 @pytest.mark.parametrize("document", ODD_DOCUMENTS)
 def test_what_json_dumps_writes_is_written_the_same_on_one_line(document: Any, width: int) -> None:
     assert dumps_indented(document, width=width) == _by_the_rule(document, width, 0, 0)
@@ -264,3 +272,22 @@ def test_what_json_dumps_cannot_write_is_refused(document: Any) -> None:
         json.dumps(document, sort_keys=True)
     with pytest.raises(TypeError):
         dumps_indented(document)
+
+
+class Token:
+    pass
+
+
+def test_default_is_asked_in_the_order_json_dumps_asks() -> None:
+    """A converter may number what it converts (or fail on the first it cannot): it must
+    be asked in sorted key order, as ``json.dumps`` asks it, however the line is fitted."""
+    document = {"b": Token(), "a": [Token(), {"d": Token(), "c": Token()}]}
+    expected = json.loads(json.dumps(document, default=_numbering(), sort_keys=True))
+    for width in (None, 0, 30, 100):
+        assert json.loads(dumps_indented(document, default=_numbering(), width=width)) == expected
+
+
+def _numbering() -> Callable[[object], int]:
+    """A converter that answers 0, 1, 2, ... in the order it is asked."""
+    calls = itertools.count()
+    return lambda _: next(calls)

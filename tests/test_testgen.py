@@ -166,6 +166,8 @@ def _ratios() -> list[Fraction]:
     ratios += [Fraction(1, n) for n in (199, 200, 201, 250, 1999, 2000, 2001, 10**6)]
     ratios += [1 - Fraction(1, n) for n in (199, 200, 201, 250, 1999, 2000, 2001, 10**6)]
     ratios += [Fraction(9, 500), Fraction(3, 1000), Fraction(1, 10**4) * 144]
+    # beyond 200 targets, near either end: where only the fallback finds a share
+    ratios += [Fraction(p, q) for q in range(201, 421) for p in (1, 2, q - 2, q - 1)]
     return ratios
 
 
@@ -180,6 +182,13 @@ def test_gauge_targets_are_what_trying_every_count_finds() -> None:
                     gauge_targets(ratio, at_least)
             else:
                 assert gauge_targets(ratio, at_least) == expected, (ratio, at_least)
+
+
+@pytest.mark.parametrize("ratio", [Fraction(-1, 3), Fraction(3, 2), Fraction(301, 300)])
+def test_a_ratio_outside_zero_to_one_is_no_share_of_targets(ratio: Fraction) -> None:
+    for at_least in (True, False):
+        with pytest.raises(NotSynthesisable):
+            gauge_targets(ratio, at_least)
 
 
 def test_specs_at_the_edges_generate_without_crashing(tmp_path: Path) -> None:

@@ -62,6 +62,8 @@ def gauge_targets(ratio: Fraction, at_least: bool) -> tuple[int, int]:
     a ratio are its neighbours in the Farey sequence of order N, which its continued
     fraction gives in a few steps (``tests/test_testgen.py`` holds this to trying
     every count of targets)."""
+    if not 0 <= ratio <= 1:
+        raise NotSynthesisable(f"an error ratio of {float(ratio):.4g} is not a share of targets")
     if ratio in (0, 1):
         return int(ratio), 1
     share = _closest_share(ratio, at_least, GAUGE_TARGETS_MAX) or _fewest_targets(ratio, at_least)
