@@ -18,16 +18,20 @@ Reported per run: wall seconds, CPU seconds of slogen and its children (promtool
 build's worker processes), and the largest resident set of any of them; then the
 tree's files and MiB, and its proofs' share.
 
-    python benchmarks/bench_compile.py [--slos 10,100,1000] [--rounds 5]
+    python benchmarks/bench_compile.py [--slos 10,100,1000] [--rounds 5] [--against REV]
 
 A shared or virtual machine moves single runs by a fifth either way (CPU seconds
 too): ``--rounds`` repeats each count from scratch and shows the median and range of
-wall and CPU seconds, and the largest peak of any round.
+wall and CPU seconds, and the largest peak of any round. Within a day the drift can
+exceed what a change saves, so ``--against REV`` measures a change the only fair way:
+this tree and REV (checked out in a scratch git worktree) run in turn, round after
+round, on the same specs, and the table shows both side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import statistics
@@ -35,9 +39,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 SLOS_PER_SERVICE = 10
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 def service_spec(service: int, slos: int) -> str:
@@ -97,16 +103,16 @@ def write_specs(directory: Path, slos: int) -> None:
         (directory / f"svc-{service:05d}.yaml").write_text(service_spec(service, count))
 
 
-def run(args: list[str], cache: Path) -> tuple[float, float, float]:
+def run(args: list[str], cache: Path, code: Path = REPOSITORY) -> tuple[float, float, float]:
     """Wall and CPU seconds of one ``slogen`` run and its children, and the peak RSS
-    (MiB) of any process waited for so far."""
+    (MiB) of any process waited for so far; ``code`` is the source tree to run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "slogen"), *args],
+        [sys.executable, "-m", "slogen", *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "SLOGEN_CACHE_DIR": str(cache)},
+        env=_environment(cache, code),
     )
     wall = time.perf_counter() - start
     if done.returncode not in (0,):
@@ -116,24 +122,34 @@ def run(args: list[str], cache: Path) -> tuple[float, float, float]:
     return wall, cpu, after.ru_maxrss / 1024
 
 
+def _environment(cache: Path, code: Path) -> dict[str, str]:
+    """The run's environment: its own cache, ``code`` first on the path, and bytecode
+    written (each tree is compiled once, not on every run, whatever the shell says)."""
+    environ = {**os.environ, "SLOGEN_CACHE_DIR": str(cache), "PYTHONPATH": str(code)}
+    environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    return environ
+
+
 Figures = tuple[float, float, float]
 """Wall seconds, CPU seconds and peak RSS (MiB) of one run."""
 
 
-def measure(slos: int) -> tuple[dict[str, Figures], str]:
-    """One round for N SLOs from scratch: each run's figures, and the tree's size."""
+def measure(slos: int, code: Path = REPOSITORY) -> tuple[dict[str, Figures], str]:
+    """One round for N SLOs from scratch with the source tree ``code``: each run's
+    figures, and the tree's size."""
     found: dict[str, Figures] = {}
     with tempfile.TemporaryDirectory(prefix=f"compile-{slos}-") as scratch:
         specs, out = Path(scratch) / "specs", Path(scratch) / "generated"
         cache = Path(scratch) / "cache"
         write_specs(specs, slos)
-        found["full"] = run(["generate", str(specs), "-o", str(out)], cache)
+        found["full"] = run(["generate", str(specs), "-o", str(out)], cache, code)
         nv = ["generate", str(specs), "-o", str(out) + "-nv", "--no-verify"]
-        found["no verify"] = run(nv, cache)
+        found["no verify"] = run(nv, cache, code)
         edited = sorted(specs.glob("*.yaml"))[-1]  # not the first of any proof key
         edited.write_text(edited.read_text().replace("objective: 99.9", "objective: 99.8", 1))
-        found["one edit"] = run(["generate", str(specs), "-o", str(out)], cache)
-        found["check"] = run(["generate", str(specs), "-o", str(out), "--check"], cache)
+        found["one edit"] = run(["generate", str(specs), "-o", str(out)], cache, code)
+        check = ["generate", str(specs), "-o", str(out), "--check"]
+        found["check"] = run(check, cache, code)
         files = [p for p in out.rglob("*") if p.is_file()]
         proofs = [p for p in files if p.relative_to(out).parts[0] == "tests"]
         size = sum(p.stat().st_size for p in files) / 2**20
@@ -158,6 +174,50 @@ def _positive(text: str) -> int:
     return value
 
 
+@contextlib.contextmanager
+def checked_out(revision: str) -> Iterator[Path]:
+    """``revision`` of this repository in a scratch worktree, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="compile-base-") as scratch:
+        tree = Path(scratch) / "tree"
+        added = subprocess.run(
+            ["git", "-C", str(REPOSITORY), "worktree", "add", "--detach", str(tree), revision],
+            capture_output=True,
+            text=True,
+        )
+        if added.returncode != 0:
+            sys.exit(f"--against {revision}: git could not check it out:\n{added.stderr}")
+        try:
+            yield tree
+        finally:
+            subprocess.run(
+                ["git", "-C", str(REPOSITORY), "worktree", "remove", "--force", str(tree)],
+                capture_output=True,
+            )
+
+
+def compare(counts: list[int], rounds: int, revision: str) -> None:
+    """This tree and ``revision`` in turn, round after round; medians side by side."""
+    with checked_out(revision) as base:
+        codes = {"this tree": REPOSITORY, revision: base}
+        for code in codes.values():  # compiled once before timing, as the other is
+            measure(SLOS_PER_SERVICE, code)
+        print(f"| SLOs | run | wall s: this tree | {revision} | CPU s: this tree | {revision} |")
+        print("|---|---|---|---|---|---|")
+        for slos in counts:
+            found: dict[str, list[dict[str, Figures]]] = {name: [] for name in codes}
+            for index in range(rounds):
+                order = list(codes.items())
+                for name, code in order if index % 2 == 0 else reversed(order):
+                    found[name].append(measure(slos, code)[0])
+            for run_name in found["this tree"][0]:
+                walls, cpus = [], []
+                for name in codes:
+                    figures = [one[run_name] for one in found[name]]
+                    walls.append(_shown([wall for wall, _, _ in figures]))
+                    cpus.append(_shown([cpu for _, cpu, _ in figures]))
+                print(f"| {slos:,} | {run_name} | {' | '.join(walls + cpus)} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slos", default="10,100,1000", help="comma-separated SLO counts")
@@ -168,8 +228,16 @@ def main() -> None:
         help="rounds from scratch per count; the median is shown, with the range "
         "(peak memory: the largest of any round)",
     )
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="also run git revision REV, in turn with this tree, and show both",
+    )
     args = parser.parse_args()
     counts = sorted({int(n) for n in args.slos.split(",")})
+    if args.against:
+        compare(counts, args.rounds, args.against)
+        return
     print("| SLOs | run | wall s | CPU s | peak RSS MiB |")
     print("|---|---|---|---|---|")
     for slos in counts:
