@@ -61,15 +61,11 @@ def dumps_indented(
             opening = "{" + inner
             for key, value in sorted(node.items()):
                 text = key if type(key) is str else _key(key)
+                head = opening + encode_basestring_ascii(text) + ": "
                 if type(value) is str:  # the commonest value, written without a call
-                    out.append(
-                        opening
-                        + encode_basestring_ascii(text)
-                        + ": "
-                        + encode_basestring_ascii(value)
-                    )
+                    out.append(head + encode_basestring_ascii(value))
                 else:
-                    out.append(opening + encode_basestring_ascii(text) + ": ")
+                    out.append(head)
                     write(value, inner)
                 opening = "," + inner
             out.append(newline + "}")

@@ -36,7 +36,7 @@ from slogen.spec.routing import (
     WebhookSpec,
 )
 from slogen.spec.time_intervals import TimeIntervalSpec, TimeRangeSpec
-from slogen.spec.yaml_source import KeyPath, SourceDocument
+from slogen.spec.yaml_source import KeyPath
 
 BUILTIN_TIMING = m.Timing(
     group_by=(naming.SERVICE_LABEL, naming.SLO_LABEL, "alertname"),
@@ -90,8 +90,13 @@ def resolve_routing(
     problems.extend(_duplicate_names(spec.maintenance, (), routing))
     problems.extend(_ambiguous_labels(services, by_service))
     problems.extend(_email_senders(routing))
-    if routing.base is not None:
-        problems.extend(_base_problems(routing.base))
+    base = None
+    if routing.base is not None:  # ruamel.yaml reads it: imported for a base only
+        from slogen.resolve_alertmanager_base import alertmanager_base, base_problems
+
+        wrong = base_problems(routing.base)
+        problems.extend(wrong)
+        base = None if wrong else alertmanager_base(routing.base)
     if len(problems) > found_before:
         return None
     timing = _timing(spec, BUILTIN_TIMING)
@@ -113,7 +118,7 @@ def resolve_routing(
             for name, team in sorted(spec.teams.items())
         ),
         maintenance=_maintenance(spec.maintenance, None),
-        base=_alertmanager_base(routing.base) if routing.base is not None else None,
+        base=base,
         inhibit_equal=tuple(sorted(set(spec.inhibit_equal))),
     )
 
@@ -271,17 +276,3 @@ def _email_senders(routing: RoutingFile) -> list[Problem]:
                         )
                     )
     return problems
-
-
-def _base_problems(base: SourceDocument) -> list[Problem]:
-    """What is wrong with the user's base config. Imported here only: reading it
-    takes ruamel.yaml, which a spec tree without a base never needs."""
-    from slogen.resolve_alertmanager_base import base_problems
-
-    return base_problems(base)
-
-
-def _alertmanager_base(base: SourceDocument) -> m.AlertmanagerBase:
-    from slogen.resolve_alertmanager_base import alertmanager_base
-
-    return alertmanager_base(base)
