@@ -24,7 +24,7 @@ def test_check_rules_reports_promtools_verdict(tmp_path: Path, promtool: str) ->
 def test_checks_side_by_side_share_the_cores_unless_the_user_says_otherwise(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two checks run side by side on a large tree: each gets half the cores and a
+    """Checks run side by side on a large tree: each gets its share of the cores and a
     lazier collector, a check alone gets Go's defaults, and a user's own Go settings
     win. In promtool's place, a script that prints the environment it was given."""
     printer = tmp_path / "print-environment"
@@ -35,7 +35,7 @@ def test_checks_side_by_side_share_the_cores_unless_the_user_says_otherwise(
     monkeypatch.delenv("GOGC", raising=False)
     monkeypatch.setenv("SLOGEN_TEST_MARK", "kept")
     half = f"GOMAXPROCS={max(1, cores() // 2)}"
-    given = tools.check_rules([], beside_another=True).output.splitlines()
+    given = tools.check_rules([], side_by_side=2).output.splitlines()
     assert {half, "GOGC=400", "SLOGEN_TEST_MARK=kept"} <= set(given)
 
     alone = tools.check_rules([]).output.splitlines()
@@ -43,6 +43,10 @@ def test_checks_side_by_side_share_the_cores_unless_the_user_says_otherwise(
     assert not any(line.startswith(("GOMAXPROCS=", "GOGC=")) for line in alone)
 
     monkeypatch.setenv("GOGC", "50")
-    given = tools.check_rules([], beside_another=True).output.splitlines()
+    given = tools.check_rules([], side_by_side=2).output.splitlines()
     assert {"GOGC=50", half} <= set(given)
     assert "GOGC=400" not in given
+
+    monkeypatch.setattr(tools, "cores", lambda: 6)
+    thirds = tools.check_rules([], side_by_side=3).output.splitlines()
+    assert "GOMAXPROCS=2" in thirds
