@@ -26,9 +26,8 @@ _inherited: Sequence[Maker] = ()
 
 def build_all(makers: Sequence[Maker], done: Callable[[], None]) -> list[dict[str, bytes]]:
     """Every maker's files, in the order given; ``done()`` after each one."""
-    workers = min(cores(), MAX_WORKERS)
     fork = "fork" in multiprocessing.get_all_start_methods()
-    if len(makers) < PARALLEL_FROM or workers < 2 or not fork:
+    if len(makers) < PARALLEL_FROM or workers() < 2 or not fork:
         results = []
         for make in makers:
             results.append(make())
@@ -36,12 +35,19 @@ def build_all(makers: Sequence[Maker], done: Callable[[], None]) -> list[dict[st
         return results
     context = multiprocessing.get_context("fork")
     found: list[dict[str, bytes] | None] = [None] * len(makers)
-    with ProcessPoolExecutor(workers, context, initializer=_inherit, initargs=(makers,)) as pool:
+    with ProcessPoolExecutor(workers(), context, initializer=_inherit, initargs=(makers,)) as pool:
         futures = {pool.submit(_make, index): index for index in range(len(makers))}
         for future in as_completed(futures):
             found[futures[future]] = future.result()
             done()
     return [files for files in found if files is not None]
+
+
+def workers() -> int:
+    """How many processes may work side by side: one per core, ``MAX_WORKERS`` at the
+    most, since the cores a process may run on can be many more than a container's
+    CPU quota lets it use."""
+    return min(cores(), MAX_WORKERS)
 
 
 def cores() -> int:

@@ -19,7 +19,7 @@ from slogen import tools
 from slogen.alertmanager.expectations import Expectation, expectations
 from slogen.layout import is_manifest, is_proof, is_rule_file, rule_file
 from slogen.model import Model
-from slogen.parallel import cores
+from slogen.parallel import workers
 from slogen.render import dump_yaml
 from slogen.ruler_keys import for_promtool, rule_file_for_promtool
 from slogen.yaml_loader import load_fast
@@ -28,8 +28,8 @@ from slogen.yaml_loader import load_fast
 def prove(files: Mapping[str, bytes], shown_as: str = "") -> list[tools.ToolResult]:
     """Run every generated promtool unit test against the generated rules.
 
-    Files run one per core (two at least), one promtool each, and the results come
-    back in path order.
+    Files run side by side, one promtool each, two at least and one per core up to
+    ``parallel.MAX_WORKERS``; the results come back in path order.
     """
     shown_prefix = prefix(shown_as)
     tests = sorted(p for p in files if is_proof(p))
@@ -39,7 +39,7 @@ def prove(files: Mapping[str, bytes], shown_as: str = "") -> list[tools.ToolResu
         root = Path(scratch)
         for path, content in files.items():
             _put(root / path, content)
-        with ThreadPoolExecutor(max_workers=max(2, cores())) as pool:
+        with ThreadPoolExecutor(max_workers=max(2, workers())) as pool:
             results = list(pool.map(lambda p: tools.test_rules([root / p]), tests))
     return [_shown(result, {str(root / p): shown_prefix + p for p in files}) for result in results]
 
@@ -110,12 +110,12 @@ def _same_groups(manifest: bytes, rules: bytes | None) -> bool:
 
 
 def _parts(files: list[Path]) -> list[list[Path]]:
-    """``files`` in consecutive parts of nearly equal size, one per core (two at
-    least, with ``PER_PART`` files each at least), so the results stay in path order;
-    a small tree in one part."""
+    """``files`` in consecutive parts of nearly equal size, so the results stay in path
+    order: a part for each process that may work side by side (two at least), with
+    ``PER_PART`` files each at least; a small tree in one part."""
     if len(files) <= SPLIT_ABOVE:
         return [files]
-    count = max(2, min(cores(), len(files) // PER_PART))
+    count = max(2, min(workers(), len(files) // PER_PART))
     size, larger = divmod(len(files), count)
     bounds = [index * size + min(index, larger) for index in range(count + 1)]
     return [files[start:end] for start, end in itertools.pairwise(bounds)]

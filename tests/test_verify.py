@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from slogen import verify
+from slogen import tools, verify
 from slogen.layout import rule_file
 
 GOOD = b"groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: vector(1)\n"
@@ -14,10 +16,10 @@ BROKEN = b"groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: sum(\n"
 def test_a_large_tree_is_checked_in_two_runs_that_both_report(
     promtool: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past ``SPLIT_ABOVE`` rule files, two promtools (on two cores) check a half each,
-    side by side: a broken file in either half fails the check and is named as users
-    know it."""
-    monkeypatch.setattr(verify, "cores", lambda: 2)
+    """Past ``SPLIT_ABOVE`` rule files, two promtools check a half each, side by side,
+    even where one process works at a time: a broken file in either half fails the
+    check and is named as users know it."""
+    monkeypatch.setattr(verify, "workers", lambda: 1)
     count = verify.SPLIT_ABOVE + 5
     files = {rule_file(f"svc-{n:02d}"): GOOD for n in range(count)}
     files[rule_file("svc-02")] = files[rule_file(f"svc-{count - 2:02d}")] = BROKEN
@@ -35,21 +37,32 @@ def test_a_large_tree_is_checked_in_two_runs_that_both_report(
 def test_more_cores_check_in_more_parts_in_path_order(
     promtool: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On more cores, a run per core (each with ``PER_PART`` files at least); the
-    results come back in path order, so a broken file is reported by the run that
-    holds it."""
-    monkeypatch.setattr(verify, "cores", lambda: 4)
+    """Where more processes may work side by side, a run for each (with ``PER_PART``
+    files at least), each told how many share the machine; the results come back in
+    path order, so a broken file is reported by the run that holds it."""
+    sharing: list[int] = []
+    real_check = tools.check_rules
+
+    def check_rules(files: list[Path], *, side_by_side: int = 1) -> tools.ToolResult:
+        sharing.append(side_by_side)
+        return real_check(files, side_by_side=side_by_side)
+
+    monkeypatch.setattr(verify.tools, "check_rules", check_rules)
+    monkeypatch.setattr(verify, "workers", lambda: 4)
     files = {rule_file(f"svc-{n:02d}"): GOOD for n in range(verify.PER_PART * 3 + 1)}
     files[rule_file("svc-30")] = BROKEN
     results = verify.verify(files, "generated")
     assert [result.ok for result in results] == [True, True, False]
+    assert sharing == [3, 3, 3]
     assert "generated/prometheus/svc-30.rules.yml" in results[2].output
-    assert "svc-00.rules.yml" in " ".join(map(str, results[0].command))
+    checked = [[arg for arg in result.command if arg.endswith(".yml")] for result in results]
+    assert checked[0][0].endswith("/svc-00.rules.yml")
+    assert [len(files) for files in checked] == [11, 10, 10]
+    in_order = [path for part in checked for path in part]
+    assert in_order == sorted(in_order)
 
-    monkeypatch.setattr(verify, "cores", lambda: 3)
     files = {rule_file(f"svc-{n:03d}"): GOOD for n in range(100)}
-    results = verify.verify(files, "generated")
-    assert [len(result.command) - 3 for result in results] == [34, 33, 33]
+    assert len(verify.verify(files, "generated")) == 4
 
 
 def test_a_small_tree_is_checked_in_one_run(promtool: str) -> None:
