@@ -26,8 +26,9 @@ _inherited: Sequence[Maker] = ()
 
 def build_all(makers: Sequence[Maker], done: Callable[[], None]) -> list[dict[str, bytes]]:
     """Every maker's files, in the order given; ``done()`` after each one."""
+    count = workers()
     fork = "fork" in multiprocessing.get_all_start_methods()
-    if len(makers) < PARALLEL_FROM or workers() < 2 or not fork:
+    if len(makers) < PARALLEL_FROM or count < 2 or not fork:
         results = []
         for make in makers:
             results.append(make())
@@ -35,7 +36,7 @@ def build_all(makers: Sequence[Maker], done: Callable[[], None]) -> list[dict[st
         return results
     context = multiprocessing.get_context("fork")
     found: list[dict[str, bytes] | None] = [None] * len(makers)
-    with ProcessPoolExecutor(workers(), context, initializer=_inherit, initargs=(makers,)) as pool:
+    with ProcessPoolExecutor(count, context, initializer=_inherit, initargs=(makers,)) as pool:
         futures = {pool.submit(_make, index): index for index in range(len(makers))}
         for future in as_completed(futures):
             found[futures[future]] = future.result()
